@@ -1,0 +1,29 @@
+"""Moves between Tieling and outside: yearly probabilities as pure functions of arrays.
+
+The age profile is the labour peak of the Rogers-Castro model migration schedule
+(Rogers & Castro 1981; parameters in data/demographic_schedules.csv), a Gaussian
+bump around `peak_age` plus a small floor for other ages.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import Outside
+
+
+def age_profile(age: np.ndarray, params: Outside) -> np.ndarray:
+    bump = np.exp(-(((age - params.peak_age) / params.age_spread) ** 2))
+    return np.where(age >= 15, 0.05 + bump, 0.0)
+
+
+def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, params: Outside,
+                      pull: float = 1.0) -> np.ndarray:
+    """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction."""
+    p = params.out_rate_peak * pull * age_profile(age, params)
+    p = p * np.where(college, params.college_multiplier, 1.0) * np.where(rural, params.rural_multiplier, 1.0)
+    return np.clip(p, 0.0, 0.95)
+
+
+def return_probability(age: np.ndarray, params: Outside) -> np.ndarray:
+    """Yearly chance that a registered person living outside comes back."""
+    return np.clip(params.return_rate * np.where(age >= 45, params.return_age_multiplier, 1.0), 0.0, 0.95)

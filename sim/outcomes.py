@@ -1,0 +1,112 @@
+"""Named outcomes recorded each year: the outcomes table contract.
+
+The table is tidy: columns `year` (int), `county` (6-digit code as text, `211200` for
+the whole city), `group` (`all` unless broken down), `outcome`, `value` (float, real
+persons unless the unit says otherwise). The state recorded for year Y is the end of
+year Y; flows (births, moves, settlements, ...) are those during year Y and are not
+recorded for the base year. Documented in docs/outcomes.md; keep both in step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .places import CITY_CODE, CODES, N_COUNTIES
+
+COLUMNS = ("year", "county", "group", "outcome", "value")
+AREAS = CODES + (CITY_CODE,)   # row order of every recorded array: 7 counties, then the city
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    zh: str
+    en: str
+    unit: str
+    groups: str = "all"
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+OUTCOMES: dict[str, OutcomeInfo] = {
+    "residents": OutcomeInfo("常住人口", "Residents", "persons",
+                             "all; age_0_14, age_15_64, age_65_plus"),
+    "urban_residents": OutcomeInfo("城镇常住人口", "Urban residents", "persons"),
+    "hukou_holders": OutcomeInfo("户籍人口", "Hukou holders", "persons"),
+    "urban_hukou_holders": OutcomeInfo("城镇户籍人口", "Urban hukou holders", "persons"),
+    "resident_urbanization_rate": OutcomeInfo("常住人口城镇化率", "Resident urbanization rate", "fraction"),
+    "hukou_urbanization_rate": OutcomeInfo("户籍人口城镇化率", "Hukou urbanization rate", "fraction"),
+    "urbanization_gap": OutcomeInfo("两率差距", "Gap between the two rates", "fraction"),
+    "registered_outside": OutcomeInfo("户籍在本地、居住在市外", "Registered here, living outside Tieling", "persons"),
+    "residents_registered_elsewhere": OutcomeInfo("户籍在外的常住人口", "Residents registered elsewhere", "persons"),
+    "births": OutcomeInfo("出生人口", "Births", "persons/year"),
+    "deaths": OutcomeInfo("死亡人口", "Deaths", "persons/year"),
+    "moved_in": OutcomeInfo("迁入（常住）", "Moved in", "persons/year"),
+    "moved_out": OutcomeInfo("迁出（常住）", "Moved out", "persons/year"),
+    "households": OutcomeInfo("家庭户数", "Family households", "households"),
+    "household_size": OutcomeInfo("平均家庭户规模", "Average family-household size", "persons/household"),
+}
+
+
+def by_county(index: np.ndarray, weight: float, mask: np.ndarray | None = None,
+              values: np.ndarray | None = None) -> np.ndarray:
+    """Weighted sums per county (entries 0-6) and for the city (entry 7) of `values`
+    (or counts) over rows whose county `index` is 0..6 and `mask` holds."""
+    if mask is not None:
+        index = index[mask]
+        values = values[mask] if values is not None else None
+    sums = np.bincount(index, weights=values, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
+    return np.append(sums, sums.sum())
+
+
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+class Recorder:
+    """Collects (year, area array, group, outcome) records and builds the tidy table once."""
+
+    def __init__(self) -> None:
+        self._years: list[int] = []
+        self._groups: list[str] = []
+        self._outcomes: list[str] = []
+        self._values: list[np.ndarray] = []
+
+    def add(self, year: int, outcome: str, values: np.ndarray, group: str = "all") -> None:
+        if outcome not in OUTCOMES:
+            raise KeyError(f"outcome {outcome!r} is not declared in sim.outcomes.OUTCOMES")
+        values = np.asarray(values, dtype=float)
+        if values.shape != (len(AREAS),):
+            raise ValueError(f"{outcome}: expected {len(AREAS)} values (7 counties + city), got {values.shape}")
+        self._years.append(year)
+        self._groups.append(group)
+        self._outcomes.append(outcome)
+        self._values.append(values)
+
+    def table(self) -> pd.DataFrame:
+        k = len(AREAS)
+        n = len(self._values)
+        if n == 0:
+            return pd.DataFrame({c: [] for c in COLUMNS})
+        return pd.DataFrame({
+            "year": np.repeat(np.array(self._years, dtype=np.int64), k),
+            "county": np.tile(np.array(AREAS, dtype=object), n),
+            "group": np.repeat(np.array(self._groups, dtype=object), k),
+            "outcome": np.repeat(np.array(self._outcomes, dtype=object), k),
+            "value": np.concatenate(self._values),
+        })
+
+
+def headline(outcomes: pd.DataFrame, years: list[int] | None = None) -> pd.DataFrame:
+    """City-level headline outcomes by year (rows) for printing and comparison."""
+    names = ["residents", "hukou_holders", "resident_urbanization_rate", "hukou_urbanization_rate",
+             "urbanization_gap"]
+    city = outcomes[(outcomes.county == CITY_CODE) & (outcomes.group == "all") & outcomes.outcome.isin(names)]
+    wide = city.pivot_table(index="year", columns="outcome", values="value", aggfunc="mean")
+    wide = wide[[n for n in names if n in wide.columns]]
+    if years is not None:
+        wide = wide.loc[[y for y in years if y in wide.index]]
+    return wide

@@ -1,0 +1,277 @@
+"""Behavioural parameters: the `behaviour:` block of a scenario.
+
+Every parameter names its source (a row of `data/figures.csv`, a census column of
+`data/tieling_census_*.csv`, a schedule of `data/demographic_schedules.csv`, a
+paper) or says it is an assumption and why. Values that `urbsim calibrate` fits
+are overlaid from `data/calibration.json`, which records the command and date
+that produced them (see `docs/calibration.md`); they are never hand-edited.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", assumption: bool = False) -> Any:
+    extra = {"source": source, "unit": unit, "assumption": assumption}
+    return Field(default, ge=lo, le=hi, json_schema_extra=extra)
+
+
+class Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Demography(Block):
+    mortality_multiplier: float = param(
+        1.0, lo=0.3, hi=3.0, unit="× m(x)",
+        source="demographic_schedules.csv: China central death rates m(x) by sex and age, WPP 2024 "
+               "(2010-2015 for a 2010 start, 2015-2020 for 2020); applied to Tieling's own age structure")
+    fertility_multiplier: float = param(
+        1.0, lo=0.2, hi=3.0, unit="× base-year level",
+        source="level: census persons aged 0 at the base year per woman-year by age (tieling_census_*.csv "
+               "男_0岁/女_0岁); shape: 2020 census share_of_births_by_mother_age (demographic_schedules.csv)")
+    fertility_trend_per_year: float = param(
+        -0.03, lo=-0.15, hi=0.05, unit="log change/year",
+        source="assumption: Liaoning birth rate fell from 6.45‰ (2019) to 4.71‰ (2021) and 4.06‰ (2023) "
+               "(figures.csv), about -3%/year over 2014-2023", assumption=True)
+    sex_ratio_at_birth: float = param(
+        1.0715, lo=1.0, hi=1.25, unit="boys per girl",
+        source="demographic_schedules.csv: Liaoning 2020 census sex_ratio_at_birth_census_births[all] 107.15")
+    leave_home_rate: float = param(
+        0.05, lo=0.0, hi=0.6, unit="per year",
+        source="assumption: yearly hazard that an adult child aged 20-39 in a household of 3+ forms its own "
+               "household; calibrated to household size 2.90 (2010) -> 2.37 (2020), figures.csv", assumption=True)
+    marriage_age: float = param(
+        28.67, lo=20, hi=35, unit="years",
+        source="demographic_schedules.csv: China 2020 mean_age_at_first_marriage 28.67; centre of the leave-home hazard")
+
+
+class Outside(Block):
+    """Moves between Tieling and everywhere beyond it (Shenyang, Liaoning, other provinces)."""
+    out_rate_peak: float = param(
+        0.060, lo=0.0, hi=0.3, unit="per year",
+        source="assumption: yearly chance that a resident at the peak migration age leaves Tieling; calibrated to "
+               "the 2010->2020 resident decline of 329,438 (-12.1%, figures.csv)", assumption=True)
+    peak_age: float = param(
+        22.0, lo=16, hi=35, unit="years",
+        source="Rogers & Castro (1981) fundamental schedule, mu2=20 (demographic_schedules.csv), "
+               "shifted to China's mean migrant age (figures.csv: out-migrating migrant workers avg 36 in 2019)")
+    age_spread: float = param(
+        9.0, lo=3, hi=25, unit="years",
+        source="assumption: width of the labour-migration peak, Rogers-Castro alpha2=0.1 gives ~10 years", assumption=True)
+    college_multiplier: float = param(
+        1.6, lo=0.5, hi=5.0, unit="×",
+        source="assumption: college-educated Northeasterners leave more often (Liaoning college share 11,965->18,216 "
+               "per 100k while Tieling's stayed at 9,606, figures.csv)", assumption=True)
+    rural_multiplier: float = param(
+        1.3, lo=0.5, hi=5.0, unit="×",
+        source="assumption: rural residents supply most out-migrating migrant workers (figures.csv: 169.6 M out-migrating "
+               "of 285.6 M migrant workers in 2020)", assumption=True)
+    family_share: float = param(
+        0.25, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of moves outside that take the whole household (举家迁徙, clause 二)", assumption=True)
+    return_rate: float = param(
+        0.02, lo=0.0, hi=0.5, unit="per year",
+        source="assumption: yearly chance that a registered person living outside comes back; calibrated", assumption=True)
+    return_age_multiplier: float = param(
+        2.0, lo=0.5, hi=10, unit="× after 45",
+        source="assumption: older migrant workers return home (figures.csv: local migrant workers avg age 45.5 vs "
+               "36 for out-migrating, 2019)", assumption=True)
+    in_rate: float = param(
+        0.008, lo=0.0, hi=0.1, unit="per resident per year",
+        source="assumption: arrivals registered outside Tieling per resident; 2020 stock of such residents is about "
+               "155,000 (census 户口登记地在外 省外 44,220 plus part of 本省其他县 222,207)", assumption=True)
+    in_leave_rate: float = param(
+        0.08, lo=0.0, hi=0.6, unit="per year",
+        source="assumption: yearly chance that a resident registered outside Tieling leaves again", assumption=True)
+
+
+class Migration(Block):
+    """Moves within Tieling: a random-utility (logit) choice of place (clause 一)."""
+    reconsider_rate: float = param(
+        0.10, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: share of working-age households that weigh a move each year", assumption=True)
+    beta_income: float = param(
+        1.5, lo=0.0, hi=10, unit="per log income ratio",
+        source="assumption; income gap is the first driver of rural-urban migration (Hao et al. 2020, figures.csv)",
+        assumption=True)
+    beta_housing: float = param(
+        0.8, lo=0.0, hi=10, unit="per log rent-to-income",
+        source="assumption: housing cost term", assumption=True)
+    beta_services: float = param(
+        1.0, lo=0.0, hi=10, unit="per unit service access",
+        source="assumption: value of public services reachable with the person's status", assumption=True)
+    beta_congestion: float = param(
+        1.0, lo=0.0, hi=10, unit="per unit congestion",
+        source="assumption: soft congestion of schools and clinics", assumption=True)
+    beta_family: float = param(
+        1.0, lo=0.0, hi=10, unit="utility",
+        source="assumption: family ties keep people where their household and parents are", assumption=True)
+    moving_cost: float = param(
+        2.5, lo=0.0, hi=20, unit="utility",
+        source="assumption; internal migration costs fell 45% 2000-2015 (Hao et al. 2020, figures.csv)", assumption=True)
+    nearby_preference: float = param(
+        1.0, lo=0.0, hi=10, unit="utility",
+        source="assumption: preference for the own county town over farther towns (就地就近, clause 一)", assumption=True)
+    beta_land: float = param(
+        0.8, lo=0.0, hi=10, unit="per log income share",
+        source="assumption: farming income forgone when leaving the village; Chen & Fan (2016, figures.csv) "
+               "find rural land rights mute the demand for urban hukou", assumption=True)
+
+
+class Work(Block):
+    town_wage: float = param(
+        3606, lo=500, hi=20000, unit="yuan/month",
+        source="figures.csv: China 2020 local migrant worker average monthly income 3,606 (no Tieling wage found)")
+    central_wage_premium: float = param(
+        1.10, lo=0.5, hi=3.0, unit="×",
+        source="assumption: wages in the central districts above the county towns", assumption=True)
+    outside_wage: float = param(
+        4549, lo=500, hi=30000, unit="yuan/month",
+        source="figures.csv: China 2020 out-migrating migrant worker average monthly income 4,549")
+    farm_income: float = param(
+        1500, lo=100, hi=10000, unit="yuan/month per farm worker",
+        source="assumption: no Tieling rural income found; below the local migrant wage, as the gap drives migration",
+        assumption=True)
+    wage_growth: float = param(
+        0.04, lo=-0.05, hi=0.15, unit="per year",
+        source="figures.csv: migrant worker monthly income 3,485 (2017) -> 4,072 (2020), +5.3%/year; "
+               "assumed slower in the Northeast", assumption=True)
+    town_job_growth: float = param(
+        -0.005, lo=-0.1, hi=0.1, unit="per year",
+        source="assumption: labour demand in Tieling's towns shrinks slowly (residents -12% 2010-2020)", assumption=True)
+    flexible_share: float = param(
+        0.30, lo=0.0, hi=1.0, unit="share of town workers",
+        source="assumption: share of town workers in flexible employment (no Tieling figure)", assumption=True)
+    flexible_insurance_uptake: float = param(
+        0.25, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly chance a flexible worker starts paying employee medical or pension insurance",
+        assumption=True)
+
+
+class Education(Block):
+    college_entry_rate: float = param(
+        0.50, lo=0.0, hi=1.0, unit="share of a cohort",
+        source="demographic_schedules.csv: China higher-education gross enrolment 54.4% (2020), 26.5% (2010)")
+    college_in_tieling_share: float = param(
+        0.15, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of students at a college in Tieling (Tieling County hosts the city's colleges, "
+               "data/README.md caveat)", assumption=True)
+    non_regular_share: float = param(
+        0.25, lo=0.0, hi=1.0, unit="share of degrees",
+        source="assumption: share of degrees from adult, self-study, distance or open education", assumption=True)
+    graduate_return_rate: float = param(
+        0.35, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of graduates who take their first job back in Tieling", assumption=True)
+
+
+class Settling(Block):
+    """The settlement (落户) decision and awareness of pathways."""
+    asc: float = param(
+        -1.5, lo=-10, hi=5, unit="utility",
+        source="assumption: inertia against paperwork; Chen & Fan (2016) find muted demand for urban hukou", assumption=True)
+    beta_services: float = param(
+        3.0, lo=0.0, hi=20, unit="per unit service gain",
+        source="assumption: value of the services town hukou adds over the current status", assumption=True)
+    beta_land_loss: float = param(
+        3.0, lo=0.0, hi=20, unit="utility",
+        source="assumption: cost of giving up the rural land contract (Chen & Fan 2016, figures.csv)", assumption=True)
+    beta_children: float = param(
+        1.0, lo=0.0, hi=10, unit="utility",
+        source="assumption: families with school-age children value town hukou more (school admission)", assumption=True)
+    initial_awareness: float = param(
+        0.3, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of people who know each pathway at the start", assumption=True)
+    word_of_mouth: float = param(
+        0.3, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly chance to learn of a pathway from a household member who knows", assumption=True)
+    permit_uptake: float = param(
+        0.5, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly chance that an eligible non-hukou town resident applies for a permit, times its "
+               "service value", assumption=True)
+
+
+class Housing(Block):
+    price_central: float = param(
+        4500, lo=500, hi=30000, unit="yuan/m²",
+        source="assumption: no Tieling new-home price found (data/README.md)", assumption=True)
+    price_county_town: float = param(
+        3000, lo=500, hi=30000, unit="yuan/m²", source="assumption, as price_central", assumption=True)
+    home_size_m2: float = param(
+        75, lo=20, hi=200, unit="m²",
+        source="census 2020 per-capita floor area 32.18 m² × household size 2.37 (tieling_census_2020_counties.csv)")
+    down_payment: float = param(
+        0.3, lo=0.0, hi=1.0, unit="share of price", source="assumption: a 30% down payment", assumption=True)
+    savings_rate: float = param(
+        0.25, lo=0.0, hi=0.8, unit="share of income",
+        source="assumption: household saving rate", assumption=True)
+    purchase_propensity: float = param(
+        0.15, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly chance that a renter household able to pay the deposit buys", assumption=True)
+    rent_share_of_income: float = param(
+        0.20, lo=0.0, hi=1.0, unit="share",
+        source="assumption: market rent as a share of a town income", assumption=True)
+    public_rental_initial_share: float = param(
+        0.02, lo=0.0, hi=0.3, unit="share of town households",
+        source="assumption: initial public rental stock; census 2020 long-form 住房来源_其他 3,153 of 86,399 "
+               "households (3.6%) is an upper bound")
+
+
+class Services(Block):
+    congestion_start: float = param(
+        0.85, lo=0.3, hi=1.0, unit="utilisation",
+        source="assumption: utilisation at which service quality starts to fall", assumption=True)
+    school_headroom: float = param(
+        1.05, lo=1.0, hi=2.0, unit="places per pupil",
+        source="assumption: school places at the start per resident child aged 6-14 (census age groups)", assumption=True)
+    clinic_headroom: float = param(
+        1.10, lo=1.0, hi=2.0, unit="capacity per resident",
+        source="assumption: clinic capacity at the start per resident", assumption=True)
+    yuan_per_school_place: float = param(
+        30000, lo=1000, hi=500000, unit="yuan",
+        source="assumption: cost of one compulsory-school place", assumption=True)
+    yuan_per_clinic_place: float = param(
+        3000, lo=100, hi=100000, unit="yuan",
+        source="assumption: cost of clinic capacity for one resident", assumption=True)
+    yuan_per_rental_unit: float = param(
+        150000, lo=10000, hi=2_000_000, unit="yuan",
+        source="assumption: cost of one public rental flat", assumption=True)
+    investment_lag_years: int = param(
+        2, lo=0, hi=10, unit="years", source="assumption: years from transfer to usable capacity", assumption=True)
+    transfer_pool_yuan: float = param(
+        300e6, lo=0, hi=1e10, unit="yuan/year",
+        source="assumption: yearly city-to-county transfer pool that people-linked shares come from", assumption=True)
+
+
+class Behaviour(Block):
+    demography: Demography = Field(default_factory=Demography)
+    outside: Outside = Field(default_factory=Outside)
+    migration: Migration = Field(default_factory=Migration)
+    work: Work = Field(default_factory=Work)
+    education: Education = Field(default_factory=Education)
+    settling: Settling = Field(default_factory=Settling)
+    housing: Housing = Field(default_factory=Housing)
+    services: Services = Field(default_factory=Services)
+
+
+def iter_parameters(model: type[BaseModel] = Behaviour, prefix: str = "behaviour"):
+    """Yield (path, FieldInfo) for every behavioural parameter."""
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from iter_parameters(ann, f"{prefix}.{name}")
+        else:
+            yield f"{prefix}.{name}", info
+
+
+@lru_cache(maxsize=1)
+def calibrated_values() -> dict[str, float]:
+    """Calibrated defaults {"behaviour.outside.return_rate": value, ...} from data/calibration.json."""
+    path = resources.files("sim") / "data" / "calibration.json"
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("values", {}))

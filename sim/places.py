@@ -1,0 +1,51 @@
+"""The places of the model: Tieling's seven county-level units, their towns and
+villages, and "outside" (everywhere beyond the city).
+
+Codes are the 6-digit administrative codes used by the census tables and the map
+(`data/geo/tieling_counties.geojson`, `properties.adcode`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    zh: str
+    en: str
+    central: bool  # 银州区 and 清河区 are the city's central districts
+
+
+COUNTIES: tuple[County, ...] = (
+    County("211202", "银州区", "Yinzhou District", True),
+    County("211204", "清河区", "Qinghe District", True),
+    County("211221", "铁岭县", "Tieling County", False),
+    County("211223", "西丰县", "Xifeng County", False),
+    County("211224", "昌图县", "Changtu County", False),
+    County("211281", "调兵山市", "Diaobingshan City", False),
+    County("211282", "开原市", "Kaiyuan City", False),
+)
+N_COUNTIES = len(COUNTIES)
+CITY_CODE = "211200"
+CITY_ZH, CITY_EN = "铁岭市", "Tieling City"
+# Index used in the population columns for "outside Tieling" (residence or hukou).
+OUTSIDE = N_COUNTIES
+CODES: tuple[str, ...] = tuple(c.code for c in COUNTIES)
+CENTRAL = tuple(i for i, c in enumerate(COUNTIES) if c.central)
+
+
+def county_index(code: str | int) -> int:
+    """Index of a county in the population columns, from its administrative code."""
+    try:
+        return CODES.index(str(code))
+    except ValueError:
+        raise KeyError(f"unknown county code {code!r}; expected one of {', '.join(CODES)}") from None
+
+
+def county_label(code: str, lang: str = "zh") -> str:
+    """'银州区 (Yinzhou District)' style label for a code, including the city code."""
+    if code == CITY_CODE:
+        return f"{CITY_ZH} ({CITY_EN})" if lang == "zh" else f"{CITY_EN} ({CITY_ZH})"
+    c = COUNTIES[county_index(code)]
+    return f"{c.zh} ({c.en})" if lang == "zh" else f"{c.en} ({c.zh})"

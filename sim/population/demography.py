@@ -1,0 +1,178 @@
+"""Life course: deaths, births, ageing, household formation and dissolution.
+
+Deaths follow China's central death rates m(x) by sex and age (UN WPP 2024), applied
+to Tieling's own age structure; births follow the 2020 census's distribution of
+births by mother's age, with a level anchored on the persons aged 0 at the base-year
+census in each county (data/demographic_schedules.csv, tieling_census_*.csv). No
+Tieling or Liaoning schedule exists in the data: this rescaling is the stated method.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ..parameters import Demography
+from ..places import N_COUNTIES, OUTSIDE
+from .census import CensusYear
+from .columns import Job, Population, Tenure
+
+MOTHER_AGE_LOWER = np.arange(15, 50, 5)
+
+
+@lru_cache(maxsize=1)
+def _schedules() -> pd.DataFrame:
+    with (resources.files("sim") / "data" / "demographic_schedules.csv").open("rb") as f:
+        return pd.read_csv(f, dtype=str)
+
+
+@lru_cache(maxsize=4)
+def death_rates(base_year: int) -> np.ndarray:
+    """m(x) for single ages 0..110, shape (2, 111): sex 0 male, 1 female."""
+    period = "2010-2015" if base_year < 2015 else "2015-2020"
+    df = _schedules()
+    df = df[(df.geography == "China") & (df.year == period) & (df.indicator == "central_death_rate_mx")]
+    out = np.zeros((2, 111))
+    for s, sex in enumerate(("male", "female")):
+        rows = df[df.sex == sex]
+        for group, value in zip(rows.age_group, rows.value.astype(float)):
+            lo, hi = _age_range(group)
+            out[s, lo: hi + 1] = value
+    return out
+
+
+def _age_range(group: str) -> tuple[int, int]:
+    if group.endswith("+"):
+        return int(group[:-1]), 110
+    if "-" in group:
+        lo, hi = group.split("-")
+        return int(lo), int(hi)
+    return int(group), int(group)
+
+
+@lru_cache(maxsize=1)
+def birth_shape() -> np.ndarray:
+    """Share of births by mother's 5-year age group 15-49 (China, 2020 census)."""
+    df = _schedules()
+    df = df[(df.geography == "China") & (df.indicator == "share_of_births_by_mother_age")
+            & df.year.str.contains("2020")]
+    shares = df.set_index("age_group").value.astype(float)
+    v = np.array([shares[f"{a}-{a + 4}"] for a in MOTHER_AGE_LOWER])
+    return v / v.sum()
+
+
+@dataclass
+class Fertility:
+    """Births per woman-year by mother's age group (7,) and a level per county (8,; index 7 outside)."""
+    asfr: np.ndarray
+    county_level: np.ndarray
+
+    @classmethod
+    def anchored(cls, census: CensusYear) -> "Fertility":
+        women = census.age_sex[:, 1, :]                       # (7, 19)
+        # census groups 15-19 .. 45-49 are columns 4..10
+        w = women[:, 4:11]
+        births = census.births_proxy
+        asfr = birth_shape() * births.sum() / w.sum(axis=0)   # city rates that reproduce the age pattern
+        level = births / (w * asfr).sum(axis=1)
+        return cls(asfr, np.append(level, 1.0))
+
+
+def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demography, rng) -> np.ndarray:
+    """Mark deaths; returns indices of those who died."""
+    p = pop.persons
+    age = np.minimum(p.age[alive], 110)
+    rate = mx[p.female[alive].astype(np.int8), age] * params.mortality_multiplier
+    dead = alive[rng.random(len(alive)) < -np.expm1(-rate)]
+    p.alive[dead] = False
+    return dead
+
+
+def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demography, years_since_base: int,
+           rng) -> np.ndarray:
+    """Add newborns to mothers' households; they take the mother's residence and hukou.
+    Returns the indices of the newborns."""
+    p = pop.persons
+    women = alive[p.female[alive] & (p.age[alive] >= 15) & (p.age[alive] <= 49)]
+    group = (p.age[women] - 15) // 5
+    rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
+            * np.exp(params.fertility_trend_per_year * years_since_base))
+    mothers = women[rng.random(len(women)) < rate]
+    k = len(mothers)
+    if k == 0:
+        return np.empty(0, np.int64)
+    # Generator draws first: p.add may reallocate the columns.
+    female = rng.random(k) >= params.sex_ratio_at_birth / (1 + params.sex_ratio_at_birth)
+    idx = p.add(k)
+    p.alive[idx], p.age[idx], p.female[idx] = True, 0, female
+    for col in ("hh", "res", "res_urban", "hk", "hk_urban", "origin", "permit", "knows"):
+        getattr(p, col)[idx] = getattr(p, col)[mothers]
+    p.hk_kind[idx] = 0      # newborns are registered in the family household
+    p.job[idx] = Job.child
+    return idx
+
+
+def leave_home(pop: Population, alive: np.ndarray, params: Demography, rng) -> int:
+    """Adult children form their own household (marriage, first job); leavers of the same place
+    and opposite sex pair into couples. Returns the number of new households."""
+    p, h = pop.persons, pop.households
+    size = np.bincount(p.hh[alive], minlength=h.n)
+    age = p.age[alive]
+    hh = p.hh[alive]
+    cand = (age >= 20) & (age <= 39) & (size[hh] >= 3) & ~h.collective[hh] & (p.res[alive] != OUTSIDE)
+    hazard = params.leave_home_rate * np.exp(-(((age - params.marriage_age) / 6.0) ** 2))
+    leavers = alive[cand & (rng.random(len(alive)) < hazard)]
+    if len(leavers) == 0:
+        return 0
+    # Pair men and women of the same county and town/village into couples.
+    key = p.res[leavers].astype(np.int64) * 2 + p.res_urban[leavers]
+    order = np.lexsort((rng.random(len(leavers)), p.female[leavers], key))
+    leavers = leavers[order]
+    new_hh = np.arange(len(leavers))
+    for k in np.unique(key):
+        grp = np.flatnonzero(key[order] == k)
+        men, women = grp[~p.female[leavers[grp]]], grp[p.female[leavers[grp]]]
+        n = min(len(men), len(women))
+        new_hh[women[:n]] = new_hh[men[:n]]
+    uniq, inverse = np.unique(new_hh, return_inverse=True)
+    rows = h.add(len(uniq))
+    first = np.zeros(len(uniq), np.int64)
+    first[inverse[::-1]] = np.arange(len(leavers))[::-1]
+    founder = leavers[first]
+    old = p.hh[founder]
+    h.alive[rows] = True
+    h.county[rows], h.urban[rows] = p.res[founder], p.res_urban[founder]
+    h.land[rows] = h.land[old] & ~p.res_urban[founder]          # a village son or daughter gets a share of land
+    h.tenure[rows] = np.where(p.res_urban[founder], Tenure.rented, Tenure.self_built)
+    h.floor_m2[rows] = 30.0 * np.bincount(inverse)
+    h.savings[rows] = h.savings[old] * 0.1                       # a gift from the parents (assumption)
+    p.hh[leavers] = rows[inverse]
+    return len(rows)
+
+
+def dissolve_empty(pop: Population, alive: np.ndarray) -> None:
+    h = pop.households
+    size = np.bincount(pop.persons.hh[alive], minlength=h.n)
+    h.alive[: h.n] &= size > 0
+
+
+def age_one_year(pop: Population, alive: np.ndarray) -> None:
+    p = pop.persons
+    p.age[alive] += 1
+    p.town_years[alive] += p.res_urban[alive] & (p.res[alive] != OUTSIDE)
+    live_age = p.age[alive]
+    job = p.job[alive]
+    # Children come of working age; workers retire (town at 60, village at 65).
+    grown = alive[(job == Job.child) & (live_age >= 16)]
+    p.job[grown] = Job.none
+    retire = alive[((live_age >= 65) | ((live_age >= 60) & p.res_urban[alive])) &
+                   np.isin(job, (Job.none, Job.farming, Job.employee, Job.flexible))]
+    p.job[retire] = Job.retired
+
+
+def county_counts(pop: Population, idx: np.ndarray, col: str = "res") -> np.ndarray:
+    """Persons by county (index 7 = outside), unweighted."""
+    return np.bincount(getattr(pop.persons, col)[idx], minlength=N_COUNTIES + 1)

@@ -1,0 +1,139 @@
+"""Applying moves to the population columns: leaving Tieling, coming back, arrivals of
+people registered elsewhere, and moves of whole households or single persons
+within the city. The choices themselves are made in `sim/decisions/`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import Outside
+from ..places import N_COUNTIES, OUTSIDE
+from ..decisions import outside as rules
+from .columns import HukouKind, Job, Population, Tenure
+
+
+def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
+                   tenure: int) -> np.ndarray:
+    """One new household per member (each a single person); returns their rows."""
+    h = pop.households
+    rows = h.add(len(members))
+    h.alive[rows], h.county[rows], h.urban[rows] = True, county, urban
+    h.tenure[rows] = tenure
+    old = pop.persons.hh[members]
+    known = old >= 0          # arrivals from outside have no household yet
+    h.land[rows[known]] = h.land[old[known]]
+    h.savings[rows[known]] = h.savings[old[known]] * 0.2
+    h.floor_m2[rows] = 25.0
+    pop.persons.hh[members] = rows
+    return rows
+
+
+def relocate(pop: Population, persons: np.ndarray, county: np.ndarray, urban: np.ndarray) -> None:
+    """Set residence of persons (whose households move along with them or were just created)."""
+    p = pop.persons
+    moved_town = (p.res[persons] != county) | (p.res_urban[persons] != urban)
+    p.town_years[persons[moved_town]] = 0
+    p.res[persons], p.res_urban[persons] = county, urban
+    p.permit[persons[moved_town]] = False
+
+
+def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split chosen persons into (members of households that move whole, lone movers).
+    A household moves whole when one of its members is chosen and it is a family household
+    flagged in `family` (decided by the caller): here, persons are grouped by household."""
+    hh = pop.persons.hh
+    moving_hh = np.zeros(pop.households.n, bool)
+    moving_hh[hh[chosen]] = True
+    return alive[moving_hh[hh[alive]]], moving_hh
+
+
+def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Residents who leave for outside. Tieling-registered movers stay in the model, living
+    outside; people registered elsewhere leave the model. Returns (from_county of every
+    mover, indices of those who left the model)."""
+    p, h = pop.persons, pop.households
+    res = alive[p.res[alive] != OUTSIDE]
+    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull)
+    prob[p.job[res] == Job.student] = 0.0
+    chosen = res[rng.random(len(res)) < prob]
+    family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
+    members, moving_hh = whole_households(pop, res, family)
+    lone = np.setdiff1d(chosen, members, assume_unique=True)
+    movers = np.concatenate([members, lone])
+    origin = p.res[movers].copy()
+    exits = movers[p.hk[movers] == OUTSIDE]
+    p.alive[exits] = False
+    stay = movers[p.hk[movers] != OUTSIDE]
+    lone_stay = lone[p.hk[lone] != OUTSIDE]
+    new_households(pop, lone_stay, np.full(len(lone_stay), OUTSIDE, np.int8), np.ones(len(lone_stay), bool),
+                   Tenure.rented)
+    rows = np.flatnonzero(moving_hh)
+    h.county[rows], h.urban[rows], h.tenure[rows] = OUTSIDE, True, Tenure.rented
+    relocate(pop, stay, np.full(len(stay), OUTSIDE, np.int8), np.ones(len(stay), bool))
+    working = stay[np.isin(p.job[stay], (Job.none, Job.farming, Job.employee, Job.flexible))]
+    p.job[working] = Job.outside
+    return origin, exits
+
+
+def come_back(pop: Population, alive: np.ndarray, params: Outside, town_share: float, rng) -> np.ndarray:
+    """Households living outside come back to their home county, to its town if their hukou is
+    urban, otherwise to the town with chance `town_share`. Returns the returners."""
+    p, h = pop.persons, pop.households
+    out = alive[p.res[alive] == OUTSIDE]
+    if len(out) == 0:
+        return out
+    hh = p.hh[out]
+    # The household decides by the age of its oldest member (one draw per household).
+    oldest = np.zeros(h.n, np.int16)
+    np.maximum.at(oldest, hh, p.age[out])
+    rows = np.unique(hh)
+    back = rows[rng.random(len(rows)) < rules.return_probability(oldest[rows], params)]
+    home = np.full(h.n, -1, np.int8)
+    first = np.zeros(h.n, np.int64)
+    first[hh[::-1]] = out[::-1]
+    home[back] = np.where(p.hk[first[back]] == OUTSIDE, p.origin[first[back]], p.hk[first[back]])
+    back = back[(home[back] >= 0) & (home[back] < N_COUNTIES)]
+    urban = p.hk_urban[first[back]] | (rng.random(len(back)) < town_share)
+    h.county[back], h.urban[back] = home[back], urban
+    h.tenure[back] = np.where(urban, Tenure.rented, Tenure.self_built)
+    going = np.zeros(h.n, bool)
+    going[back] = True
+    movers = out[going[hh]]
+    relocate(pop, movers, h.county[p.hh[movers]], h.urban[p.hh[movers]])
+    working = movers[p.job[movers] == Job.outside]
+    p.job[working] = np.where(p.res_urban[working], Job.flexible, Job.farming)
+    return movers
+
+
+def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, urban_share: np.ndarray,
+             edu_pool: np.ndarray, rng) -> np.ndarray:
+    """People registered outside Tieling who come to live here (working-age singles,
+    mostly in towns). Returns their indices."""
+    p = pop.persons
+    n = rng.poisson(params.in_rate * residents_by_county)
+    k = int(n.sum())
+    if k == 0:
+        return np.empty(0, np.int64)
+    county = np.repeat(np.arange(N_COUNTIES), n).astype(np.int8)
+    urban = rng.random(k) < np.maximum(urban_share[county], 0.8)
+    age = np.clip(rng.normal(params.peak_age + 8, 9, k), 16, 60).astype(np.int16)
+    female = rng.random(k) < 0.5
+    edu = rng.choice(edu_pool, k) if len(edu_pool) else np.zeros(k, np.uint8)
+    idx = p.add(k)
+    p.alive[idx], p.age[idx], p.female[idx], p.edu[idx] = True, age, female, edu
+    p.hk[idx], p.origin[idx], p.hk_kind[idx] = OUTSIDE, OUTSIDE, HukouKind.family
+    p.hk_urban[idx] = False
+    p.res[idx], p.res_urban[idx] = county, urban
+    p.job[idx] = np.where(urban, Job.flexible, Job.farming)
+    p.hh[idx] = -1
+    new_households(pop, idx, county, urban, Tenure.rented)
+    return idx
+
+
+def registered_elsewhere_leave(pop: Population, alive: np.ndarray, params: Outside, rng) -> np.ndarray:
+    """Residents registered outside Tieling who move on; they leave the model."""
+    p = pop.persons
+    cand = alive[(p.hk[alive] == OUTSIDE) & (p.res[alive] != OUTSIDE)]
+    gone = cand[rng.random(len(cand)) < params.in_leave_rate]
+    p.alive[gone] = False
+    return gone

@@ -1,0 +1,385 @@
+"""Build the base-year population of Tieling from the census, at any scale.
+
+Steps (each reproduces census marginals by county; see docs/model.md):
+1. residents by county x sex x 5-year age group, rounded so county totals hold;
+2. the urban (城镇) part of each county;
+3. family households by size and generations, filled by matching age slots;
+4. education by sex, employment and farming share;
+5. hukou: residents registered elsewhere (census), the town/village split of
+   hukou, and the registered people living outside Tieling.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..places import N_COUNTIES, OUTSIDE
+from ..scenario import Scenario
+from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
+from .columns import HukouKind, Job, Population, Tenure
+
+# Hukou (registered) urbanization in China rose from 35.9% (2014) to 45.4% (2020)
+# (figures.csv, Ministry of Public Security statements). The 2020 town share of
+# Tieling's hukou is estimated as the 2010 census non-agricultural share plus this
+# rise: an assumption, overridable per county with `initial.urban_hukou_share`.
+NATIONAL_HUKOU_URBAN_RISE_2010_2020 = 0.454 - 0.359
+
+
+def round_preserving(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Integer counts whose sum is round(x.sum()), each within 1 of x (randomised largest remainder)."""
+    base = np.floor(x).astype(np.int64)
+    short = int(round(x.sum())) - base.sum()
+    if short > 0:
+        rem = x - base + rng.random(x.shape) * 1e-9
+        base[np.argsort(-rem, kind="stable")[:short]] += 1
+    return base
+
+
+def estimate_hukou(census: CensusYear, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Hukou holders and their town share per county at the base year.
+
+    2010: the census's 户籍人口 and 非农业户口 share. 2020 (not published in our data):
+    the 2010 stock carried forward by the 2010 census's natural growth rate for ten
+    years (births and deaths of hukou holders; net hukou transfers out of Tieling are
+    not known and taken as zero), with the town share raised as the nation's. Any
+    county can be overridden with `initial.hukou_holders` / `initial.urban_hukou_share`.
+    """
+    c2010 = load_census(2010)
+    if census.year == 2010:
+        hukou, share = c2010.hukou.copy(), c2010.nonagri_share.copy()
+    else:
+        natural = _natural_growth_2010()
+        hukou = c2010.hukou * (1 + natural) ** 10
+        share = np.minimum(c2010.nonagri_share + NATIONAL_HUKOU_URBAN_RISE_2010_2020, 0.99)
+    codes = list(sc.initial.hukou_holders) + list(sc.initial.urban_hukou_share)
+    from ..places import county_index
+    for code in codes:
+        i = county_index(code)
+        hukou[i] = sc.initial.hukou_holders.get(code, hukou[i])
+        share[i] = sc.initial.urban_hukou_share.get(code, share[i])
+    return hukou, share
+
+
+def _natural_growth_2010() -> np.ndarray:
+    """Per-county natural growth rate (自然增长率, ‰) of the 2010 census, as a fraction."""
+    from .census import _read
+    return _read(2010)["自然增长率（‰）"].to_numpy(float) / 1000
+
+
+def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
+    census = load_census(sc.base_year)
+    s = sc.scale
+    hukou, urban_share = estimate_hukou(census, sc)
+    within = sc.initial.within_city_share
+    # Registered in Tieling but living outside: hukou holders minus those living in the city.
+    elsewhere_city = census.elsewhere_other_county * within
+    from_outside = census.elsewhere_other_county * (1 - within) + census.elsewhere_province
+    local = census.residents - census.elsewhere_other_county - census.elsewhere_province
+    registered_in_city = local + _spread(elsewhere_city, census.residents - census.urban)
+    outside_n = np.maximum(hukou - registered_in_city, 0)
+
+    n_res = round_preserving(census.residents * s, rng)
+    n_out = round_preserving(outside_n * s, rng)
+    pop = Population(int(n_res.sum() + n_out.sum()), int((census.households * s).sum() + n_out.sum()), 1.0 / s)
+    for c in range(N_COUNTIES):
+        _add_residents(pop, c, census, n_res[c], rng, s)
+    village_hh = _assign_hukou(pop, census, s, from_outside, elsewhere_city, urban_share, rng)
+    for c in range(N_COUNTIES):
+        _add_outside(pop, c, census, n_out[c], rng)
+    _urban_hukou(pop, urban_share, village_hh, rng)
+    _finish_households(pop, census, sc, rng)
+    return pop
+
+
+def _spread(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Distribute total (registered in another Tieling county) over the other counties by weight."""
+    out = np.zeros(N_COUNTIES)
+    for c in range(N_COUNTIES):
+        w = weights.copy()
+        w[c] = 0
+        out += total[c] * w / w.sum()
+    return out
+
+
+# --- residents ----------------------------------------------------------
+
+def _ages_in_groups(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Single-year ages for counts per census age group: uniform within a group, 85+ tapering."""
+    group = np.repeat(np.arange(len(counts)), counts)
+    lo, hi = AGE_LOWER[group], AGE_UPPER[group]
+    age = lo + np.floor(rng.random(len(group)) * (hi - lo + 1)).astype(np.int16)
+    old = group == len(AGE_LOWER) - 1
+    age[old] = 85 + np.minimum(rng.exponential(4.0, old.sum()).astype(np.int16), 19)
+    return age
+
+
+def _add_residents(pop: Population, c: int, census: CensusYear, n: int, rng, s: float) -> None:
+    cells = round_preserving(census.age_sex[c].ravel() * s, rng)
+    cells[np.argmax(cells)] += n - cells.sum()
+    sexes = np.repeat([0, 1], len(AGE_LOWER))
+    female = np.repeat(sexes, cells).astype(bool)
+    age = np.concatenate([_ages_in_groups(cells[:19], rng), _ages_in_groups(cells[19:], rng)])
+    n = len(age)
+    p = pop.persons
+    idx = p.add(n)
+    p.alive[idx] = True
+    p.age[idx], p.female[idx] = age, female
+    p.res[idx] = c
+    p.hk[idx] = c
+    p.origin[idx] = c
+    # Urban part: the census gives no age x urban table per county, so the town share
+    # is drawn at household level below and is age-neutral (assumption).
+    n_urban = int(round(census.urban[c] / census.residents[c] * n))
+    hh_persons = int(round(census.household_persons[c] / census.residents[c] * n))
+    urban = np.zeros(n, bool)
+    urban[rng.permutation(n)[:n_urban]] = True
+    for is_urban in (True, False):
+        members = idx[urban == is_urban]
+        share = len(members) / n
+        _build_households(pop, c, is_urban, members, int(round(hh_persons * share)),
+                          census, share * s, rng)
+    _education(pop, idx, census.education[c], rng)
+    _employment(pop, idx, census.farm_share[c], census.employed_per_adult[c], rng)
+
+
+def _household_sizes(census: CensusYear, c: int, share: float, persons: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes and generation counts of family households: census counts of one-person,
+    one/two/three/four-generation households; persons beyond the minimal sizes are spread
+    over the multi-generation households at random."""
+    gens = round_preserving(census.generations[c] * share, rng)
+    one = min(int(round(census.one_person[c] * share)), gens[0])
+    gen = np.repeat(np.arange(1, 5), gens)
+    size = np.select([gen == 1, gen == 2, gen == 3], [2, 2, 3], 4)
+    size[:one] = 1
+    extra = persons - size.sum()
+    if extra > 0:
+        # Couples living alone are one-generation; extra members go to parent-child households.
+        eligible = np.flatnonzero(gen >= 2)
+        if len(eligible) == 0:
+            eligible = np.flatnonzero(size >= 2)
+        if len(eligible):
+            size += np.bincount(rng.choice(eligible, extra), minlength=len(size)).astype(size.dtype)
+    elif extra < 0:
+        # Fewer persons than minimal slots (tiny samples): drop the last households.
+        keep = np.cumsum(size) <= persons
+        size, gen = size[keep], gen[keep]
+    return size, gen
+
+
+def _build_households(pop: Population, c: int, urban: bool, members: np.ndarray, hh_persons: int,
+                      census: CensusYear, share: float, rng) -> None:
+    """Group persons into family households by matching them to age slots, and put the rest
+    (collective quarters: dormitories, institutions) in one-person collective households."""
+    p, h = pop.persons, pop.households
+    size, gen = _household_sizes(census, c, share, min(hh_persons, len(members)), rng)
+    n_slots = int(size.sum())
+    # Collective quarters house mostly young adults (students, workers): pick them by age.
+    ages = p.age[members]
+    w = np.where((ages >= 16) & (ages <= 30), 5.0, np.where(ages >= 80, 2.0, 0.2))
+    order = rng.choice(len(members), len(members), replace=False, p=w / w.sum())
+    coll, fam = members[order[: len(members) - n_slots]], members[order[len(members) - n_slots:]]
+    hh_idx = h.add(len(size))
+    h.alive[hh_idx], h.county[hh_idx], h.urban[hh_idx] = True, c, urban
+    slot_hh = np.repeat(hh_idx, size)
+    pos = np.arange(n_slots) - np.repeat(np.cumsum(size) - size, size)
+    sz, g = np.repeat(size, size), np.repeat(gen, size)
+    k = len(size)
+    head = np.select([size == 1, gen == 1, gen == 2, gen == 3],
+                     [rng.normal(60, 16, k), rng.normal(57, 14, k), rng.normal(44, 9, k), rng.normal(42, 7, k)],
+                     rng.normal(40, 6, k))
+    head = np.repeat(head, size)
+    # Slot roles: 0 head, 1 spouse, then children; 3+ generations add grandparents first.
+    child_rank = pos - 2 - (g >= 3) * 2
+    target = np.select(
+        [pos == 0, (pos == 1) & ((g == 1) | (sz >= 3)), (g >= 3) & (pos <= 3)],
+        [head, head - 2, head + 27],
+        head - 28 - 3 * np.maximum(child_rank, 0))
+    target = np.clip(target + rng.normal(0, 3, n_slots), 0, 100)
+    slots = np.argsort(target, kind="stable")
+    persons = fam[np.argsort(p.age[fam] + rng.random(len(fam)), kind="stable")]
+    p.hh[persons] = slot_hh[slots]
+    p.res_urban[members] = urban
+    if len(coll):
+        cidx = h.add(len(coll))
+        h.alive[cidx], h.county[cidx], h.urban[cidx], h.collective[cidx] = True, c, urban, True
+        p.hh[coll] = cidx
+
+
+def _education(pop: Population, idx: np.ndarray, counts: np.ndarray, rng) -> None:
+    """Highest level by sex: children by their age, adults by census counts, younger adults
+    more educated (rank by age with noise, as cohorts' schooling rose over time)."""
+    p = pop.persons
+    age = p.age[idx]
+    level = np.select([age < 6, age < 12, age < 15, age < 18], [0, 1, 2, 3], 255).astype(np.uint8)
+    p.edu[idx] = np.minimum(level, 3)
+    for sex in (0, 1):
+        adults = idx[(level == 255) & (p.female[idx] == bool(sex))]
+        kids = idx[(level < 255) & (p.female[idx] == bool(sex)) & (age >= 6)]
+        left = counts[sex].copy()
+        left -= np.bincount(p.edu[kids], minlength=6)[:6]
+        left = np.clip(left, 0, None)
+        n = round_preserving(left / left.sum() * len(adults), rng) if left.sum() else np.zeros(6, int)
+        n[0] += len(adults) - n.sum()
+        score = p.age[adults] + rng.normal(0, 12, len(adults))
+        order = adults[np.argsort(score, kind="stable")]      # youngest first -> highest level
+        p.edu[order] = np.repeat(np.arange(5, -1, -1), n[::-1]).astype(np.uint8)
+
+
+def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: float, rng) -> None:
+    p = pop.persons
+    age = p.age[idx]
+    job = np.full(len(idx), Job.none, np.uint8)
+    job[age < 16] = Job.child
+    # Town workers retire at 60 (China's statutory age for men); villagers farm on to 65.
+    job[(age >= 60) & p.res_urban[idx]] = Job.retired
+    job[age >= 65] = Job.retired
+    students = (age >= 18) & (age <= 21) & (p.edu[idx] >= 4) & (rng.random(len(idx)) < 0.6)
+    job[students] = Job.student
+    p.study_left[idx[students]] = (22 - age[students]).astype(np.int8)
+    working_age = (age >= 16) & (job == Job.none) & ~students
+    works = working_age & (rng.random(len(idx)) < employed)
+    # Farming belongs to village residents: fill the county's farm jobs from the rural employed.
+    rural = ~p.res_urban[idx]
+    n_farm = int(round(farm_share * works.sum()))
+    cand = np.flatnonzero(works & rural)
+    farm = rng.permutation(cand)[:n_farm]
+    job[works] = Job.employee
+    job[farm] = Job.farming
+    job[(job == Job.employee) & (rng.random(len(idx)) < 0.3)] = Job.flexible
+    p.job[idx] = job
+    ins = job == Job.employee
+    p.ins_years[idx[ins]] = np.minimum(rng.exponential(8, ins.sum()), age[ins] - 16).astype(np.float32)
+
+
+# --- hukou --------------------------------------------------------------
+
+def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng) -> np.ndarray:
+    """Whole households from cand_hh, in random order, until about n_persons are covered."""
+    if n_persons <= 0 or len(cand_hh) == 0:
+        return np.empty(0, np.int64)
+    sizes = pop.household_sizes()[cand_hh]
+    order = rng.permutation(len(cand_hh))
+    take = np.cumsum(sizes[order]) <= n_persons
+    return np.sort(cand_hh[order[take]])
+
+
+def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, elsewhere_city, urban_share,
+                  rng) -> np.ndarray:
+    """Residents registered elsewhere, whole households at a time (census 户口登记地在外).
+    Returns the town households registered in a village of their own county."""
+    p, h = pop.persons, pop.households
+    live = p.view("alive")
+    hh_of = p.view("hh")
+    taken = np.zeros(h.n, bool)
+    rural_pop = census.residents - census.urban
+    village = []
+    for c in range(N_COUNTIES):
+        in_c = (h.view("county") == c) & ~taken
+        urban_hh = np.flatnonzero(in_c & h.view("urban"))
+        any_hh = np.flatnonzero(in_c)
+        # Registered outside Tieling: mostly in towns (assumption: 3x the village odds).
+        w = np.where(h.urban[any_hh], 3.0, 1.0)
+        ordered = any_hh[np.argsort(-w * rng.random(len(any_hh)))]
+        hhs = _pick_households(pop, ordered[: len(ordered)], int(from_outside[c] * s), rng)
+        taken[hhs] = True
+        m = live & np.isin(hh_of, hhs)
+        p.hk[: p.n][m], p.origin[: p.n][m] = OUTSIDE, OUTSIDE
+        # Registered in another Tieling county (village hukou there), living in this county's town.
+        cand = urban_hh[~taken[urban_hh]]
+        hhs = _pick_households(pop, cand, int(elsewhere_city[c] * s), rng)
+        taken[hhs] = True
+        m = live & np.isin(hh_of, hhs)
+        w = rural_pop.copy()
+        w[c] = 0
+        home = rng.choice(N_COUNTIES, len(hhs), p=w / w.sum())
+        p.hk[: p.n][m] = home[np.searchsorted(hhs, hh_of[m])] if len(hhs) else 0
+        p.origin[: p.n][m] = p.hk[: p.n][m]
+        # Registered in another township of the same county (本县, 人户分离) and living in its
+        # town: a village hukou in the share the county's hukou is rural (assumption; in the
+        # central districts most such moves are between urban streets).
+        cand = urban_hh[~taken[urban_hh]]
+        n_village = census.elsewhere_same_county[c] * (1 - urban_share[c]) * s
+        hhs = _pick_households(pop, cand, int(n_village), rng)
+        taken[hhs] = True
+        village.append(hhs)
+    return np.concatenate(village)
+
+
+def _add_outside(pop: Population, c: int, census: CensusYear, n: int, rng) -> None:
+    """Registered in county c, living outside Tieling: ages drawn from the county's own
+    structure weighted toward working ages (migration age profile, Rogers & Castro 1981)."""
+    if n <= 0:
+        return
+    p, h = pop.persons, pop.households
+    ages = np.arange(100)
+    groups = np.searchsorted(AGE_LOWER, ages, side="right") - 1
+    width = (AGE_UPPER - AGE_LOWER + 1)[groups]
+    base = census.age_sex[c].sum(axis=0)[groups] / width
+    w = base * (0.15 + np.exp(-((ages - 32) / 12.0) ** 2))
+    age = rng.choice(ages, n, p=w / w.sum()).astype(np.int16)
+    female = rng.random(n) < 0.5
+    idx = p.add(n)
+    p.alive[idx], p.age[idx], p.female[idx] = True, age, female
+    p.res[idx], p.hk[idx], p.origin[idx] = OUTSIDE, c, c
+    p.res_urban[idx] = True
+    # Households outside: singles and small families of 1-3 persons (assumption).
+    order = idx[np.argsort(age + rng.normal(0, 8, n))]
+    sizes = rng.choice([1, 2, 3], size=n, p=[0.5, 0.3, 0.2])
+    sizes = sizes[: np.searchsorted(np.cumsum(sizes), n) + 1]
+    sizes[-1] -= sizes.sum() - n
+    hh = h.add(len(sizes))
+    h.alive[hh], h.county[hh], h.urban[hh] = True, OUTSIDE, True
+    p.hh[order] = np.repeat(hh, sizes)
+    _education(pop, idx, census.education[c], rng)
+    job = np.where(age < 16, Job.child, np.where(age >= 60, Job.retired, Job.outside)).astype(np.uint8)
+    p.job[idx] = job
+
+
+def _urban_hukou(pop: Population, share: np.ndarray, village: np.ndarray, rng) -> None:
+    """Town (urban) hukou for `share` of each county's hukou holders: first town residents
+    with local hukou, then people registered here and living outside, last village residents."""
+    p = pop.persons
+    live = p.view("alive")
+    village_hh = np.zeros(pop.households.n, bool)
+    village_hh[village] = True
+    hh_of = p.view("hh")
+    for c in range(N_COUNTIES):
+        mine = live & (p.view("hk") == c)
+        want = int(round(mine.sum() * share[c]))
+        res_here = p.view("res") == c
+        tiers = [mine & res_here & p.view("res_urban") & ~village_hh[hh_of],
+                 mine & (p.view("res") == OUTSIDE),
+                 mine & res_here & ~p.view("res_urban")]
+        for tier in tiers:
+            cand = np.flatnonzero(tier)
+            pick = rng.permutation(cand)[: max(want, 0)]
+            p.hk_urban[pick] = True
+            want -= len(pick)
+
+
+def _finish_households(pop: Population, census: CensusYear, sc: Scenario, rng) -> None:
+    """Land contract, housing tenure, floor area, income and savings of each household."""
+    p, h = pop.persons, pop.households
+    live = p.view("alive")
+    hh_of = p.view("hh")[live]
+    n_h = h.n
+    rural_hukou = np.bincount(hh_of, weights=((p.view("hk")[live] < OUTSIDE) & ~p.view("hk_urban")[live]),
+                              minlength=n_h) > 0
+    h.land[:n_h] = rural_hukou
+    size = np.bincount(hh_of, minlength=n_h)
+    county, urban = h.view("county"), h.view("urban")
+    tenure = np.full(n_h, Tenure.owned, np.uint8)
+    tenure[~urban] = Tenure.self_built
+    for c in range(N_COUNTIES):
+        t = census.tenure[c]          # rented, self-built, bought, other
+        town = np.flatnonzero((county == c) & urban & ~h.view("collective"))
+        rent_p = t[0] / (t[0] + t[2] + t[3]) * np.where(rural_hukou[town], 2.0, 1.0)
+        u = rng.random(len(town))
+        tenure[town[u < rent_p]] = Tenure.rented
+        pub = town[(u >= rent_p) & (u < rent_p + sc.behaviour.housing.public_rental_initial_share)]
+        tenure[pub] = Tenure.public_rental
+        h.floor_m2[np.flatnonzero(county == c)] = census.floor_area_pc[c] * np.maximum(size[county == c], 1)
+    tenure[county == OUTSIDE] = Tenure.rented
+    tenure[h.view("collective")] = Tenure.rented
+    h.tenure[:n_h] = tenure
+    h.savings[:n_h] = (rng.gamma(1.5, 1.0, n_h) * 12 * sc.behaviour.work.town_wage * sc.behaviour.housing.savings_rate
+                       * np.maximum(size, 1)).astype(np.float32)

@@ -1,0 +1,110 @@
+"""`run(scenario) -> RunResult`: one simulation from a scenario, with its manifest."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .scenario import Scenario, load_scenario
+
+PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic")
+
+
+@dataclass
+class RunResult:
+    """Tidy outcomes (year, county, group, outcome, value) and the manifest of the run."""
+    outcomes: pd.DataFrame
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.model_validate(self.manifest["scenario"])
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write outcomes.parquet, outcomes.csv and manifest.json into out_dir, all or nothing:
+        files are written into a temporary folder beside it and moved in at the end."""
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self.outcomes.to_parquet(tmp / "outcomes.parquet", index=False)
+            self.outcomes.to_csv(tmp / "outcomes.csv", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False),
+                                               encoding="utf-8")
+            out.mkdir(exist_ok=True)
+            for f in tmp.iterdir():
+                os.replace(f, out / f.name)
+        finally:
+            for f in tmp.iterdir():
+                f.unlink()
+            tmp.rmdir()
+        return out
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> "RunResult":
+        out = Path(out_dir)
+        return cls(pd.read_parquet(out / "outcomes.parquet"),
+                   json.loads((out / "manifest.json").read_text(encoding="utf-8")))
+
+
+def code_version() -> str:
+    """The git commit of the code, or the package version outside a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
+        if out.returncode == 0:
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return "tieling-urbsim " + metadata.version("tieling-urbsim")
+
+
+def _versions() -> dict[str, str]:
+    v = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            v[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            v[name] = "missing"
+    return v
+
+
+def run(scenario: Scenario | str | Path, progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Run a scenario (or a scenario file) from its base year to its end year.
+
+    `progress(done_years, total_years)` is called after each year, if given.
+    """
+    from .model import UrbanizationModel   # imported late: keeps `import sim` light
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    start = time.perf_counter()
+    model = UrbanizationModel(scenario)
+    built = time.perf_counter()
+    total = scenario.end_year - scenario.base_year
+    while model.year < scenario.end_year:
+        model.step()
+        if progress is not None:
+            progress(model.year - scenario.base_year, total)
+    end = time.perf_counter()
+    manifest = {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": scenario.seed,
+        "code_version": code_version(),
+        "packages": _versions(),
+        "wall_time_s": round(end - start, 3),
+        "build_time_s": round(built - start, 3),
+        "persons_simulated": int(model.pop.persons.view("alive").sum()),
+    }
+    return RunResult(model.recorder.table(), manifest)

@@ -1,0 +1,207 @@
+"""A scenario: a run's whole input, loaded from a planner-editable YAML file.
+
+`load_scenario(path)` reads with `yaml.safe_load` and validates with pydantic
+(`extra="forbid"`, `frozen=True` on every block). Every problem becomes one line
+naming the file, the YAML line, the field path, what was expected and what was
+found, collected in a `ScenarioError`.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .parameters import Behaviour, calibrated_values
+from .places import CODES
+from .policies.levers import Policy
+
+CountyCode = Literal["211202", "211204", "211221", "211223", "211224", "211281", "211282"]
+assert set(CountyCode.__args__) == set(CODES)  # keep in step with sim.places
+
+
+class Initial(BaseModel):
+    """Overrides of the initial stocks a planner knows better than the census estimate."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    hukou_holders: dict[CountyCode, int] = Field(
+        default_factory=dict,
+        description="registered (hukou) population per county at the base year, e.g. from the public-security registry")
+    urban_hukou_share: dict[CountyCode, float] = Field(
+        default_factory=dict, description="share of each county's hukou holders registered in its town (0-1)")
+    within_city_share: float = Field(
+        0.4, ge=0, le=1,
+        description="assumption: share of residents registered in 'another county of Liaoning' (census) whose hukou "
+                    "is in another county of Tieling itself; the census does not split this column")
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> "Initial":
+        for code, v in self.hukou_holders.items():
+            if v < 0:
+                raise ValueError(f"hukou_holders[{code}] must be >= 0, found {v}")
+        for code, v in self.urban_hukou_share.items():
+            if not 0 <= v <= 1:
+                raise ValueError(f"urban_hukou_share[{code}] must be between 0 and 1, found {v}")
+        return self
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    description: str = ""
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    base_year: Literal[2010, 2020] = 2020
+    end_year: int = Field(2035, ge=2011, le=2060)
+    scale: float = Field(0.1, gt=0, le=1)
+    initial: Initial = Field(default_factory=Initial)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calibrated_defaults(cls, data: Any) -> Any:
+        """Fill behaviour values that the file leaves out from data/calibration.json."""
+        if not isinstance(data, dict):
+            return data
+        values = calibrated_values()
+        if not values:
+            return data
+        data = copy.deepcopy(data)
+        beh = data.get("behaviour")
+        if isinstance(beh, BaseModel):
+            return data
+        if beh is None:
+            beh = data["behaviour"] = {}
+        if not isinstance(beh, dict):
+            return data
+        for path, value in values.items():
+            _, block, name = path.split(".")
+            sub = beh.setdefault(block, {})
+            if isinstance(sub, dict):
+                sub.setdefault(name, value)
+        return data
+
+    @model_validator(mode="after")
+    def _years(self) -> "Scenario":
+        if self.end_year <= self.base_year:
+            raise ValueError(f"end_year must be after base_year {self.base_year}, found {self.end_year}")
+        return self
+
+
+class ScenarioError(ValueError):
+    """One or more problems with a scenario; `problems` holds one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --- loading ------------------------------------------------------------
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file. Raises ScenarioError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError([f"{path}: cannot read: {e}"]) from None
+    return parse_scenario(text, source=str(path))
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario YAML text; `source` names it in messages."""
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ScenarioError([f"{where}: invalid YAML: {getattr(e, 'problem', None) or e}"]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{source}: expected a mapping of scenario fields at the top, found {type(data).__name__}"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError([_describe(err, source, node) for err in e.errors()]) from None
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A new scenario with dotted-path overrides applied and validated again.
+
+    `with_overrides(s, {"policy.graduates.settlement": "closed", "scale": 0.1})`
+    """
+    data = scenario.model_dump(mode="json")
+    for path, value in overrides.items():
+        keys = path.split(".")
+        cur = data
+        for i, k in enumerate(keys[:-1]):
+            if not isinstance(cur, dict) or k not in cur:
+                raise ScenarioError([f"override {path}: no field {'.'.join(keys[: i + 1])}"])
+            cur = cur[k]
+        if not isinstance(cur, dict) or (keys[-1] not in cur and keys[0] != "initial"):
+            raise ScenarioError([f"override {path}: no field {path}"])
+        cur[keys[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError([_describe(err, "override", None) for err in e.errors()]) from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """'policy.purchase.enabled=false' -> ('policy.purchase.enabled', False); values are YAML."""
+    if "=" not in text:
+        raise ScenarioError([f"--set {text}: expected PATH=VALUE"])
+    path, raw = text.split("=", 1)
+    try:
+        return path.strip(), yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise ScenarioError([f"--set {text}: the value is not valid YAML"]) from None
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML that `load_scenario` reads back to an equal scenario."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+
+
+# --- messages -------------------------------------------------------------
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """1-based line of the YAML node at `loc`, or of the deepest ancestor found."""
+    line = None
+    for key in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = [(k, v) for k, v in node.value if str(k.value) == str(key)]
+        if not match:
+            break
+        k, node = match[0]
+        line = k.start_mark.line + 1
+    return line
+
+
+def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
+    loc = tuple(x for x in err["loc"] if not str(x).startswith("function-after"))
+    path = ".".join(str(x) for x in loc) or "(top level)"
+    line = _line_of(node, loc)
+    where = f"{source}:{line}" if line else source
+    kind, msg, found = err["type"], err["msg"], err.get("input")
+    if kind == "extra_forbidden":
+        expected = f"one of the known fields ({', '.join(_known_fields(loc[:-1]))})"
+        return f"{where}: {path}: unknown field; expected {expected}, found {loc[-1]!r}"
+    if kind == "missing":
+        return f"{where}: {path}: required field is missing"
+    expected = msg.removeprefix("Input should be ").removeprefix("Value error, ")
+    return f"{where}: {path}: expected {expected}, found {found!r}"
+
+
+def _known_fields(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for key in loc:
+        field = getattr(model, "model_fields", {}).get(str(key))
+        if field is None:
+            return []
+        model = field.annotation
+    return list(getattr(model, "model_fields", {}).keys())

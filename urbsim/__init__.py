@@ -1,0 +1,1 @@
+"""The `urbsim` command line: a thin client of `sim`, `experiments` and `dashboard`."""
