@@ -5,15 +5,15 @@
     result.outcomes      # tidy table: year, county, group, outcome, value
     result.manifest      # scenario, seed, code version, package versions, wall time
 """
-from .outcomes import OUTCOMES, headline
-from .parameters import Behaviour
-from .places import CITY_CODE, COUNTIES, county_label
-from .policies.levers import LEVERS, Policy
-from .runner import RunResult, run
+from .outcomes import OUTCOMES, OutcomeInfo, headline
+from .parameters import Behaviour, iter_parameters
+from .places import CITY_CODE, COUNTIES, county_label, geojson_path
+from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
+from .runner import RunResult, code_version, run
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario, scenario_yaml, with_overrides
 
 __all__ = [
-    "Behaviour", "CITY_CODE", "COUNTIES", "LEVERS", "OUTCOMES", "Policy", "RunResult", "Scenario",
-    "ScenarioError", "county_label", "headline", "load_scenario", "parse_scenario", "run", "scenario_yaml",
-    "with_overrides",
+    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "LEVERS", "LeverInfo", "OUTCOMES", "OutcomeInfo", "Policy",
+    "RunResult", "Scenario", "ScenarioError", "code_version", "county_label", "geojson_path", "headline",
+    "iter_parameters", "load_scenario", "parse_scenario", "run", "scenario_yaml", "with_overrides",
 ]

@@ -7,6 +7,8 @@ Codes are the 6-digit administrative codes used by the census tables and the map
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,8 @@ def county_label(code: str, lang: str = "zh") -> str:
         return f"{CITY_ZH} ({CITY_EN})" if lang == "zh" else f"{CITY_EN} ({CITY_ZH})"
     c = COUNTIES[county_index(code)]
     return f"{c.zh} ({c.en})" if lang == "zh" else f"{c.en} ({c.zh})"
+
+
+def geojson_path() -> Path:
+    """County boundaries (properties.adcode, name); see data/geo/SOURCE.md for the source and licence."""
+    return Path(str(resources.files("sim") / "data" / "geo" / "tieling_counties.geojson"))

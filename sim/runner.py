@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -56,6 +57,7 @@ class RunResult:
                    json.loads((out / "manifest.json").read_text(encoding="utf-8")))
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """The git commit of the code, or the package version outside a checkout."""
     here = Path(__file__).resolve().parent
