@@ -12,13 +12,20 @@ import mesa
 import numpy as np
 
 from . import outcomes as oc
+from .decisions import migration as mig
+from .decisions.logit import choose
 from .institutions.government import CityGovernment, CountyGovernment
-from .places import COUNTIES, N_COUNTIES, OUTSIDE
-from .population import demography, moves
+from .places import CENTRAL, N_COUNTIES, OUTSIDE
+from .policies.rules import Rules, rules_for
+from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Population
+from .population.columns import Job, Pathway, Population, Tenure
 from .population.synthesis import synthesize
 from .scenario import Scenario
+
+FLOWS = ("births", "deaths", "moved_in", "moved_out", "residence_permits_new", "urban_to_rural_moves",
+         "homes_bought")
+KINDS = ("migrant_worker", "graduate", "household")
 
 
 class UrbanizationModel(mesa.Model):
@@ -26,23 +33,38 @@ class UrbanizationModel(mesa.Model):
         super().__init__(rng=config.seed)
         self.config = config                  # Mesa owns `self.scenario`
         self.year = config.base_year
+        self.rules: Rules = rules_for(config.policy, self.year)
         self.census = load_census(config.base_year)
         self.pop = population if population is not None else synthesize(config, self.rng)
         self.mx = demography.death_rates(config.base_year)
         self.fertility = demography.Fertility.anchored(self.census)
-        self.counties = [CountyGovernment(self, i) for i in range(N_COUNTIES)]
-        self.city = CityGovernment(self)
+        self.prices = housing.prices(config.behaviour.housing)
+        self._seed_awareness()
+        alive = self.alive()
+        self.labour = economy.LabourMarket(economy.town_workers(self.pop, alive), config.behaviour.work)
+        self.counties = self._make_counties(alive)
+        self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
         self.events: dict[str, np.ndarray] = {}
+        self.year_stats: dict[str, np.ndarray] = {}
+        self.wages = self.labour.wages(economy.town_workers(self.pop, alive), 0)
         self.record()
 
     # --- the year ---------------------------------------------------------
 
     def step(self) -> None:
         self.year += 1
-        self.events = {k: np.zeros(N_COUNTIES + 1) for k in ("births", "deaths", "moved_in", "moved_out")}
+        self.rules = rules_for(self.config.policy, self.year)
+        self.events = {k: np.zeros(N_COUNTIES + 1) for k in FLOWS}
+        self.year_stats = {}
         self.demography()
-        self.outside_moves()
+        self.education()
+        self.work()
+        self.migration()
+        self.residence_permits()
+        self.settlement()
+        self.housing()
+        self.institutions()
         self.record()
         self.pop.compact()
 
@@ -50,43 +72,248 @@ class UrbanizationModel(mesa.Model):
         while self.year < self.config.end_year:
             self.step()
 
-    # --- phases -----------------------------------------------------------
-
     def alive(self) -> np.ndarray:
         return self.pop.alive()
+
+    # --- phases -----------------------------------------------------------
 
     def demography(self) -> None:
         """Deaths, births, household formation, ageing."""
         b = self.config.behaviour.demography
-        alive = self.alive()
-        dead = demography.deaths(self.pop, alive, self.mx, b, self.rng)
+        dead = demography.deaths(self.pop, self.alive(), self.mx, b, self.rng)
         self._count("deaths", dead)
-        alive = self.alive()
-        born = demography.births(self.pop, alive, self.fertility, b, self.year - self.config.base_year, self.rng)
+        born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year,
+                                 self.rng)
         self._count("births", born)
         alive = self.alive()
         demography.leave_home(self.pop, alive, b, self.rng)
         demography.age_one_year(self.pop, alive)
         demography.dissolve_empty(self.pop, alive)
 
-    def outside_moves(self) -> None:
-        """Moves to and back from outside Tieling, and arrivals registered elsewhere."""
-        b = self.config.behaviour.outside
+    def education(self) -> None:
+        """College entry (student hukou moves) and graduation; moves to and from college count as moves."""
+        b, p = self.config.behaviour.education, self.pop.persons
+        alive = self.alive()
+        before = p.res[alive].copy()
+        _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
+        done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
+        registration.expire_school_hukou(self.pop, alive, self.year)
+        self._count_moves(alive, before)
+        self.year_stats["student_settlers"] = student_settlers
+        self.year_stats["graduates"] = done
+
+    def work(self) -> None:
+        """Town wages follow labour demand; incomes, savings and insurance contributions."""
+        b, alive = self.config.behaviour, self.alive()
+        years = self.year - self.config.base_year
+        self.labour.grow()
+        self.wages = self.labour.wages(economy.town_workers(self.pop, alive), years)
+        economy.earn(self.pop, alive, self.wages, b.work, years, self.rng, b.housing.savings_rate)
+        economy.contribute(self.pop, alive, b.work, self.rng)
+
+    def migration(self) -> None:
+        """Leaving Tieling, coming back, arrivals registered elsewhere, and moves within the city."""
+        b, p = self.config.behaviour.outside, self.pop.persons
+        origin, _ = moves.leave_tieling(self.pop, self.alive(), b, 1.0, self.rng)
+        self._add("moved_out", origin)
+        gone = moves.registered_elsewhere_leave(self.pop, self.alive(), b, self.rng)
+        self._count("moved_out", gone)
+        back = moves.come_back(self.pop, self.alive(), b, 0.4, self.rng)
+        self._count("moved_in", back)
+        alive = self.alive()
+        residents = np.bincount(p.res[alive], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+        adults = alive[(p.age[alive] >= 20) & (p.age[alive] < 50)]
+        new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
+                             self.rng)
+        self._count("moved_in", new)
+        self.move_within()
+
+    def move_within(self) -> None:
+        """Households and village youths weigh staying, their own county town, the central districts
+        or another county town (a logit choice; decisions/migration.py)."""
+        b, p, h = self.config.behaviour, self.pop.persons, self.pop.households
+        alive = self.alive()
+        roles = self.pop.roles(alive)
+        in_city = (p.res[alive] != OUTSIDE) & ~h.collective[p.hh[alive]]
+        age = p.age[alive]
+        heads = alive[in_city & (roles == 0) & (age >= 18) & (age <= 55)]
+        youth = alive[in_city & (roles == 2) & (age >= 18) & (age <= 30) & ~p.res_urban[alive]]
+        heads = heads[self.rng.random(len(heads)) < b.migration.reconsider_rate]
+        youth = youth[self.rng.random(len(youth)) < b.migration.reconsider_rate]
+        before = p.res[alive].copy()
+        for deciders, whole in ((heads, True), (youth, False)):
+            if len(deciders) == 0:
+                continue
+            options = self._options(deciders, whole, alive)
+            pick = choose(mig.utilities(options, b.migration), self.rng)
+            go = pick != mig.STAY
+            county = self._destinations(deciders[go], pick[go])
+            if whole:
+                moves.move_households(self.pop, p.hh[deciders[go]], county, np.ones(go.sum(), bool),
+                                      b.work.flexible_share, self.rng)
+            else:
+                movers = deciders[go]
+                moves.new_households(self.pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
+                moves.relocate(self.pop, movers, county, np.ones(len(movers), bool))
+                farm = movers[p.job[movers] == Job.farming]
+                p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
+        self._count_moves(alive, before)
+
+    def residence_permits(self) -> None:
+        new = registration.issue_permits(self.pop, self.alive(), self.rules, self.config.behaviour.settling, self.rng)
+        self._count("residence_permits_new", new, city=True)
+        self.year_stats["new_permits"] = new
+
+    def settlement(self) -> None:
+        """Awareness spreads; eligible town residents choose whether to settle, by pathway."""
+        b, alive = self.config.behaviour, self.alive()
+        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
+        congestion = np.array([c.congestion for c in self.counties])
+        settled = registration.settle(self.pop, alive, self.year, self.rules, b.settling, congestion,
+                                      b.services.unregistered_access, self.pop.roles(alive), self.rng)
+        self.year_stats["settled"] = settled
+        back = registration.urban_to_rural(self.pop, alive, self.rules, self.rng)
+        self._count("urban_to_rural_moves", back)
+
+    def housing(self) -> None:
+        """Town households buy homes or queue for public rental flats."""
+        b, p, h, alive = self.config.behaviour, self.pop.persons, self.pop.households, self.alive()
+        # Buying opens the purchase pathway: households without local town hukou gain a motive.
+        unregistered = ~registration.town_status(self.pop, alive)
+        motive = (np.bincount(p.hh[alive], weights=unregistered, minlength=h.n) > 0) * float(self.rules.purchase)
+        bought = housing.buy_homes(self.pop, self.prices, b.housing, motive, self.rng)
+        self._add("homes_bought", h.county[bought])
+        eligible = housing.rental_eligible(self.pop, alive, self.year, self.rules)
+        stock = np.array([c.rental_stock for c in self.counties])
+        self.year_stats["queue"], self.year_stats["occupied"] = housing.allocate_rental(
+            self.pop, eligible, stock, self.year, self.rng)
+
+    def institutions(self) -> None:
+        """Schools admit pupils, clinics congest, the city pays people-linked transfers, counties
+        invest them with a lag, and construction land follows settlers."""
+        p, w, r = self.pop.persons, self.pop.weight, self.rules
+        alive = self.alive()
+        settled = self.year_stats["settled"]
+        settlers = registration.county_sums(settled.county, w)
+        student = self.year_stats["student_settlers"]
+        settlers += registration.county_sums(p.res[student], w)
+        permits = registration.county_sums(p.res[self.year_stats["new_permits"]], w)
+        residents = registration.county_sums(p.res[alive], w, p.res[alive] != OUTSIDE)
+        receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
+                                      r.pool_share)
+        local, migrant, eligible = self._pupils(alive)
+        admitted = np.zeros(N_COUNTIES)
+        for i, gov in enumerate(self.counties):
+            gov.receive(receipts[i], self.year)
+            gov.build(self.year, r.school_growth, r.housing_growth)
+            gov.land_quota_m2 += settlers[i] * r.m2_per_settler
+            _, admitted[i] = gov.admit_pupils(local[i], eligible[i])
+            gov.update_clinics(residents[i])
+        self.year_stats.update(settlers=settlers, receipts=receipts, migrant_children=migrant,
+                               migrant_admitted=admitted)
+
+    # --- helpers ------------------------------------------------------------
+
+    def _seed_awareness(self) -> None:
         p = self.pop.persons
         alive = self.alive()
-        origin, _ = moves.leave_tieling(self.pop, alive, b, 1.0, self.rng)
-        self._add("moved_out", origin)
-        alive = self.alive()
-        gone = moves.registered_elsewhere_leave(self.pop, alive, b, self.rng)
-        self._count("moved_out", gone)
-        alive = self.alive()
-        back = moves.come_back(self.pop, alive, b, 0.4, self.rng)
-        self._count("moved_in", back)
-        residents = np.bincount(p.res[alive], minlength=N_COUNTIES + 1)[:N_COUNTIES]
-        urban_share = self.census.urban / self.census.residents
-        adults = alive[(p.age[alive] >= 20) & (p.age[alive] < 50)]
-        new = moves.arrivals(self.pop, residents, b, urban_share, p.edu[adults], self.rng)
-        self._count("moved_in", new)
+        share = self.config.behaviour.settling.initial_awareness
+        bits = self.rng.random((len(alive), len(Pathway))) < share
+        p.knows[alive] = (bits * (1 << np.arange(len(Pathway)))).sum(axis=1).astype(np.uint8)
+
+    def _make_counties(self, alive: np.ndarray) -> list[CountyGovernment]:
+        p, h, w = self.pop.persons, self.pop.households, self.pop.weight
+        b = self.config.behaviour
+        age, res = p.age[alive], p.res[alive]
+        children = registration.county_sums(res, w, (res != OUTSIDE) & (age >= 6) & (age <= 14))
+        residents = registration.county_sums(res, w, res != OUTSIDE)
+        town = h.view("alive") & h.view("urban") & ~h.view("collective") & (h.view("county") != OUTSIDE)
+        town_hh = registration.county_sums(h.view("county"), w, town)
+        rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
+        stock = registration.county_sums(h.view("county"), w, rental)
+        share = np.divide(stock, np.maximum(town_hh, 1))
+        return [CountyGovernment(self, i, children[i], residents[i], town_hh[i], b.services, share[i])
+                for i in range(N_COUNTIES)]
+
+    def _pupils(self, alive: np.ndarray):
+        """School-age children (6-14) by county: local, migrant (registered elsewhere), and migrant
+        children eligible for public school under `schools.migrant_children_admission`."""
+        p, w, h = self.pop.persons, self.pop.weight, self.pop.households
+        age, res = p.age[alive], p.res[alive]
+        pupil = (age >= 6) & (age <= 14) & (res != OUTSIDE)
+        migrant = pupil & (p.hk[alive] != res)
+        permit_hh = np.bincount(p.hh[alive], weights=p.permit[alive], minlength=h.n) > 0
+        mode = self.rules.school_admission.value
+        ok = {"equal": migrant, "permit_only": migrant & permit_hh[p.hh[alive]],
+              "hukou_only": np.zeros_like(migrant)}[mode]
+        return (registration.county_sums(res, w, pupil & ~migrant), registration.county_sums(res, w, migrant),
+                registration.county_sums(res, w, ok))
+
+    def _options(self, deciders: np.ndarray, whole: bool, alive: np.ndarray) -> mig.Options:
+        """Values of the four alternatives for each decider (arrays of shape (n, 4))."""
+        b, p, h = self.config.behaviour, self.pop.persons, self.pop.households
+        n = len(deciders)
+        hh = p.hh[deciders]
+        c = p.res[deciders].astype(np.int64)
+        urban = p.res_urban[deciders]
+        workers = np.bincount(p.hh[alive], weights=np.isin(p.job[alive], (Job.employee, Job.flexible, Job.farming)),
+                              minlength=h.n)[hh] if whole else np.ones(n)
+        workers = np.maximum(workers, 1)
+        income_now = np.maximum(h.income[hh], 1.0) if whole else np.maximum(
+            np.where(p.job[deciders] == Job.farming, b.work.farm_income, self.wages[c]), 1.0)
+        central = self._central_mean(self.wages[:N_COUNTIES])
+        other = self._other_town_mean(self.wages[:N_COUNTIES], c)
+        income = np.column_stack([income_now, workers * self.wages[c], workers * central, workers * other])
+        rent = b.housing.rent_share_of_income * np.column_stack(
+            [np.zeros(n), self.wages[c], np.full(n, central), other])
+        rent[:, 0] = np.where(urban & (h.tenure[hh] == Tenure.rented), rent[:, 1], 0.0)
+        status_town = (p.hk[deciders] == c) & p.hk_urban[deciders]
+        access_here = np.where(status_town, 1.0, self.rules.permit_access)
+        here = np.where(urban, access_here, b.services.village_access)
+        services = np.column_stack([here, access_here, np.full(n, self.rules.permit_access),
+                                    np.full(n, self.rules.permit_access)])
+        cong = np.array([g.congestion for g in self.counties])
+        congestion = np.column_stack([cong[c], cong[c], np.full(n, cong[list(CENTRAL)].mean()),
+                                      np.full(n, cong.mean())])
+        is_central = np.isin(c, CENTRAL)
+        farther = np.column_stack([np.zeros(n), np.zeros(n), (~is_central).astype(float), np.ones(n)])
+        farm = h.land[hh] & ~urban
+        farm_share = np.where(farm, np.minimum(b.work.farm_income / income_now, 1.0), 0.0)
+        land_left = np.column_stack([np.zeros(n), farm_share, farm_share, farm_share])
+        # Alternatives that are the current place are not moves.
+        same = np.zeros((n, mig.N_ALTERNATIVES), bool)
+        same[urban, mig.OWN_TOWN] = True
+        same[urban & is_central, mig.CENTRAL] = True
+        return mig.Options(income, rent, services, congestion, farther, land_left, same)
+
+    def _central_mean(self, wages: np.ndarray) -> float:
+        return float(wages[list(CENTRAL)].mean())
+
+    def _other_town_mean(self, wages: np.ndarray, c: np.ndarray) -> np.ndarray:
+        rest = [i for i in range(N_COUNTIES) if i not in CENTRAL]
+        total = wages[rest].sum()
+        return np.where(np.isin(c, rest), (total - wages[c]) / (len(rest) - 1), total / len(rest))
+
+    def _destinations(self, deciders: np.ndarray, pick: np.ndarray) -> np.ndarray:
+        """County chosen for each mover: its own, a central district (by town population) or
+        another non-central county (by town population)."""
+        own = self.pop.persons.res[deciders].astype(np.int64)
+        urban = self.census.urban
+        central = np.array(CENTRAL)
+        rest = np.array([i for i in range(N_COUNTIES) if i not in CENTRAL])
+        out = own.copy()
+        cm = pick == mig.CENTRAL
+        out[cm] = self.rng.choice(central, cm.sum(), p=urban[central] / urban[central].sum())
+        om = pick == mig.OTHER_TOWN
+        w = np.tile(urban[rest], (om.sum(), 1))
+        w[own[om][:, None] == rest[None, :]] = 0
+        cum = np.cumsum(w, axis=1)
+        u = self.rng.random(om.sum())[:, None] * cum[:, -1:]
+        out[om] = rest[(u > cum).sum(axis=1)]
+        return out.astype(np.int8)
+
+    def _town_weights(self, alive: np.ndarray) -> np.ndarray:
+        return self.census.urban.astype(float)
 
     def _count(self, event: str, idx: np.ndarray, city: bool = True) -> None:
         """Add persons to a flow by their county of residence; persons living outside count nowhere."""
@@ -99,6 +326,19 @@ class UrbanizationModel(mesa.Model):
         self.events[event][:N_COUNTIES] += v
         if city:
             self.events[event][N_COUNTIES] += v.sum()
+
+    def _count_moves(self, alive: np.ndarray, before: np.ndarray) -> None:
+        """Moves between places recorded against residence before and after a phase: county-to-county
+        moves count for both counties, moves across the city's border also for the city."""
+        p = self.pop.persons
+        still = p.alive[alive]
+        old, new = before[still], p.res[alive][still]
+        changed = old != new
+        old, new = old[changed], new[changed]
+        self._add("moved_out", old[old != OUTSIDE], city=False)
+        self._add("moved_in", new[new != OUTSIDE], city=False)
+        self.events["moved_out"][N_COUNTIES] += ((old != OUTSIDE) & (new == OUTSIDE)).sum() * self.pop.weight
+        self.events["moved_in"][N_COUNTIES] += ((old == OUTSIDE) & (new != OUTSIDE)).sum() * self.pop.weight
 
     # --- recording ----------------------------------------------------------
 
@@ -127,12 +367,59 @@ class UrbanizationModel(mesa.Model):
             add(y, "residents", oc.by_county(res, w, in_city & (age >= lo) & (age <= hi)), group)
         fam = np.flatnonzero(h.view("alive") & ~h.view("collective") & (h.view("county") != OUTSIDE))
         households = oc.by_county(h.county[fam], w)
-        in_fam = in_city & ~h.collective[p.hh[alive]]
         add(y, "households", households)
-        add(y, "household_size", oc.ratio(oc.by_county(res, w, in_fam), households))
+        add(y, "household_size", oc.ratio(oc.by_county(res, w, in_city & ~h.collective[p.hh[alive]]), households))
+        permits = oc.by_county(res, w, in_city & p.permit[alive])
+        add(y, "residence_permits", permits)
+        kind = registration.agent_kind(self.pop, alive, y)
+        for k, name in enumerate(KINDS):
+            add(y, "agents", oc.by_county(res, w, in_city & (kind == k)), name)
+        # Statistics (clause 十): registry-based estimate (hukou holders plus permit holders, who the
+        # registry knows of) and an annual sample survey of the true residents.
+        add(y, "residents_registry_estimate", holders + permits)
+        add(y, "residents_survey_estimate", self._survey(residents))
+        self._record_services(y)
         if y > self.config.base_year:
-            for name in ("births", "deaths", "moved_in", "moved_out"):
-                add(y, name, self.events[name])
+            self._record_flows(y)
 
+    def _survey(self, residents: np.ndarray) -> np.ndarray:
+        rate = self.rules.survey_sample_rate
+        sampled = self.rng.binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
+        est = sampled / rate
+        return np.append(est, est.sum())
 
-__all__ = ["UrbanizationModel", "COUNTIES"]
+    def _record_services(self, y: int) -> None:
+        add, gov = self.recorder.add, self.counties
+        def arr(values):
+            v = np.asarray(values, float)
+            return np.append(v, v.sum())
+        add(y, "school_places", arr([g.school_places for g in gov]))
+        add(y, "public_rental_stock", arr([g.rental_stock for g in gov]))
+        add(y, "land_quota_m2", arr([g.land_quota_m2 for g in gov]))
+        for group, values in (("school", [g.school_congestion for g in gov]), ("clinic", [g.clinic_congestion for g in gov])):
+            v = np.asarray(values, float)
+            add(y, "service_congestion", np.append(v, v.mean()), group)
+
+    def _record_flows(self, y: int) -> None:
+        add, w, s = self.recorder.add, self.pop.weight, self.year_stats
+        for name in FLOWS:
+            add(y, name, self.events[name])
+        settled = s["settled"]
+        student = s["student_settlers"]
+        student_county = self.pop.persons.res[student]
+        total = oc.by_county(settled.county, w) + oc.by_county(student_county, w)
+        add(y, "settlements", total)
+        for k in Pathway:
+            if k == Pathway.student:
+                add(y, "settlements", oc.by_county(student_county, w), k.name)
+            else:
+                add(y, "settlements", oc.by_county(settled.county, w, settled.pathway == k), k.name)
+        for k, name in enumerate(KINDS):
+            extra = oc.by_county(student_county, w) if name == "household" else 0
+            add(y, "settlements", oc.by_county(settled.county, w, settled.kind == k) + extra, f"kind_{name}")
+        with_city = lambda v: np.append(v, v.sum())
+        add(y, "transfers", with_city(s["receipts"]))
+        add(y, "public_rental_queue", with_city(s["queue"] * w))
+        add(y, "public_rental_occupancy", with_city(s["occupied"] * w))
+        add(y, "migrant_children", with_city(s["migrant_children"]))
+        add(y, "migrant_children_in_public_school", with_city(s["migrant_admitted"]))

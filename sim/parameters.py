@@ -222,6 +222,14 @@ class Housing(Block):
 
 
 class Services(Block):
+    unregistered_access: float = param(
+        0.25, lo=0.0, hi=1.0, unit="0-1",
+        source="assumption: access to town services without local hukou or a permit, relative to hukou holders",
+        assumption=True)
+    village_access: float = param(
+        0.5, lo=0.0, hi=1.0, unit="0-1",
+        source="assumption: value of village public services relative to town services for a hukou holder",
+        assumption=True)
     congestion_start: float = param(
         0.85, lo=0.3, hi=1.0, unit="utilisation",
         source="assumption: utilisation at which service quality starts to fall", assumption=True)

@@ -1,21 +1,102 @@
 """County and city governments: real Mesa agents that hold public services and money.
 
-A `CountyGovernment` holds school places, clinic capacity and public rental flats
-for its county, with soft congestion as demand nears capacity; it invests the
-transfers it receives into capacity with a lag. The `CityGovernment` applies the
-policy and allocates the people-land-money transfer pool (clause 九).
+A `CountyGovernment` holds school places, clinic capacity and public rental flats for
+its county, with soft congestion as demand nears capacity (service value falls;
+nobody is placed past the hard limit); it invests the transfers it receives into
+capacity after a lag (clause 八, 九). The `CityGovernment` splits a yearly transfer
+pool between the counties: a people-linked part per settler and per residence permit
+(人地钱挂钩, clause 九), the rest by resident population, and books construction land
+per settler. Budget identity, every year and county: receipts = committed investment,
+and the city's pool = the sum of county receipts.
 """
 from __future__ import annotations
 
+from collections import deque
+
 import mesa
+import numpy as np
+
+from ..parameters import Services
+
+# How a county spends transfers (assumption: schools first, then clinics and housing).
+SPEND_SHARE = {"schools": 0.4, "clinics": 0.3, "rental": 0.3}
+
+
+def congestion(demand: float, capacity: float, start: float) -> float:
+    """0 until utilisation reaches `start`, then rising linearly to 1 at full capacity."""
+    if capacity <= 0:
+        return 1.0
+    return float(np.clip((demand / capacity - start) / (1 - start), 0.0, 1.0))
 
 
 class CountyGovernment(mesa.Agent):
-    def __init__(self, model: mesa.Model, index: int):
+    """Public services of one county, in real units (places, flats), not simulated persons."""
+
+    def __init__(self, model: mesa.Model, index: int, children: float, residents: float,
+                 town_households: float, params: Services, rental_share: float):
         super().__init__(model)
         self.index = index
+        self.params = params
+        self.school_places = children * params.school_headroom
+        self.clinic_capacity = residents * params.clinic_headroom
+        self.rental_stock = town_households * rental_share
+        self.land_quota_m2 = 0.0
+        self.received = 0.0          # yuan this year
+        self.committed = 0.0         # yuan committed to capacity this year
+        self.total_received = 0.0
+        self.total_committed = 0.0
+        self.pipeline: deque[tuple[int, float]] = deque()   # (year usable, yuan)
+        self.school_congestion = 0.0
+        self.clinic_congestion = 0.0
+
+    def receive(self, yuan: float, year: int) -> None:
+        """Take this year's transfer and commit it to capacity usable after the lag."""
+        self.received = yuan
+        self.committed = yuan
+        self.total_received += yuan
+        self.total_committed += yuan
+        self.pipeline.append((year + self.params.investment_lag_years, yuan))
+
+    def build(self, year: int, school_growth: float, rental_growth: float) -> None:
+        """Capacity that comes into use this year: matured investments plus planned growth."""
+        p = self.params
+        self.school_places *= 1 + school_growth
+        self.rental_stock *= 1 + rental_growth
+        while self.pipeline and self.pipeline[0][0] <= year:
+            _, yuan = self.pipeline.popleft()
+            self.school_places += yuan * SPEND_SHARE["schools"] / p.yuan_per_school_place
+            self.clinic_capacity += yuan * SPEND_SHARE["clinics"] / p.yuan_per_clinic_place
+            self.rental_stock += yuan * SPEND_SHARE["rental"] / p.yuan_per_rental_unit
+
+    def admit_pupils(self, local: float, migrant_eligible: float) -> tuple[float, float]:
+        """Places for local pupils first, then eligible migrant children, never past capacity."""
+        local_in = min(local, self.school_places)
+        migrant_in = min(migrant_eligible, self.school_places - local_in)
+        self.school_congestion = congestion(local + migrant_eligible, self.school_places, self.params.congestion_start)
+        return local_in, migrant_in
+
+    def update_clinics(self, residents: float) -> None:
+        self.clinic_congestion = congestion(residents, self.clinic_capacity, self.params.congestion_start)
+
+    @property
+    def congestion(self) -> float:
+        return 0.5 * (self.school_congestion + self.clinic_congestion)
 
 
 class CityGovernment(mesa.Agent):
-    def __init__(self, model: mesa.Model):
+    """Allocates the yearly transfer pool between the counties (clause 九)."""
+
+    def __init__(self, model: mesa.Model, pool_yuan: float):
         super().__init__(model)
+        self.pool_yuan = pool_yuan
+
+    def allocate(self, settlers: np.ndarray, permits: np.ndarray, residents: np.ndarray,
+                 yuan_per_settler: float, yuan_per_permit: float, pool_share: float) -> np.ndarray:
+        """Yuan for each county: people-linked claims paid from `pool_share` of the pool (pro rata
+        when claims exceed it), the rest of the pool by resident population."""
+        claims = settlers * yuan_per_settler + permits * yuan_per_permit
+        linked_budget = self.pool_yuan * pool_share
+        total_claims = claims.sum()
+        linked = claims * min(1.0, linked_budget / total_claims) if total_claims > 0 else np.zeros_like(claims)
+        rest = self.pool_yuan - linked.sum()
+        return linked + rest * residents / residents.sum()

@@ -62,6 +62,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "origin": np.int8,        # county the person (or its family) comes from; OUTSIDE for arrivals
     "job": np.uint8,          # Job
     "ins_years": np.float32,  # years of employee medical/pension contributions in Tieling
+    "ins_schemes": np.uint8,  # employee insurance paid: bit 1 medical, bit 2 pension
     "permit": np.bool_,       # holds a residence permit (居住证)
     "town_years": np.int16,   # years lived in the current town
     "knows": np.uint8,        # bit mask of Pathway known
@@ -143,6 +144,27 @@ class Population:
             col[: len(idx)] = col[idx]
             col[len(idx): p.n] = 0
         p.n = len(idx)
+
+    def roles(self, alive: np.ndarray) -> np.ndarray:
+        """Role of each living person in its household: 0 head (the oldest member under 60, or the
+        oldest), 1 spouse (within 10 years of the head), 2 child, 3 parent, 4 other."""
+        p = self.persons
+        age = p.age[alive].astype(np.int32)
+        hh = p.hh[alive]
+        key = np.where(age < 60, age + 1000, age)        # prefer the oldest member under 60
+        best = np.full(self.households.n, -1, np.int32)
+        np.maximum.at(best, hh, key)
+        head_age = np.where(best[hh] >= 1000, best[hh] - 1000, best[hh])
+        role = np.full(len(alive), 4, np.int8)
+        role[age <= head_age - 15] = 2
+        role[age >= head_age + 15] = 3
+        role[(np.abs(age - head_age) <= 10)] = 1
+        is_head = (key == best[hh])
+        # exactly one head per household: the first member holding the best key
+        order = np.flatnonzero(is_head)
+        _, keep = np.unique(hh[order], return_index=True)
+        role[order[keep]] = 0
+        return role
 
     def household_sizes(self) -> np.ndarray:
         p = self.persons

@@ -137,3 +137,21 @@ def registered_elsewhere_leave(pop: Population, alive: np.ndarray, params: Outsi
     gone = cand[rng.random(len(cand)) < params.in_leave_rate]
     p.alive[gone] = False
     return gone
+
+
+def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban: np.ndarray,
+                    flexible_share: float, rng) -> np.ndarray:
+    """Whole households move within Tieling; village farmers take town jobs. Returns the movers."""
+    p, h = pop.persons, pop.households
+    alive = pop.alive()
+    dest_c = np.full(h.n, -1, np.int16)
+    dest_u = np.zeros(h.n, bool)
+    dest_c[rows], dest_u[rows] = county, urban
+    movers = alive[dest_c[p.hh[alive]] >= 0]
+    relocate(pop, movers, dest_c[p.hh[movers]].astype(np.int8), dest_u[p.hh[movers]])
+    h.county[rows], h.urban[rows] = county, urban
+    h.tenure[rows] = np.where(urban, Tenure.rented, Tenure.self_built)
+    to_town = movers[p.res_urban[movers] & (p.job[movers] == Job.farming)]
+    to_town = to_town[(p.age[to_town] >= 16) & (p.age[to_town] < 60)]
+    p.job[to_town] = np.where(rng.random(len(to_town)) < flexible_share, Job.flexible, Job.employee)
+    return movers

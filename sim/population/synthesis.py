@@ -248,6 +248,7 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
     p.job[idx] = job
     ins = job == Job.employee
     p.ins_years[idx[ins]] = np.minimum(rng.exponential(8, ins.sum()), age[ins] - 16).astype(np.float32)
+    p.ins_schemes[idx[ins]] = 3       # employers pay employee medical and pension insurance
 
 
 # --- hukou --------------------------------------------------------------

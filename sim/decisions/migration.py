@@ -1,0 +1,44 @@
+"""Where to live within Tieling: a random-utility (logit) choice (clause 一, DESIGN.md §1).
+
+Alternatives: 0 stay, 1 the own county's town, 2 the central districts (银州区/清河区),
+3 another county town. Each utility term names its mechanism; coefficients are
+behavioural parameters (`behaviour.migration`). Leaving Tieling altogether is the
+hazard in `decisions/outside.py`, calibrated to the census decline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..parameters import Migration
+
+STAY, OWN_TOWN, CENTRAL, OTHER_TOWN = range(4)
+N_ALTERNATIVES = 4
+
+
+@dataclass
+class Options:
+    """Per-decider values of each alternative, arrays of shape (n, 4)."""
+    income: np.ndarray        # household income there, yuan/month
+    housing_cost: np.ndarray  # rent or its equivalent there, yuan/month
+    services: np.ndarray      # public-service access with the decider's status (0-1)
+    congestion: np.ndarray    # soft congestion of services there (0-1)
+    farther: np.ndarray       # 1 where the place is outside the decider's own county
+    land_left: np.ndarray     # share of household income from land left behind there (0-1)
+    unavailable: np.ndarray   # True where the alternative is the current place (not a move)
+
+
+def utilities(o: Options, params: Migration) -> np.ndarray:
+    income_gap = np.log(np.maximum(o.income, 1.0) / np.maximum(o.income[:, :1], 1.0))
+    housing = o.housing_cost / np.maximum(o.income, 1.0)
+    u = (params.beta_income * income_gap
+         - params.beta_housing * housing
+         + params.beta_services * o.services
+         - params.beta_congestion * o.congestion
+         - params.nearby_preference * o.farther
+         - params.beta_land * o.land_left)
+    u[:, 1:] -= params.moving_cost
+    u[:, STAY] += params.beta_family
+    u[o.unavailable] = -np.inf
+    return u

@@ -1,0 +1,76 @@
+"""Settling (落户): who is eligible by which pathway, and who chooses to (clauses 二, 四-七).
+
+Settling is always voluntary (clause 二): a pathway only makes a person eligible; the
+person weighs the services town hukou adds over its current status against the rural
+rights it would lose, and uses only a pathway it knows of.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..parameters import Settling
+from ..policies.levers import Dependent, GraduateSettlement, Scheme
+from ..policies.rules import Rules
+from ..population.columns import Job, Pathway, Tenure
+
+N_PATHWAYS = len(Pathway)
+HEAD, SPOUSE, CHILD, PARENT, OTHER = range(5)
+FRESH_GRADUATE_YEARS = 2    # "fresh graduate" (应届) window under conditional rules (assumption)
+CONDITIONAL_MAX_AGE = 35    # age cap of the pre-reform graduate rules (assumption)
+
+
+@dataclass
+class Candidates:
+    """Town residents without town hukou there, as arrays of equal length."""
+    age: np.ndarray
+    edu: np.ndarray
+    years_since_graduation: np.ndarray   # large when never graduated
+    non_regular: np.ndarray
+    job: np.ndarray
+    role: np.ndarray                     # HEAD, SPOUSE, CHILD, PARENT, OTHER in the household
+    tenure: np.ndarray                   # household's Tenure
+    floor_m2: np.ndarray
+    ins_years: np.ndarray
+    ins_schemes: np.ndarray              # bit 1 medical, bit 2 pension
+    town_years: np.ndarray
+    relative_has_town_hukou: np.ndarray  # a household member holds town hukou of this town
+
+
+def eligible(c: Candidates, r: Rules) -> np.ndarray:
+    """(n, N_PATHWAYS) eligibility by pathway under the rules of the year."""
+    out = np.zeros((len(c.age), N_PATHWAYS), bool)
+    graduate = (c.edu >= 4) & (c.years_since_graduation < 100) & (r.graduates_non_regular | ~c.non_regular)
+    owner = c.tenure == Tenure.owned
+    if r.graduates == GraduateSettlement.unrestricted:
+        housed = owner | (c.tenure == Tenure.public_rental) | r.graduates_collective
+        out[:, Pathway.graduate] = graduate & housed
+    elif r.graduates == GraduateSettlement.conditional:
+        out[:, Pathway.graduate] = (graduate & (c.job == Job.employee) & (c.age <= CONDITIONAL_MAX_AGE)
+                                    & (c.years_since_graduation <= FRESH_GRADUATE_YEARS) & owner)
+    if r.purchase:
+        roles = {HEAD} | {dict(spouse=SPOUSE, children=CHILD, parents=PARENT)[d.value] for d in r.purchase_dependents}
+        out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase_min_m2) & np.isin(c.role, list(roles))
+    if r.insurance and r.insurance_schemes:
+        mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance_schemes)
+        out[:, Pathway.insurance] = ((c.job == Job.flexible) & ((c.ins_schemes & mask) > 0)
+                                     & (c.ins_years >= max(r.insurance_min_years, 1e-6)))
+    working = np.isin(c.job, (Job.employee, Job.flexible))
+    out[:, Pathway.residence_years] = working & (c.town_years >= r.residence_years)
+    if r.three_dependents:
+        out[:, Pathway.three_dependents] = c.relative_has_town_hukou & np.isin(c.role, (SPOUSE, CHILD, PARENT))
+    return out
+
+
+def utility(service_gain: np.ndarray, school_child: np.ndarray, loses_land: np.ndarray,
+            params: Settling) -> np.ndarray:
+    """Utility of settling now rather than keeping the current registration."""
+    return (params.asc + params.beta_services * service_gain + params.beta_children * school_child
+            - params.beta_land_loss * loses_land)
+
+
+def first_known(eligible_: np.ndarray, knows: np.ndarray) -> np.ndarray:
+    """The pathway used: the first eligible one the person knows, or -1."""
+    known = eligible_ & ((knows[:, None] >> np.arange(N_PATHWAYS)) & 1).astype(bool)
+    return np.where(known.any(axis=1), np.argmax(known, axis=1), -1)

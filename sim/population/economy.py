@@ -1,0 +1,79 @@
+"""Work and income: wages by county town, farming income, outside wages, employee
+insurance contributions, household savings (DESIGN.md §1, work phase).
+
+A town's wage follows labour demand: jobs grow or shrink at `work.town_job_growth` a
+year and the wage moves with the square root of jobs per town worker, so crowded towns
+pay less (an assumption standing in for the missing Tieling wage series).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import Work
+from ..places import CENTRAL, N_COUNTIES, OUTSIDE
+from .columns import Job, Population
+
+TOWN_JOBS = (Job.employee, Job.flexible)
+RURAL_PENSION_SHARE = 0.15   # assumption: rural pensions are a small share of a town wage
+URBAN_PENSION_SHARE = 0.5    # assumption: urban employee pensions replace about half a wage
+
+
+class LabourMarket:
+    """Town jobs and wages per county."""
+
+    def __init__(self, workers: np.ndarray, params: Work):
+        self.params = params
+        self.jobs = workers.astype(float).copy()
+        premium = np.ones(N_COUNTIES)
+        premium[list(CENTRAL)] = params.central_wage_premium
+        self.base_wage = params.town_wage * premium
+
+    def wages(self, workers: np.ndarray, years: int) -> np.ndarray:
+        """Monthly town wage per county this year (index 7: outside)."""
+        g = (1 + self.params.wage_growth) ** years
+        tightness = np.sqrt(np.clip(self.jobs / np.maximum(workers, 1.0), 0.5, 1.5))
+        town = self.base_wage * g * tightness
+        return np.append(town, self.params.outside_wage * g)
+
+    def grow(self) -> None:
+        self.jobs *= 1 + self.params.town_job_growth
+
+
+def town_workers(pop: Population, alive: np.ndarray) -> np.ndarray:
+    p = pop.persons
+    m = np.isin(p.job[alive], TOWN_JOBS) & (p.res[alive] != OUTSIDE)
+    return np.bincount(p.res[alive][m], minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
+
+
+def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int, rng,
+         savings_rate: float) -> np.ndarray:
+    """Set household incomes (yuan/month) and add a year's savings. Returns person incomes."""
+    p, h = pop.persons, pop.households
+    g = (1 + params.wage_growth) ** years
+    job, res = p.job[alive], p.res[alive]
+    income = np.zeros(len(alive), np.float32)
+    town = np.isin(job, TOWN_JOBS)
+    income[town] = wages[res[town]]
+    income[job == Job.outside] = wages[OUTSIDE]
+    income[job == Job.farming] = params.farm_income * g
+    retired = job == Job.retired
+    income[retired] = np.where(p.hk_urban[alive][retired], URBAN_PENSION_SHARE, RURAL_PENSION_SHARE) * params.town_wage * g
+    hh = p.hh[alive]
+    h.income[: h.n] = np.bincount(hh, weights=income, minlength=h.n)
+    h.savings[: h.n] += h.income[: h.n] * 12 * savings_rate
+    return income
+
+
+def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
+    """Employees' employers pay both employee insurances; flexible workers start paying
+    medical, pension or both with a yearly chance; payers add a year of contributions."""
+    p = pop.persons
+    job = p.job[alive]
+    emp = alive[job == Job.employee]
+    p.ins_schemes[emp] = 3
+    flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
+    start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
+    # Medical insurance is the more common first choice (assumption: 50% medical, 20% pension, 30% both).
+    p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start), p=[0.5, 0.2, 0.3])
+    payers = alive[np.isin(p.job[alive], TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE)]
+    p.ins_years[payers] += 1

@@ -1,0 +1,87 @@
+"""College entry, study and graduation, with the student hukou moves of clause 四.
+
+Rural students admitted to a college may move their hukou to the school's collective
+household (`students.hukou_mobility`): under `free` they may later move it back home or
+to the town where they work (then settling by the graduate pathway); under `one_way`
+it goes back home after graduation; under `none` it never moves.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import Education
+from ..places import OUTSIDE
+from ..policies.levers import HukouMobility
+from ..policies.rules import Rules
+from .columns import HukouKind, Job, Pathway, Population, Tenure
+from .moves import new_households, relocate
+
+# Where Tieling's colleges are: Tieling County took in the city's colleges (data/README.md).
+COLLEGE_COUNTY = 2
+STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
+STUDENT_HUKOU_MOVE_SHARE = 0.5  # assumption: half of rural students choose to move hukou to school
+
+
+def enter_college(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
+                  rng) -> tuple[np.ndarray, np.ndarray]:
+    """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
+    those whose hukou moves to a school collective household in a Tieling town)."""
+    p = pop.persons
+    cohort = alive[(p.age[alive] == 18) & (p.edu[alive] >= 3) & (p.job[alive] != Job.student)]
+    entrants = cohort[rng.random(len(cohort)) < params.college_entry_rate]
+    k = len(entrants)
+    in_tieling = rng.random(k) < params.college_in_tieling_share
+    p.study_left[entrants] = rng.choice(STUDY_YEARS, k)
+    p.job[entrants] = Job.student
+    county = np.where(in_tieling, COLLEGE_COUNTY, OUTSIDE).astype(np.int8)
+    new_households(pop, entrants, county, np.ones(k, bool), Tenure.rented)
+    pop.households.collective[p.hh[entrants]] = True
+    relocate(pop, entrants, county, np.ones(k, bool))
+    # Student hukou moves (clause 四): only rural-registered students of Tieling.
+    rural = (p.hk[entrants] != OUTSIDE) & ~p.hk_urban[entrants]
+    movable = rules.student_mobility != HukouMobility.none
+    moving = entrants[rural & movable & (rng.random(k) < STUDENT_HUKOU_MOVE_SHARE)]
+    p.origin[moving] = p.hk[moving]
+    p.hk_kind[moving] = HukouKind.school
+    p.hk[moving] = p.res[moving]
+    p.hk_urban[moving] = True
+    settlers = moving[p.res[moving] != OUTSIDE]
+    p.settled_year[settlers] = year
+    return entrants, settlers
+
+
+def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
+             town_weights: np.ndarray, rng) -> np.ndarray:
+    """Students finishing this year: they graduate, choose where to work (back in Tieling with
+    `graduate_return_rate`, to a town chosen by `town_weights`) and their school hukou goes
+    home unless mobility is free (then it waits for the graduate pathway in the job town)."""
+    p = pop.persons
+    students = alive[p.job[alive] == Job.student]
+    p.study_left[students] -= 1
+    done = students[p.study_left[students] <= 0]
+    k = len(done)
+    if k == 0:
+        return done
+    p.edu[done] = np.where(rng.random(k) < 0.5, 4, 5)
+    p.grad_year[done] = year
+    p.non_regular[done] = rng.random(k) < params.non_regular_share
+    back = rng.random(k) < params.graduate_return_rate
+    county = np.where(back, rng.choice(len(town_weights), k, p=town_weights / town_weights.sum()), OUTSIDE)
+    county = county.astype(np.int8)
+    new_households(pop, done, county, np.ones(k, bool), Tenure.rented)
+    relocate(pop, done, county, np.ones(k, bool))
+    p.job[done] = np.where(back, Job.employee, Job.outside)
+    p.knows[done] |= np.uint8(1 << Pathway.graduate)   # colleges tell graduates (assumption)
+    school = done[p.hk_kind[done] == HukouKind.school]
+    if rules.student_mobility == HukouMobility.free:
+        # The hukou may follow the graduate: to the job place outside Tieling, or (by the graduate
+        # pathway) to the Tieling town where the graduate works; a school collective hukou not
+        # moved on within two years goes home (see registration.expire_school_hukou).
+        away = school[p.hk[school] == OUTSIDE]
+        p.hk_kind[away] = HukouKind.family
+        return done
+    go_home = school
+    p.hk[go_home] = p.origin[go_home]
+    p.hk_urban[go_home] = False
+    p.hk_kind[go_home] = HukouKind.family
+    return done

@@ -1,0 +1,88 @@
+"""Housing: buying a home in town (which opens the purchase pathway, clause 六), renting,
+and the public rental queue (clause 九: eligible groups, income limit, stock by county).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..parameters import Housing
+from ..places import CENTRAL, N_COUNTIES, OUTSIDE
+from ..policies.levers import HousingGroup
+from ..policies.rules import Rules
+from .columns import Job, Population, Tenure
+
+NEW_EMPLOYEE_YEARS = 5   # "newly employed" (新就业) means graduated within 5 years (assumption)
+
+
+def prices(params: Housing) -> np.ndarray:
+    """New-home price per m² by county (assumed: no Tieling price series in the data)."""
+    p = np.full(N_COUNTIES, params.price_county_town)
+    p[list(CENTRAL)] = params.price_central
+    return p
+
+
+def buy_homes(pop: Population, price: np.ndarray, params: Housing, settle_motive: np.ndarray, rng) -> np.ndarray:
+    """Renting town households that can pay the deposit buy a home; `settle_motive` (per household,
+    0-1) raises the chance when buying would open the purchase pathway. Returns buyer households."""
+    h = pop.households
+    town = h.view("alive") & h.view("urban") & (h.view("county") != OUTSIDE) & ~h.view("collective")
+    renting = np.isin(h.view("tenure"), (Tenure.rented, Tenure.public_rental))
+    county = np.clip(h.view("county"), 0, N_COUNTIES - 1)
+    cost = price[county] * params.home_size_m2
+    can = town & renting & (h.view("savings") >= params.down_payment * cost)
+    cand = np.flatnonzero(can)
+    chance = params.purchase_propensity * (1 + settle_motive[cand])
+    buyers = cand[rng.random(len(cand)) < chance]
+    h.savings[buyers] -= (params.down_payment * cost[buyers]).astype(np.float32)
+    h.tenure[buyers] = Tenure.owned
+    h.floor_m2[buyers] = params.home_size_m2
+    h.queue_year[buyers] = 0
+    return buyers
+
+
+def rental_eligible(pop: Population, alive: np.ndarray, year: int, rules: Rules) -> np.ndarray:
+    """Households eligible for public rental housing: renting in a town, income per person below
+    the limit, and a member in one of the eligible groups."""
+    p, h = pop.persons, pop.households
+    hh = p.hh[alive]
+    size = np.maximum(np.bincount(hh, minlength=h.n), 1)
+    poor = h.view("income") / size <= rules.housing_income_threshold
+    renting = h.view("alive") & h.view("urban") & (h.view("tenure") == Tenure.rented) & ~h.view("collective")
+    renting &= h.view("county") != OUTSIDE
+    working = np.isin(p.job[alive], (Job.employee, Job.flexible))
+    local = (p.hk[alive] == p.res[alive]) & p.hk_urban[alive]
+    member = np.zeros(len(alive), bool)
+    if HousingGroup.new_employees in rules.housing_groups:
+        member |= working & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] <= NEW_EMPLOYEE_YEARS)
+    if HousingGroup.migrant_workers in rules.housing_groups:
+        member |= working & ~local & (p.town_years[alive] >= 1)
+    if HousingGroup.low_income_hukou in rules.housing_groups:
+        member |= local
+    has_member = np.bincount(hh, weights=member, minlength=h.n) > 0
+    return renting & poor & has_member
+
+
+def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, year: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Queue eligible households and give vacant flats by county in queue order (permute,
+    stable-sort by county and joining year, accept while rank < vacancies).
+    Returns (queue length, occupied flats) per county in simulated households."""
+    h = pop.households
+    occupied_mask = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
+    occupied = np.bincount(h.view("county")[occupied_mask], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+    joining = eligible & (h.view("queue_year") == 0)
+    h.queue_year[: h.n][joining] = year
+    h.queue_year[: h.n][~eligible] = 0
+    queued = np.flatnonzero(eligible)
+    vacancies = np.maximum(np.floor(stock / pop.weight) - occupied, 0).astype(np.int64)
+    order = rng.permutation(len(queued))
+    q = queued[order]
+    q = q[np.lexsort((h.queue_year[q], h.county[q]))]
+    county = h.county[q].astype(np.int64)
+    start = np.searchsorted(county, np.arange(N_COUNTIES))
+    rank = np.arange(len(q)) - start[county]
+    housed = q[rank < vacancies[county]]
+    h.tenure[housed] = Tenure.public_rental
+    h.queue_year[housed] = 0
+    occupied += np.bincount(h.county[housed], minlength=N_COUNTIES)[:N_COUNTIES]
+    waiting = np.bincount(h.county[q[rank >= vacancies[county]]], minlength=N_COUNTIES)[:N_COUNTIES]
+    return waiting, occupied

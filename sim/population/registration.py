@@ -1,0 +1,165 @@
+"""Hukou registration: residence permits (clause 八), settlement by pathway (二, 四-七),
+urban-to-rural moves (四), awareness of pathways (十二).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..decisions import settlement as rule
+from ..decisions.logit import accept
+from ..parameters import Settling
+from ..places import N_COUNTIES, OUTSIDE
+from ..policies.levers import UrbanToRural
+from ..policies.rules import Rules
+from .columns import HukouKind, Job, Pathway, Population, Tenure
+
+ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
+URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
+
+
+def town_status(pop: Population, idx: np.ndarray) -> np.ndarray:
+    """True where a person holds town hukou of the county it lives in."""
+    p = pop.persons
+    return (p.hk[idx] == p.res[idx]) & p.hk_urban[idx]
+
+
+def in_town_unregistered(pop: Population, alive: np.ndarray) -> np.ndarray:
+    """Town residents of Tieling without town hukou of their town."""
+    p = pop.persons
+    m = (p.res[alive] != OUTSIDE) & p.res_urban[alive] & ~town_status(pop, alive)
+    return alive[m]
+
+
+def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
+    """Each pathway reaches a share of people each year through publicity; household members
+    tell each other (clause 十二)."""
+    p = pop.persons
+    knows = p.knows[alive]
+    bits = (knows[:, None] >> np.arange(len(Pathway))) & 1
+    hh = p.hh[alive]
+    household_knows = np.zeros((pop.households.n, len(Pathway)), np.int32)
+    np.add.at(household_knows, hh, bits)
+    learn_p = 1 - (1 - reach) * np.where(household_knows[hh] > 0, 1 - word_of_mouth, 1.0)
+    learned = rng.random(bits.shape) < learn_p
+    new = (learned * (1 << np.arange(len(Pathway)))).sum(axis=1).astype(np.uint8)
+    p.knows[alive] = knows | new
+
+
+def issue_permits(pop: Population, alive: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+    """Town residents without local town hukou apply for a residence permit once they have lived
+    there `permit_min_months`; the chance rises with the services the permit opens."""
+    p = pop.persons
+    cand = in_town_unregistered(pop, alive)
+    cand = cand[~p.permit[cand] & (p.town_years[cand] * 12 >= rules.permit_min_months)]
+    new = cand[rng.random(len(cand)) < params.permit_uptake * rules.permit_access]
+    p.permit[new] = True
+    return new
+
+
+def service_access(pop: Population, idx: np.ndarray, rules: Rules, unregistered: float) -> np.ndarray:
+    """Access to town public services with each person's status: 1 with local town hukou,
+    the permit's access with a permit, `unregistered` otherwise."""
+    p = pop.persons
+    return np.where(town_status(pop, idx), 1.0, np.where(p.permit[idx], rules.permit_access, unregistered))
+
+
+@dataclass
+class Settled:
+    persons: np.ndarray
+    pathway: np.ndarray
+    county: np.ndarray
+    kind: np.ndarray      # agent_kind before settling
+
+
+def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
+           congestion: np.ndarray, unregistered: float, roles: np.ndarray, rng) -> Settled:
+    """Eligible town residents who know a pathway weigh settling and may register in their town."""
+    p, h = pop.persons, pop.households
+    pos = np.full(p.n, -1, np.int64)
+    pos[alive] = np.arange(len(alive))
+    cand = in_town_unregistered(pop, alive)
+    hh = p.hh[cand]
+    relative = _relative_with_town_hukou(pop, alive)
+    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
+    c = rule.Candidates(
+        age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
+        job=p.job[cand], role=roles[pos[cand]], tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
+        relative_has_town_hukou=relative[hh])
+    pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
+    ok = pathway >= 0
+    cand, pathway, hh = cand[ok], pathway[ok], hh[ok]
+    county = p.res[cand]
+    now = service_access(pop, cand, rules, unregistered)
+    gain = (1.0 - now) * (1.0 - congestion[county])
+    school_child = _has_school_child(pop, alive)[hh]
+    rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
+    loses_land = h.land[hh] & rural_tieling & (not rules.rural_rights_kept)
+    u = rule.utility(gain, school_child, loses_land, params)
+    # One draw per household: families tend to decide together.
+    draw = rng.random(h.n)[hh]
+    yes = accept(u, draw)
+    cand, pathway, county = cand[yes], pathway[yes], county[yes]
+    kind = agent_kind(pop, cand, year)
+    p.hk[cand], p.hk_urban[cand], p.settled_year[cand] = county, True, year
+    p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
+                               HukouKind.talent, HukouKind.family)
+    p.permit[cand] = False
+    if not rules.rural_rights_kept:
+        h.land[p.hh[cand][rural_tieling[yes]]] = False
+    return Settled(cand, pathway, county, kind)
+
+
+def _relative_with_town_hukou(pop: Population, alive: np.ndarray) -> np.ndarray:
+    """Per household: a member holds town hukou of the town the household lives in."""
+    h = pop.households
+    status = town_status(pop, alive)
+    return np.bincount(pop.persons.hh[alive], weights=status, minlength=h.n) > 0
+
+
+def _has_school_child(pop: Population, alive: np.ndarray) -> np.ndarray:
+    p = pop.persons
+    age = p.age[alive]
+    return np.bincount(p.hh[alive], weights=(age >= 6) & (age <= 14), minlength=pop.households.n) > 0
+
+
+def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.ndarray:
+    """Town-registered people living in a village of their county who move hukou there: open,
+    only to join a village-registered household member (三投靠), or closed."""
+    p = pop.persons
+    m = (p.res[alive] == p.hk[alive]) & ~p.res_urban[alive] & p.hk_urban[alive] & (p.hk[alive] != OUTSIDE)
+    cand = alive[m]
+    cand = cand[rng.random(len(cand)) < URBAN_TO_RURAL_WISH]
+    if rules.urban_to_rural == UrbanToRural.closed:
+        return cand[:0]
+    if rules.urban_to_rural == UrbanToRural.three_dependents_only:
+        rural_member = np.bincount(p.hh[alive], weights=(p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive],
+                                   minlength=pop.households.n) > 0
+        cand = cand[rural_member[p.hh[cand]]]
+    p.hk_urban[cand] = False
+    return cand
+
+
+def expire_school_hukou(pop: Population, alive: np.ndarray, year: int) -> None:
+    """A school collective hukou not moved on within two years of graduation goes home."""
+    p = pop.persons
+    m = (p.hk_kind[alive] == HukouKind.school) & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] >= 2)
+    idx = alive[m]
+    p.hk[idx], p.hk_urban[idx], p.hk_kind[idx] = p.origin[idx], False, HukouKind.family
+
+
+def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
+    """0 migrant worker (rural or outside hukou, working), 1 graduate (college, graduated within
+    5 years), 2 household member (everyone else)."""
+    p = pop.persons
+    graduate = (p.edu[idx] >= 4) & (p.grad_year[idx] > 0) & (year - p.grad_year[idx] <= 5)
+    migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & np.isin(p.job[idx], (Job.employee, Job.flexible, Job.outside))
+    return np.where(graduate, 1, np.where(migrant, 0, 2))
+
+
+def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
+    if mask is not None:
+        county = county[mask]
+    return np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
