@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -59,11 +60,11 @@ def run_with_progress(sc, label: str):
 
 def print_headline(table, title: str) -> None:
     t = Table(title=title)
-    t.add_column("year")
+    t.add_column(str(table.index.name or ""))
     for col in table.columns:
         t.add_column(col, justify="right")
-    for year, row in table.iterrows():
-        t.add_row(str(year), *[f"{v:.3f}" if abs(v) < 2 else f"{v:,.0f}" for v in row])
+    for key, row in table.iterrows():
+        t.add_row(str(key), *[f"{v:.3f}" if abs(v) < 2 else f"{v:,.0f}" for v in row])
     console.print(t)
 
 
@@ -84,6 +85,49 @@ def run(
     print_headline(headline(result.outcomes, years), f"{sc.name} (city, scale {sc.scale})")
     console.print(f"wrote {out}/outcomes.parquet, outcomes.csv, manifest.json "
                   f"({result.manifest['wall_time_s']:.2f} s)")
+
+
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="two or more scenario files; the first is the baseline"),
+    scale: Optional[float] = typer.Option(None, help="sampled share of the population (0-1]"),
+    seed: Optional[int] = typer.Option(None, help="one seed for every scenario (common random numbers)"),
+    years: str = typer.Option("2025,2030,2035", help="comma-separated years to show"),
+    out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
+) -> None:
+    """Run scenarios with the same seed and show city headline outcomes side by side, with differences
+    from the first."""
+    if len(scenarios) < 2:
+        fail("compare needs at least two scenario files")
+    try:
+        wanted = [int(y) for y in years.split(",")]
+    except ValueError:
+        fail(f"--years: expected comma-separated years such as 2025,2030, found {years!r}")
+    loaded = [load_with(f, scale, seed, None, None) for f in scenarios]
+    if seed is None:   # common random numbers: every scenario uses the baseline's seed
+        loaded = [with_overrides(s, {"seed": loaded[0].seed}) for s in loaded]
+    frames = []
+    for sc in loaded:
+        table = headline(run_with_progress(sc, sc.name).outcomes, wanted)
+        table.columns = pd.MultiIndex.from_product([[sc.name], table.columns])
+        frames.append(table)
+    wide = pd.concat(frames, axis=1)
+    base = loaded[0].name
+    for sc in loaded[1:]:
+        diff = wide[sc.name] - wide[base]
+        diff.columns = pd.MultiIndex.from_product([[f"{sc.name} - {base}"], diff.columns])
+        wide = pd.concat([wide, diff], axis=1)
+    long = wide.stack(level=0, future_stack=True).rename_axis(["year", "scenario"]).reset_index()
+    for year in wanted:
+        if year in wide.index:
+            rows = long[long.year == year].drop(columns="year").set_index("scenario").T
+            print_headline(rows.rename_axis("outcome"), f"{year} (city; differences from {base})")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        long.to_csv(tmp, index=False)
+        tmp.replace(out)
+        console.print(f"wrote {out}")
 
 
 @app.command()

@@ -159,11 +159,12 @@ class Population:
         role[age <= head_age - 15] = 2
         role[age >= head_age + 15] = 3
         role[(np.abs(age - head_age) <= 10)] = 1
-        is_head = (key == best[hh])
-        # exactly one head per household: the first member holding the best key
-        order = np.flatnonzero(is_head)
-        _, keep = np.unique(hh[order], return_index=True)
-        role[order[keep]] = 0
+        # exactly one head per household: the first member holding the best key (writing in
+        # reverse order leaves the first one, as numpy keeps the last of repeated writes)
+        order = np.flatnonzero(key == best[hh])
+        head = np.full(self.households.n, -1, np.int64)
+        head[hh[order[::-1]]] = order[::-1]
+        role[head[head >= 0]] = 0
         return role
 
     def household_sizes(self) -> np.ndarray:

@@ -37,14 +37,17 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     tell each other (clause 十二)."""
     p = pop.persons
     knows = p.knows[alive]
-    bits = (knows[:, None] >> np.arange(len(Pathway))) & 1
     hh = p.hh[alive]
-    household_knows = np.zeros((pop.households.n, len(Pathway)), np.int32)
-    np.add.at(household_knows, hh, bits)
-    learn_p = 1 - (1 - reach) * np.where(household_knows[hh] > 0, 1 - word_of_mouth, 1.0)
-    learned = rng.random(bits.shape) < learn_p
-    new = (learned * (1 << np.arange(len(Pathway)))).sum(axis=1).astype(np.uint8)
-    p.knows[alive] = knows | new
+    learning = np.flatnonzero(knows != ALL_PATHWAYS)      # only people who still miss a pathway draw
+    if len(learning) == 0:
+        return
+    new = np.zeros(len(learning), np.uint8)
+    for bit in range(len(Pathway)):
+        has = (knows >> bit) & 1
+        household_knows = np.bincount(hh, weights=has, minlength=pop.households.n) > 0
+        chance = 1 - (1 - reach) * np.where(household_knows[hh[learning]], 1 - word_of_mouth, 1.0)
+        new |= ((rng.random(len(learning)) < chance) << bit).astype(np.uint8)
+    p.knows[alive[learning]] = knows[learning] | new
 
 
 def issue_permits(pop: Population, alive: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
