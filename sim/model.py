@@ -39,6 +39,9 @@ class UrbanizationModel(mesa.Model):
         self.mx = demography.death_rates(config.base_year)
         self.fertility = demography.Fertility.anchored(self.census)
         self.prices = housing.prices(config.behaviour.housing)
+        # The sample survey draws from its own stream (spawned from the model's), so the survey
+        # rate changes the estimate and nothing else.
+        self.survey_rng = self.rng.spawn(1)[0]
         self._seed_awareness()
         alive = self.alive()
         self.labour = economy.LabourMarket(economy.town_workers(self.pop, alive), config.behaviour.work)
@@ -384,7 +387,7 @@ class UrbanizationModel(mesa.Model):
 
     def _survey(self, residents: np.ndarray) -> np.ndarray:
         rate = self.rules.survey_sample_rate
-        sampled = self.rng.binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
+        sampled = self.survey_rng.binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
         est = sampled / rate
         return np.append(est, est.sum())
 
