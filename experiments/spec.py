@@ -143,10 +143,14 @@ class Factor:
     """
 
     def __init__(self, path: str, kind: Kind, *, lo: float | None = None, hi: float | None = None,
-                 choices: list[Any] | None = None, levels: int | None = None):
+                 choices: list[Any] | None = None, levels: int | None = None, design: Any = None):
         self.path, self.kind = path, kind
         self.lo, self.hi, self.levels = lo, hi, levels
         self.choices = list(choices) if choices is not None else None
+        method = getattr(design, "method", Method.sobol)
+        self.method = Method(method)
+        self.grid_levels = getattr(design, "levels", 3) if self.method == Method.grid else 3
+        self.morris_levels = getattr(design, "levels", 4) if self.method == Method.morris else 4
 
     def __repr__(self) -> str:
         rng = f"choices={self.choices}" if self.kind == Kind.choice else f"lo={self.lo}, hi={self.hi}"
@@ -191,13 +195,23 @@ class Factor:
 
     @property
     def encoding(self) -> str:
-        """How the factor enters a unit-cube design, in words (written next to the indices)."""
+        """How the factor enters the design, in words (written next to the indices)."""
+        def show(values):
+            return ", ".join(f"{v:.6g}" if isinstance(v, float) else str(self.column(v)) for v in values)
+
+        if self.method == Method.grid:
+            return f"grid values {show(self.grid(self.grid_levels))}"
+        if self.method == Method.morris:
+            at = [self.value_at(i / (self.morris_levels - 1)) for i in range(self.morris_levels)]
+            where = f"the {self.morris_levels} Morris grid levels give {show(at)}"
+        else:
+            where = "each equally likely" if self.kind != Kind.float else ""
         if self.kind == Kind.float:
-            return f"continuous, uniform on [{self.lo}, {self.hi}]"
+            return f"continuous on [{self.lo}, {self.hi}]" + (f"; {where}" if where else "")
         if self.kind == Kind.int:
-            return f"integer, uniform on {int(self.lo)}..{int(self.hi)}"
+            return f"integer {int(self.lo)}..{int(self.hi)}; {where}"
         labels = ", ".join(f"{i}={self.column(c)}" for i, c in enumerate(self.choices))
-        return f"choice mapped to integer levels ({labels}), each equally likely"
+        return f"choice mapped to integer levels ({labels}); {where}"
 
     def describe(self) -> dict:
         d: dict[str, Any] = {"path": self.path, "kind": self.kind.value, "encoding": self.encoding}
@@ -287,7 +301,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def resolve_factor(path: str, spec: FactorSpec, method: str) -> Factor:
+def resolve_factor(path: str, spec: FactorSpec, design: Any) -> Factor:
     """Check a factor against the schema; raises SweepError with field-level reasons
     (each reason is `subfield: text` so the caller can name the YAML field)."""
     if path in NOT_FACTORS:
@@ -297,6 +311,7 @@ def resolve_factor(path: str, spec: FactorSpec, method: str) -> Factor:
     except SweepError as e:
         raise SweepError(f": {e.problems[0]}") from None
     adapter = TypeAdapter(Annotated[ann, *meta]) if meta else TypeAdapter(ann)
+    method = design.method
     problems: list[str] = []
 
     def check(sub: str, value: Any) -> Any:
@@ -323,7 +338,7 @@ def resolve_factor(path: str, spec: FactorSpec, method: str) -> Factor:
         if len(values) < 2:
             raise SweepError(f".choices: expected at least 2 values (put a fixed value under `overrides`), "
                              f"found {spec.choices!r}")
-        return Factor(path, Kind.choice, choices=values)
+        return Factor(path, Kind.choice, choices=values, design=design)
     if spec.lo is not None or spec.hi is not None:
         if not numeric:
             opts = _options(ann)
@@ -343,11 +358,11 @@ def resolve_factor(path: str, spec: FactorSpec, method: str) -> Factor:
             raise SweepError(f".levels: applies to the grid design only, found design method {method}")
         kind = Kind.int if ann is int else Kind.float
         return Factor(path, kind, lo=lo if kind == Kind.float else int(lo),
-                      hi=hi if kind == Kind.float else int(hi), levels=spec.levels)
+                      hi=hi if kind == Kind.float else int(hi), levels=spec.levels, design=design)
     opts = _options(ann)
     if opts is None:
         raise SweepError(": expected lo and hi (a range) or choices (a list of values), found neither")
-    return Factor(path, Kind.choice, choices=opts)
+    return Factor(path, Kind.choice, choices=opts, design=design)
 
 
 # --- loading -------------------------------------------------------------------
@@ -480,7 +495,7 @@ def factors_of(spec: SweepSpec) -> list[Factor]:
     out, problems = [], []
     for path, fs in spec.factors.items():
         try:
-            out.append(resolve_factor(path, fs, spec.design.method))
+            out.append(resolve_factor(path, fs, spec.design))
         except SweepError as e:
             problems += [f"{spec.source}: factors.{path}{p}" for p in e.problems]
     if problems:
@@ -520,7 +535,7 @@ def check_spec(spec: SweepSpec, node: yaml.Node | None = None) -> list[str]:
     method = spec.design.method
     for path, fs in spec.factors.items():
         try:
-            resolve_factor(path, fs, method)
+            resolve_factor(path, fs, spec.design)
         except SweepError as e:
             problems += [f"{_where(spec, node, 'factors', path)}: factors.{path}{p}" for p in e.problems]
         if path in spec.overrides:
