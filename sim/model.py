@@ -98,6 +98,7 @@ class UrbanizationModel(mesa.Model):
         b, p = self.config.behaviour.education, self.pop.persons
         alive = self.alive()
         before = p.res[alive].copy()
+        education.progress_school(self.pop, alive, b, self.rng)
         _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
         done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
         registration.expire_school_hukou(self.pop, alive, self.year)

@@ -154,6 +154,10 @@ class Work(Block):
 
 
 class Education(Block):
+    senior_school_rate: float = param(
+        0.85, lo=0.0, hi=1.0, unit="share of a cohort",
+        source="assumption: share of 15-year-olds who go on to senior secondary school (no Tieling figure; the 2020 "
+               "census counts senior attainment for about a third of adults, more among the young)", assumption=True)
     college_entry_rate: float = param(
         0.50, lo=0.0, hi=1.0, unit="share of a cohort",
         source="demographic_schedules.csv: China higher-education gross enrolment 54.4% (2020), 26.5% (2010)")

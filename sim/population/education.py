@@ -22,13 +22,25 @@ STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
 STUDENT_HUKOU_MOVE_SHARE = 0.5  # assumption: half of rural students choose to move hukou to school
 
 
+def progress_school(pop: Population, alive: np.ndarray, params: Education, rng) -> None:
+    """Schooling of children as they age (census levels): primary from 6, junior secondary from
+    12 (compulsory), senior secondary from 15 for `senior_school_rate` of a cohort."""
+    p = pop.persons
+    age, edu = p.age[alive], p.edu[alive]
+    p.edu[alive[(age == 6) & (edu < 1)]] = 1
+    p.edu[alive[(age == 12) & (edu < 2)]] = 2
+    fifteen = alive[(age == 15) & (edu < 3)]
+    p.edu[fifteen[rng.random(len(fifteen)) < params.senior_school_rate]] = 3
+
+
 def enter_college(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
                   rng) -> tuple[np.ndarray, np.ndarray]:
     """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
     those whose hukou moves to a school collective household in a Tieling town)."""
     p = pop.persons
     cohort = alive[(p.age[alive] == 18) & (p.edu[alive] >= 3) & (p.job[alive] != Job.student)]
-    entrants = cohort[rng.random(len(cohort)) < params.college_entry_rate]
+    # college_entry_rate is a share of the whole cohort; only senior-school leavers can enter
+    entrants = cohort[rng.random(len(cohort)) < min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))]
     k = len(entrants)
     in_tieling = rng.random(k) < params.college_in_tieling_share
     p.study_left[entrants] = rng.choice(STUDY_YEARS, k)
