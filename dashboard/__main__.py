@@ -1,0 +1,22 @@
+"""`python -m dashboard [--host H] [--port P]`: the same as `urbsim dashboard`."""
+from __future__ import annotations
+
+import argparse
+
+from .app import serve
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m dashboard", description="Tieling urbanization simulator dashboard")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8050)
+    ap.add_argument("--scenarios", default=None, help="folder of scenario YAML files (default ./scenarios)")
+    ap.add_argument("--geojson", default=None, help="county GeoJSON with properties.adcode (default: the packaged map)")
+    ap.add_argument("--cache-dir", default=None, help="folder for run jobs and results (default: system temp)")
+    ap.add_argument("--debug", action="store_true")
+    a = ap.parse_args(argv)
+    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The Dash application: `create_app()` builds it, `serve()` runs it.
+
+    from dashboard.app import create_app
+    app = create_app()            # scenarios from ./scenarios, map from sim.geojson_path()
+    app.run(port=8050)
+
+Runs execute in background processes (DiskcacheManager); both the job cache and the
+result store live under the system temporary folder (or $URBSIM_TMP, or `cache_dir`).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import diskcache
+from dash import Dash, DiskcacheManager
+
+import sim
+
+from . import callbacks, i18n, layout
+from .data import Library, ResultStore, scratch_dir
+from .figures import load_geojson
+
+HERE = Path(__file__).resolve().parent
+# Requests carry at most a 256 KB scenario file (base64 in a data URL) plus the page's state.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
+def default_scenarios_dir() -> Path | None:
+    """$URBSIM_SCENARIOS, ./scenarios, or the scenarios folder beside this package."""
+    for cand in (os.environ.get("URBSIM_SCENARIOS"), Path.cwd() / "scenarios", HERE.parent / "scenarios"):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    return None
+
+
+def check_geojson(path: Path) -> dict:
+    """A county GeoJSON FeatureCollection whose features carry properties.adcode."""
+    gj = load_geojson(str(path))
+    feats = gj.get("features") if isinstance(gj, dict) else None
+    if not feats or not all("adcode" in (f.get("properties") or {}) for f in feats):
+        raise ValueError(f"{path}: expected a GeoJSON FeatureCollection whose features have properties.adcode")
+    return gj
+
+
+def map_credit(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {lang: i18n.t("map_credit", lang) for lang in i18n.LANGS}
+    return {lang: i18n.t("map_custom", lang) + Path(path).name for lang in i18n.LANGS}
+
+
+def warm_up() -> None:
+    """Run a tiny scenario once, so the model's modules and input tables are loaded before
+    the server forks a process per run (each run would otherwise load them again)."""
+    sc = sim.Scenario(name="warm_up")
+    sim.run(sim.with_overrides(sc, {"scale": 0.001, "end_year": sc.base_year + 1}))
+
+
+def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | None = None,
+               cache_dir: str | Path | None = None, warm: bool = True) -> Dash:
+    """Build the dashboard. `geojson` replaces the county map (any GeoJSON with
+    properties.adcode matching the county codes); `cache_dir` holds jobs and results;
+    `warm` loads the model once up front so the first run is as fast as the others."""
+    root = Path(cache_dir) if cache_dir else scratch_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    manager = DiskcacheManager(diskcache.Cache(str(root / "jobs")))
+    store = ResultStore(root / "results")
+    library = Library(Path(scenarios_dir) if scenarios_dir else default_scenarios_dir())
+    gj_path = Path(geojson) if geojson else None
+    gj = check_geojson(gj_path if gj_path else sim.geojson_path())
+
+    app = Dash(__name__, title="铁岭城镇化模拟 · Tieling urbanization simulator",
+               assets_folder=str(HERE / "assets"), background_callback_manager=manager,
+               suppress_callback_exceptions=True, update_title=None)
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    if warm:
+        warm_up()
+    # A fresh page per load: a new session token, the default scenario selected.
+    app.layout = lambda: layout.page(library.default_key())
+    callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, scenarios_dir: str | Path | None = None,
+          geojson: str | Path | None = None, cache_dir: str | Path | None = None, debug: bool = False) -> None:
+    """Run the dashboard with Dash's threaded server until interrupted."""
+    app = create_app(scenarios_dir, geojson, cache_dir)
+    print(f"Tieling urbanization simulator dashboard: http://{host}:{port}/", flush=True)
+    app.run(host=host, port=port, debug=debug, threaded=True)

@@ -1,0 +1,12 @@
+"""WSGI entry point for a production server, e.g. `gunicorn -w 2 dashboard.wsgi:server`.
+
+Settings come from the environment: URBSIM_SCENARIOS (scenario folder), URBSIM_GEOJSON
+(county map), URBSIM_TMP (folder for job and result caches)."""
+from __future__ import annotations
+
+import os
+
+from .app import create_app
+
+app = create_app(os.environ.get("URBSIM_SCENARIOS"), os.environ.get("URBSIM_GEOJSON"))
+server = app.server

@@ -1,0 +1,57 @@
+"""`urbsim dashboard`: start the planner dashboard (Dash) in the browser.
+
+    urbsim dashboard [--host 127.0.0.1] [--port 8050] [--scenarios DIR] [--geojson FILE]
+
+Added to the `urbsim` app by `register(app)`; `python -m urbsim.cmd_dashboard` runs the
+command on its own. A bad option is one line and exit 2.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from urbsim.cli import err, fail
+
+
+def dashboard(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on (0.0.0.0 to share on the network)"),
+    port: int = typer.Option(8050, "--port", min=1, max=65535, help="port to listen on"),
+    scenarios: Optional[Path] = typer.Option(None, "--scenarios",
+                                             help="folder of scenario YAML files for the library (default ./scenarios)"),
+    geojson: Optional[Path] = typer.Option(None, "--geojson",
+                                           help="county map to use instead of the packaged one "
+                                                "(GeoJSON whose features have properties.adcode)"),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir",
+                                             help="folder for run jobs and results (default: the system temp folder)"),
+    debug: bool = typer.Option(False, "--debug", help="Dash debug mode (reloader and error overlay)"),
+) -> None:
+    """Start the planner dashboard: scenario library, levers, background runs, comparisons, map."""
+    if scenarios is not None and not scenarios.is_dir():
+        fail(f"--scenarios {scenarios}: not a folder")
+    if geojson is not None and not geojson.is_file():
+        fail(f"--geojson {geojson}: file not found")
+    from dashboard.app import serve   # imported late: keeps `urbsim --help` fast
+
+    try:
+        serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug)
+    except (ValueError, OSError) as e:   # a bad map file, or the port is taken
+        fail(str(e))
+    except KeyboardInterrupt:
+        err.print("dashboard stopped")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `dashboard` to the `urbsim` app."""
+    app.command("dashboard")(dashboard)
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, help="The planner dashboard.")
+    register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()
