@@ -187,6 +187,12 @@ def sweep_meta(plan: Plan, keep: Keep) -> dict:
     }
 
 
+def _commit(version: str) -> str:
+    """The commit part of a code version: a working tree that turns dirty (or clean) while
+    a sweep runs is not a different installation; a worker on another commit is."""
+    return version.removesuffix("-dirty")
+
+
 def _check_resumable(store: RunStore, plan: Plan, keep: Keep) -> None:
     """Refuse to mix two different sweeps (or two code versions) in one folder."""
     meta = store.meta()
@@ -241,7 +247,8 @@ def _run_table(task: RunTask, outcomes: pd.DataFrame, plan: Plan, info: dict) ->
         cols[c] = pa.array(outcomes[c].astype(str).tolist(), pa.string())
     cols["value"] = pa.array(outcomes["value"].to_numpy(dtype="float64"), pa.float64())
     meta = {"run_id": task.run_id, "scenario": task.scenario, "code_version": plan.code_version,
-            "wall_time_s": info.get("wall_time_s"), "host": info.get("host")}
+            "worker_code_version": info.get("code_version"), "wall_time_s": info.get("wall_time_s"),
+            "host": info.get("host")}
     return pa.table(cols).replace_schema_metadata({"urbsim.run": json.dumps(meta, ensure_ascii=False)})
 
 
@@ -279,7 +286,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, s
         report.ran += 1
         count += 1
         info = {k: v for k, v in res.items() if k != "outcomes"}
-        if res["ok"] and res["code_version"] != plan.code_version:
+        if res["ok"] and _commit(res["code_version"]) != _commit(plan.code_version):
             failed(task, {**info, "ok": False, "error": f"worker on {res['host']} runs code {res['code_version']}, "
                                                       f"the sweep uses {plan.code_version}"})
         elif res["ok"]:
