@@ -26,6 +26,10 @@ LEVER_VALUES = {"type": "lever", "kind": ALL, "path": ALL}
 PARAM_IDS = State({"type": "param", "path": ALL}, "id")
 PARAM_VALUES = {"type": "param", "path": ALL}
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+# plotly.js fetches a world base map for every geo subplot, from cdn.plot.ly unless told
+# otherwise, even with the base layers hidden. assets/world_110m.json is an empty topology:
+# the county map draws only its GeoJSON and the page never needs the network.
+TOPOJSON_ASSET = "world_110m.json"
 
 
 # --- controls <-> scenario ------------------------------------------------------
@@ -86,10 +90,11 @@ def table_component(block: Block) -> Any:
                     id=block.id, className="table-wrap")
 
 
-def block_components(block: Block, credit: str | None = None) -> list:
+def block_components(block: Block, credit: str | None = None, topojson_url: str | None = None) -> list:
     out: list = []
     if block.kind == "graph":
-        out.append(dcc.Graph(id=block.id, figure=block.figure, config=GRAPH_CONFIG, className="graph"))
+        config = dict(GRAPH_CONFIG, topojsonURL=topojson_url) if topojson_url else GRAPH_CONFIG
+        out.append(dcc.Graph(id=block.id, figure=block.figure, config=config, className="graph"))
         if block.id == "fig-map" and credit:
             out.append(html.P(credit, className="credit"))
     elif block.kind == "table":
@@ -104,7 +109,7 @@ def run_chip(i: int, r: dict, baseline: str | None, lang: str) -> Any:
     meta = (f"{i18n.t('scale_short', lang)} {r['scale']:g} · {len(r['seeds'])} {i18n.t('replicates_short', lang)}"
             f" · {r['end_year']} · {r['wall_s']:.1f} {i18n.t('seconds', lang)}")
     if r.get("changed"):
-        meta += f" · {len(r['changed'])} {i18n.t('changed_levers', lang)}"
+        meta += f" · {i18n.t('changed_levers', lang)}: {len(r['changed'])}"
     return html.Div([
         html.Span(className="swatch", style={"background": COLORS[i % len(COLORS)]}),
         html.Span(r["label"], className="run-label"),
@@ -120,6 +125,7 @@ def run_chip(i: int, r: dict, baseline: str | None, lang: str) -> Any:
 
 def register(app, library: Library, store: ResultStore, manager, geojson: dict, credit: dict[str, str]) -> None:
     """Attach every callback to `app`."""
+    topojson_url = app.get_asset_url(TOPOJSON_ASSET).rsplit("/", 1)[0] + "/"
 
     # language ---------------------------------------------------------------------
     @app.callback(Output({"type": "t", "key": ALL}, "children"),
@@ -389,8 +395,7 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
             out.append(html.P(i18n.t("expired", lang) + ", ".join(missing), className="note"))
         map_credit = credit.get(lang) if tab == "map" else None
         for block in build_view(tab, runsets, opts, geojson):
-            out += block_components(block, map_credit)
+            out += block_components(block, map_credit, topojson_url)
         return out
 
 
-__all__ = ["register", "TAB_KEYS"]

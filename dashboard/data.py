@@ -190,9 +190,35 @@ class RunSet:
     scale: float = DEFAULT_SCALE
     scenario_yaml: str = ""
 
+    _wide: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
     @property
     def n_replicates(self) -> int:
         return int(self.outcomes["replicate"].nunique()) if len(self.outcomes) else 0
+
+    @property
+    def wide(self) -> pd.DataFrame:
+        """Values indexed by (outcome, county, group, year), one column per replicate
+        (derived once per RunSet, which lives for one callback)."""
+        if self._wide is None:
+            idx = ["outcome", "county", "group", "year"]
+            self._wide = (self.outcomes.pivot_table(index=idx, columns="replicate", values="value", aggfunc="mean")
+                          .sort_index())
+        return self._wide
+
+    def values(self, outcome: str, county: str, group: str = "all") -> pd.DataFrame:
+        """Year x replicate values of one outcome in one area (empty when not recorded)."""
+        try:
+            return self.wide.loc[(outcome, county, group)]
+        except KeyError:
+            return pd.DataFrame(columns=self.wide.columns, dtype=float)
+
+    def in_year(self, outcome: str, year: int, group: str = "all") -> pd.DataFrame:
+        """County x replicate values of one outcome in one year (empty when not recorded)."""
+        try:
+            return self.wide.xs((outcome, group, year), level=("outcome", "group", "year"))
+        except KeyError:
+            return pd.DataFrame(columns=self.wide.columns, dtype=float)
 
 
 class ResultStore:

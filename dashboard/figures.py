@@ -92,15 +92,13 @@ def title_of(key: str, opts: ViewOptions, extra: str = "") -> str:
 def present_outcomes(runsets: Sequence[RunSet]) -> set[str]:
     out: set[str] = set()
     for rs in runsets:
-        out.update(rs.outcomes["outcome"].unique())
+        out.update(rs.wide.index.get_level_values("outcome").unique())
     return out
 
 
 def series(rs: RunSet, outcome: str, county: str = sim.CITY_CODE, group: str = "all") -> pd.DataFrame:
     """Year x replicate values of one outcome (fractions in percent)."""
-    df = rs.outcomes
-    sel = df[(df["outcome"] == outcome) & (df["county"] == county) & (df["group"] == group)]
-    wide = sel.pivot_table(index="year", columns="replicate", values="value", aggfunc="mean").sort_index()
+    wide = rs.values(outcome, county, group)
     return wide * 100 if is_fraction(outcome) else wide
 
 
@@ -167,8 +165,8 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         template="plotly_white", font={"family": FONT, "size": 12}, height=height,
-        margin={"l": 60, "r": 20, "t": 60, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.07, "xanchor": "left", "x": 0},
         hovermode="x unified",
     )
     return fig
@@ -252,10 +250,7 @@ def fig_urbanization(runsets: Sequence[RunSet], opts: ViewOptions) -> go.Figure:
 def at_year(rs: RunSet, runsets: Sequence[RunSet], opts: ViewOptions, outcome: str, year: int,
             group: str = "all") -> pd.DataFrame:
     """County x replicate values of an outcome in one year (differenced when asked)."""
-    df = rs.outcomes
-    sel = df[(df["outcome"] == outcome) & (df["year"] == year) & (df["group"] == group)
-             & df["county"].isin(COUNTY_CODES)]
-    wide = sel.pivot_table(index="county", columns="replicate", values="value", aggfunc="mean")
+    wide = rs.in_year(outcome, year, group)
     wide = wide.reindex([c for c in COUNTY_CODES if c in wide.index])
     if is_fraction(outcome):
         wide = wide * 100
@@ -268,7 +263,7 @@ def at_year(rs: RunSet, runsets: Sequence[RunSet], opts: ViewOptions, outcome: s
 
 
 def view_year(runsets: Sequence[RunSet], opts: ViewOptions) -> int:
-    years = sorted(set().union(*(set(rs.outcomes["year"].unique()) for rs in runsets))) if runsets else []
+    years = sorted(set().union(*(set(rs.wide.index.get_level_values("year")) for rs in runsets))) if runsets else []
     if not years:
         return 0
     return int(opts.year) if opts.year in years else int(years[-1])
@@ -321,9 +316,9 @@ def group_families(outcome: str, present: Iterable[str]) -> list[list[str]]:
 def groups_present(runsets: Sequence[RunSet], outcome: str) -> list[str]:
     out: dict[str, None] = {}
     for rs in runsets:
-        df = rs.outcomes
-        for g in df.loc[df["outcome"] == outcome, "group"].unique():
-            out[g] = None
+        if outcome in rs.wide.index.get_level_values("outcome"):
+            for g in rs.wide.loc[outcome].index.get_level_values("group").unique():
+                out[g] = None
     return list(out)
 
 
@@ -459,7 +454,8 @@ TABS = ("urban", "population", "counties", "settle", "permits", "schools", "hous
 def present_items(runsets: Sequence[RunSet]) -> set[Item]:
     out: set[Item] = set()
     for rs in runsets:
-        out.update(map(tuple, rs.outcomes[["outcome", "group"]].drop_duplicates().itertuples(index=False)))
+        idx = rs.wide.index
+        out.update(zip(idx.get_level_values("outcome"), idx.get_level_values("group")))
     return out
 
 
