@@ -51,6 +51,7 @@ class UrbanizationModel(mesa.Model):
         self.events: dict[str, np.ndarray] = {}
         self.year_stats: dict[str, np.ndarray] = {}
         self.wages = self.labour.wages(economy.town_workers(self.pop, alive), 0)
+        self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
 
     # --- the year ---------------------------------------------------------
@@ -113,16 +114,17 @@ class UrbanizationModel(mesa.Model):
         self.labour.grow()
         self.wages = self.labour.wages(economy.town_workers(self.pop, alive), years)
         economy.earn(self.pop, alive, self.wages, b.work, years, self.rng, b.housing.savings_rate)
+        economy.enter_work(self.pop, alive, b.work, self.rng)
         economy.contribute(self.pop, alive, b.work, self.rng)
 
     def migration(self) -> None:
         """Leaving Tieling, coming back, arrivals registered elsewhere, and moves within the city."""
         b, p = self.config.behaviour.outside, self.pop.persons
-        origin, _ = moves.leave_tieling(self.pop, self.alive(), b, 1.0, self.rng)
+        origin, _ = moves.leave_tieling(self.pop, self.alive(), b, self._outside_pull(), self.rng)
         self._add("moved_out", origin)
         gone = moves.registered_elsewhere_leave(self.pop, self.alive(), b, self.rng)
         self._count("moved_out", gone)
-        back = moves.come_back(self.pop, self.alive(), b, 0.4, self.rng)
+        back = moves.come_back(self.pop, self.alive(), b, b.return_to_town_share, self.rng)
         self._count("moved_in", back)
         alive = self.alive()
         residents = np.bincount(p.res[alive], minlength=N_COUNTIES + 1)[:N_COUNTIES]
@@ -289,6 +291,12 @@ class UrbanizationModel(mesa.Model):
         same[urban, mig.OWN_TOWN] = True
         same[urban & is_central, mig.CENTRAL] = True
         return mig.Options(income, rent, services, congestion, farther, land_left, same)
+
+    def _outside_pull(self) -> np.ndarray:
+        """Per county (index 7 unused): (outside wage / town wage)^e, 1 at the base year's city mean."""
+        e = self.config.behaviour.outside.wage_elasticity
+        ratio = self.wages[OUTSIDE] / self.wages[:N_COUNTIES]
+        return np.append((ratio / self._base_wage_ratio) ** e, 1.0)
 
     def _central_mean(self, wages: np.ndarray) -> float:
         return float(wages[list(CENTRAL)].mean())

@@ -81,6 +81,14 @@ class Outside(Block):
         2.0, lo=0.5, hi=10, unit="× after 45",
         source="assumption: older migrant workers return home (figures.csv: local migrant workers avg age 45.5 vs "
                "36 for out-migrating, 2019)", assumption=True)
+    wage_elasticity: float = param(
+        1.0, lo=0.0, hi=5.0, unit="elasticity",
+        source="assumption: leaving rises with the outside wage relative to the home county's town wage, "
+               "(outside/town)^e, scaled to 1 at the base year's city average", assumption=True)
+    return_to_town_share: float = param(
+        0.4, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of returning village-registered households who settle in their county's town "
+               "rather than the village", assumption=True)
     in_rate: float = param(
         0.008, lo=0.0, hi=0.1, unit="per resident per year",
         source="assumption: arrivals registered outside Tieling per resident; 2020 stock of such residents is about "
@@ -147,6 +155,10 @@ class Work(Block):
     flexible_share: float = param(
         0.30, lo=0.0, hi=1.0, unit="share of town workers",
         source="assumption: share of town workers in flexible employment (no Tieling figure)", assumption=True)
+    job_entry_rate: float = param(
+        0.3, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly chance that a young adult (18-30) without work takes a job where they live",
+        assumption=True)
     flexible_insurance_uptake: float = param(
         0.25, lo=0.0, hi=1.0, unit="per year",
         source="assumption: yearly chance a flexible worker starts paying employee medical or pension insurance",

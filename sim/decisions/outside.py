@@ -17,7 +17,7 @@ def age_profile(age: np.ndarray, params: Outside) -> np.ndarray:
 
 
 def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, params: Outside,
-                      pull: float = 1.0) -> np.ndarray:
+                      pull: np.ndarray | float = 1.0) -> np.ndarray:
     """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction."""
     p = params.out_rate_peak * pull * age_profile(age, params)
     p = p * np.where(college, params.college_multiplier, 1.0) * np.where(rural, params.rural_multiplier, 1.0)

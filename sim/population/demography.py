@@ -18,7 +18,7 @@ import pandas as pd
 from ..parameters import Demography
 from ..places import N_COUNTIES, OUTSIDE
 from .census import CensusYear
-from .columns import Job, Population, Tenure
+from .columns import Job, Population, Tenure, any_member, is_job
 
 MOTHER_AGE_LOWER = np.arange(15, 50, 5)
 
@@ -119,12 +119,13 @@ def leave_home(pop: Population, alive: np.ndarray, params: Demography, rng) -> i
     """Adult children form their own household (marriage, first job); leavers of the same place
     and opposite sex pair into couples. Returns the number of new households."""
     p, h = pop.persons, pop.households
-    size = np.bincount(p.hh[alive], minlength=h.n)
-    age = p.age[alive]
     hh = p.hh[alive]
-    cand = (age >= 20) & (age <= 39) & (size[hh] >= 3) & ~h.collective[hh] & (p.res[alive] != OUTSIDE)
-    hazard = params.leave_home_rate * np.exp(-(((age - params.marriage_age) / 6.0) ** 2))
-    leavers = alive[cand & (rng.random(len(alive)) < hazard)]
+    size = np.bincount(hh, minlength=h.n)
+    age = p.age[alive]
+    cand = np.flatnonzero((age >= 20) & (age <= 39) & (p.res[alive] != OUTSIDE))
+    cand = cand[(size[hh[cand]] >= 3) & ~h.collective[hh[cand]]]
+    hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / 6.0) ** 2))
+    leavers = alive[cand[rng.random(len(cand)) < hazard]]
     if len(leavers) == 0:
         return 0
     # Pair men and women of the same county and town/village into couples.
@@ -155,21 +156,20 @@ def leave_home(pop: Population, alive: np.ndarray, params: Demography, rng) -> i
 
 def dissolve_empty(pop: Population, alive: np.ndarray) -> None:
     h = pop.households
-    size = np.bincount(pop.persons.hh[alive], minlength=h.n)
-    h.alive[: h.n] &= size > 0
+    h.alive[: h.n] &= any_member(pop.persons.hh[alive], h.n)
 
 
 def age_one_year(pop: Population, alive: np.ndarray) -> None:
     p = pop.persons
-    p.age[alive] += 1
+    live_age = p.age[alive] + 1
+    p.age[alive] = live_age
     p.town_years[alive] += p.res_urban[alive] & (p.res[alive] != OUTSIDE)
-    live_age = p.age[alive]
     job = p.job[alive]
     # Children come of working age; workers retire (town at 60, village at 65).
     grown = alive[(job == Job.child) & (live_age >= 16)]
     p.job[grown] = Job.none
     retire = alive[((live_age >= 65) | ((live_age >= 60) & p.res_urban[alive])) &
-                   np.isin(job, (Job.none, Job.farming, Job.employee, Job.flexible))]
+                   is_job(job, Job.none, Job.farming, Job.employee, Job.flexible)]
     p.job[retire] = Job.retired
 
 

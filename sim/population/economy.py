@@ -64,6 +64,18 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     return income
 
 
+def enter_work(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
+    """Young adults without work take a job where they live: farming in a village household
+    with land, otherwise a town job (flexible with `flexible_share`)."""
+    p, h = pop.persons, pop.households
+    age = p.age[alive]
+    idle = alive[(p.job[alive] == Job.none) & (age >= 18) & (age <= 30) & (p.res[alive] != OUTSIDE)]
+    start = idle[rng.random(len(idle)) < params.job_entry_rate]
+    farm = ~p.res_urban[start] & h.land[p.hh[start]]
+    flexible = rng.random(len(start)) < params.flexible_share
+    p.job[start] = np.where(farm, Job.farming, np.where(flexible, Job.flexible, Job.employee))
+
+
 def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
     """Employees' employers pay both employee insurances; flexible workers start paying
     medical, pension or both with a yearly chance; payers add a year of contributions."""

@@ -9,7 +9,7 @@ import numpy as np
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure
+from .columns import HukouKind, Job, Population, Tenure, is_job
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -47,13 +47,14 @@ def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> 
     return alive[moving_hh[hh[alive]]], moving_hh
 
 
-def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: float, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Residents who leave for outside. Tieling-registered movers stay in the model, living
+def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: np.ndarray,
+                  rng) -> tuple[np.ndarray, np.ndarray]:
+    """Residents who leave for outside; `pull` scales the chance by county of residence. Tieling-registered movers stay in the model, living
     outside; people registered elsewhere leave the model. Returns (from_county of every
     mover, indices of those who left the model)."""
     p, h = pop.persons, pop.households
     res = alive[p.res[alive] != OUTSIDE]
-    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull)
+    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull[p.res[res]])
     prob[p.job[res] == Job.student] = 0.0
     chosen = res[rng.random(len(res)) < prob]
     family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
@@ -70,7 +71,7 @@ def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: flo
     rows = np.flatnonzero(moving_hh)
     h.county[rows], h.urban[rows], h.tenure[rows] = OUTSIDE, True, Tenure.rented
     relocate(pop, stay, np.full(len(stay), OUTSIDE, np.int8), np.ones(len(stay), bool))
-    working = stay[np.isin(p.job[stay], (Job.none, Job.farming, Job.employee, Job.flexible))]
+    working = stay[is_job(p.job[stay], Job.none, Job.farming, Job.employee, Job.flexible)]
     p.job[working] = Job.outside
     return origin, exits
 
@@ -82,11 +83,13 @@ def come_back(pop: Population, alive: np.ndarray, params: Outside, town_share: f
     out = alive[p.res[alive] == OUTSIDE]
     if len(out) == 0:
         return out
-    hh = p.hh[out]
+    hh = p.hh[out].astype(np.intp)
     # The household decides by the age of its oldest member (one draw per household).
-    oldest = np.zeros(h.n, np.int16)
-    np.maximum.at(oldest, hh, p.age[out])
-    rows = np.unique(hh)
+    oldest = np.zeros(h.n, np.int32)
+    np.maximum.at(oldest, hh, p.age[out].astype(np.int32))   # intp rows, int32 values: ufunc.at's fast path
+    present = np.zeros(h.n, bool)
+    present[hh] = True
+    rows = np.flatnonzero(present)                             # = np.unique(hh), without sorting
     back = rows[rng.random(len(rows)) < rules.return_probability(oldest[rows], params)]
     home = np.full(h.n, -1, np.int8)
     first = np.zeros(h.n, np.int64)

@@ -50,12 +50,18 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     p.knows[alive[learning]] = knows[learning] | new
 
 
+def months_in_town(town_years: np.ndarray) -> np.ndarray:
+    """Months lived in the town at the end of the year: people arrive through the year, so a
+    newcomer (0 full years) has lived there about 6 months."""
+    return town_years * 12 + 6
+
+
 def issue_permits(pop: Population, alive: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
     """Town residents without local town hukou apply for a residence permit once they have lived
     there `permit_min_months`; the chance rises with the services the permit opens."""
     p = pop.persons
     cand = in_town_unregistered(pop, alive)
-    cand = cand[~p.permit[cand] & (p.town_years[cand] * 12 >= rules.permit_min_months)]
+    cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.permit_min_months)]
     new = cand[rng.random(len(cand)) < params.permit_uptake * rules.permit_access]
     p.permit[new] = True
     return new

@@ -81,12 +81,13 @@ def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
     n_out = round_preserving(outside_n * s, rng)
     pop = Population(int(n_res.sum() + n_out.sum()), int((census.households * s).sum() + n_out.sum()), 1.0 / s)
     for c in range(N_COUNTIES):
-        _add_residents(pop, c, census, n_res[c], rng, s)
+        _add_residents(pop, c, census, n_res[c], rng, s, sc.behaviour.work.flexible_share)
     village_hh = _assign_hukou(pop, census, s, from_outside, elsewhere_city, urban_share, rng)
     for c in range(N_COUNTIES):
         _add_outside(pop, c, census, n_out[c], rng)
     _urban_hukou(pop, urban_share, village_hh, rng)
     _finish_households(pop, census, sc, rng)
+    _years_in_town(pop, rng)
     return pop
 
 
@@ -112,7 +113,8 @@ def _ages_in_groups(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return age
 
 
-def _add_residents(pop: Population, c: int, census: CensusYear, n: int, rng, s: float) -> None:
+def _add_residents(pop: Population, c: int, census: CensusYear, n: int, rng, s: float,
+                   flexible_share: float) -> None:
     cells = round_preserving(census.age_sex[c].ravel() * s, rng)
     cells[np.argmax(cells)] += n - cells.sum()
     sexes = np.repeat([0, 1], len(AGE_LOWER))
@@ -138,7 +140,7 @@ def _add_residents(pop: Population, c: int, census: CensusYear, n: int, rng, s: 
         _build_households(pop, c, is_urban, members, int(round(hh_persons * share)),
                           census, share * s, rng)
     _education(pop, idx, census.education[c], rng)
-    _employment(pop, idx, census.farm_share[c], census.employed_per_adult[c], rng)
+    _employment(pop, idx, census.farm_share[c], census.employed_per_adult[c], flexible_share, rng)
 
 
 def _household_sizes(census: CensusYear, c: int, share: float, persons: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -224,7 +226,8 @@ def _education(pop: Population, idx: np.ndarray, counts: np.ndarray, rng) -> Non
         p.edu[order] = np.repeat(np.arange(5, -1, -1), n[::-1]).astype(np.uint8)
 
 
-def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: float, rng) -> None:
+def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: float, flexible_share: float,
+                rng) -> None:
     p = pop.persons
     age = p.age[idx]
     job = np.full(len(idx), Job.none, np.uint8)
@@ -244,7 +247,7 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
     farm = rng.permutation(cand)[:n_farm]
     job[works] = Job.employee
     job[farm] = Job.farming
-    job[(job == Job.employee) & (rng.random(len(idx)) < 0.3)] = Job.flexible
+    job[(job == Job.employee) & (rng.random(len(idx)) < flexible_share)] = Job.flexible
     p.job[idx] = job
     ins = job == Job.employee
     p.ins_years[idx[ins]] = np.minimum(rng.exponential(8, ins.sum()), age[ins] - 16).astype(np.float32)
@@ -253,12 +256,13 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
 
 # --- hukou --------------------------------------------------------------
 
-def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng) -> np.ndarray:
-    """Whole households from cand_hh, in random order, until about n_persons are covered."""
+def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng, ordered: bool = False) -> np.ndarray:
+    """Whole households from cand_hh, in random order (or in the given order), until about
+    n_persons are covered."""
     if n_persons <= 0 or len(cand_hh) == 0:
         return np.empty(0, np.int64)
     sizes = pop.household_sizes()[cand_hh]
-    order = rng.permutation(len(cand_hh))
+    order = np.arange(len(cand_hh)) if ordered else rng.permutation(len(cand_hh))
     take = np.cumsum(sizes[order]) <= n_persons
     return np.sort(cand_hh[order[take]])
 
@@ -280,7 +284,7 @@ def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, e
         # Registered outside Tieling: mostly in towns (assumption: 3x the village odds).
         w = np.where(h.urban[any_hh], 3.0, 1.0)
         ordered = any_hh[np.argsort(-w * rng.random(len(any_hh)))]
-        hhs = _pick_households(pop, ordered[: len(ordered)], int(from_outside[c] * s), rng)
+        hhs = _pick_households(pop, ordered, int(from_outside[c] * s), rng, ordered=True)
         taken[hhs] = True
         m = live & np.isin(hh_of, hhs)
         p.hk[: p.n][m], p.origin[: p.n][m] = OUTSIDE, OUTSIDE
@@ -355,6 +359,22 @@ def _urban_hukou(pop: Population, share: np.ndarray, village: np.ndarray, rng) -
             pick = rng.permutation(cand)[: max(want, 0)]
             p.hk_urban[pick] = True
             want -= len(pick)
+
+
+# Assumption: town residents without local town hukou have lived there about 6 years on
+# average (exponential); China's migrant workers are on average 41 and have worked away
+# for many years (figures.csv), but no duration survey exists for Tieling.
+MEAN_YEARS_IN_TOWN_UNREGISTERED = 6.0
+
+
+def _years_in_town(pop: Population, rng) -> None:
+    """Years lived in the current town at the base year: a lifetime for local town-hukou holders,
+    an exponential draw for everyone else living in a town."""
+    p = pop.persons
+    idx = np.flatnonzero(p.view("alive") & p.view("res_urban") & (p.view("res") != OUTSIDE))
+    local = (p.hk[idx] == p.res[idx]) & p.hk_urban[idx]
+    years = np.where(local, p.age[idx], rng.exponential(MEAN_YEARS_IN_TOWN_UNREGISTERED, len(idx)))
+    p.town_years[idx] = np.minimum(years, p.age[idx]).astype(np.int16)
 
 
 def _finish_households(pop: Population, census: CensusYear, sc: Scenario, rng) -> None:
