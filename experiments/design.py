@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,8 @@ import pandas as pd
 
 from sim import Scenario, ScenarioError, with_overrides
 
-from .spec import Factor, GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepSpec, base_scenario, \
-    factors_of
+from .spec import Factor, GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepError, SweepSpec, \
+    base_scenario, factors_of
 
 UNIT_PREFIX = "unit:"     # design-table columns holding a row's unit-cube coordinates
 LEVEL_PREFIX = "level:"   # design-table columns holding a choice factor's integer level
@@ -173,3 +174,37 @@ def describe_design(spec: SweepSpec) -> dict:
     if spec.design.method in (Method.sobol, Method.morris, Method.lhs):
         d["salib_problem"] = salib_problem(factors_of(spec))
     return d
+
+
+def scenario_of(out: str | Path, run: str) -> Scenario:
+    """The full scenario of a stored run (by run id): sweep.json's base scenario with the
+    run's factor values and seed. Checks that it hashes to the run id. Raises SweepError."""
+    from .store import RunStore
+
+    store = RunStore(out)
+    meta = store.meta()
+    design = store.design()
+    rows = design[design.run_id == run]
+    if rows.empty:
+        raise SweepError(f"{store.root}: no run {run} in design.parquet")
+    row = rows.iloc[0]
+    base = Scenario.model_validate(meta["base_scenario"])
+    values = {}
+    for f in meta["factors"]:
+        v = row[f["path"]]
+        if f["kind"] == "choice":
+            v = f["choices"][int(row[LEVEL_PREFIX + f["path"]])]
+        elif f["kind"] == "int":
+            v = int(v)
+        else:
+            v = float(v)
+        values[f["path"]] = v
+    task = _task(base, values, int(row["seed"]), meta["code_version"])
+    if task.run_id != run or not task.valid:
+        from sim import code_version
+
+        now = code_version()
+        why = (f"the sweep ran code {meta['code_version']}, this is code {now}" if now != meta["code_version"]
+               else "the scenario schema changed")
+        raise SweepError(f"{store.root}: run {run} cannot be rebuilt from sweep.json: {why}")
+    return Scenario.model_validate(task.scenario)

@@ -246,7 +246,9 @@ def _run_table(task: RunTask, outcomes: pd.DataFrame, plan: Plan, info: dict) ->
     for c in ("county", "group", "outcome"):
         cols[c] = pa.array(outcomes[c].astype(str).tolist(), pa.string())
     cols["value"] = pa.array(outcomes["value"].to_numpy(dtype="float64"), pa.float64())
-    meta = {"run_id": task.run_id, "scenario": task.scenario, "code_version": plan.code_version,
+    # The full scenario is not repeated here: it is sweep.json's base scenario with the factor
+    # values and seed of this file (`experiments.scenario_of` rebuilds it and checks the id).
+    meta = {"run_id": task.run_id, "code_version": plan.code_version,
             "worker_code_version": info.get("code_version"), "wall_time_s": info.get("wall_time_s"),
             "host": info.get("host")}
     return pa.table(cols).replace_schema_metadata({"urbsim.run": json.dumps(meta, ensure_ascii=False)})

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import experiments.execute as execute
-from experiments import RunStore, SweepError, analyze, load_results, load_sweep, plan_sweep, run_sweep, sweep_status
+from experiments import (RunStore, SweepError, analyze, load_results, load_sweep, plan_sweep, run_sweep, scenario_of,
+                         sweep_status)
 
 from .test_sweep_support import write_spec
 
@@ -94,6 +95,13 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     assert run_files(out) == {p.name for p in files}
     assert all(os.stat(out / "runs" / n).st_ino == ino for n, ino in kept.items())   # untouched
     assert not RunStore(out).temp_files()
+    # a stored run's full scenario is rebuilt from sweep.json and the run's factor values and seed
+    design = RunStore(out).design()
+    row = design.iloc[3]
+    sc = scenario_of(out, row.run_id)
+    assert sc.seed == row.seed and sc.scale == 0.005 and sc.end_year == 2022
+    assert sc.policy.graduates.settlement == row["policy.graduates.settlement"]
+    assert sc.policy.publicity.reach_per_year == row["policy.publicity.reach_per_year"]
 
 
 def test_resume_refuses_a_different_sweep(tmp_path):
