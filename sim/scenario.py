@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
@@ -25,25 +26,16 @@ assert set(CountyCode.__args__) == set(CODES)  # keep in step with sim.places
 class Initial(BaseModel):
     """Overrides of the initial stocks a planner knows better than the census estimate."""
     model_config = ConfigDict(extra="forbid", frozen=True)
-    hukou_holders: dict[CountyCode, int] = Field(
+    hukou_holders: dict[CountyCode, Annotated[int, Field(ge=0)]] = Field(
         default_factory=dict,
         description="registered (hukou) population per county at the base year, e.g. from the public-security registry")
-    urban_hukou_share: dict[CountyCode, float] = Field(
+    urban_hukou_share: dict[CountyCode, Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=dict, description="share of each county's hukou holders registered in its town (0-1)")
     within_city_share: float = Field(
         0.4, ge=0, le=1,
         description="assumption: share of residents registered in 'another county of Liaoning' (census) whose hukou "
                     "is in another county of Tieling itself; the census does not split this column")
 
-    @model_validator(mode="after")
-    def _check_ranges(self) -> "Initial":
-        for code, v in self.hukou_holders.items():
-            if v < 0:
-                raise ValueError(f"hukou_holders[{code}] must be >= 0, found {v}")
-        for code, v in self.urban_hukou_share.items():
-            if not 0 <= v <= 1:
-                raise ValueError(f"urban_hukou_share[{code}] must be between 0 and 1, found {v}")
-        return self
 
 
 class Scenario(BaseModel):
@@ -82,11 +74,13 @@ class Scenario(BaseModel):
                 sub.setdefault(name, value)
         return data
 
-    @model_validator(mode="after")
-    def _years(self) -> "Scenario":
-        if self.end_year <= self.base_year:
-            raise ValueError(f"end_year must be after base_year {self.base_year}, found {self.end_year}")
-        return self
+    @field_validator("end_year")
+    @classmethod
+    def _after_base_year(cls, end_year: int, info: ValidationInfo) -> int:
+        base = info.data.get("base_year")
+        if base is not None and end_year <= base:
+            raise ValueError(f"a year after base_year {base}")
+        return end_year
 
 
 class ScenarioError(ValueError):

@@ -12,6 +12,7 @@ from typing import Optional
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -29,7 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = ()
 
 def fail(problems: list[str] | str, code: int = 2) -> None:
     for line in [problems] if isinstance(problems, str) else problems:
-        err.print(f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
