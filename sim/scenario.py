@@ -177,7 +177,7 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
 
 
 def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
-    loc = tuple(x for x in err["loc"] if not str(x).startswith("function-after"))
+    loc = tuple(x for x in err["loc"] if not str(x).startswith("function-after") and x != "[key]")
     path = ".".join(str(x) for x in loc) or "(top level)"
     line = _line_of(node, loc)
     where = f"{source}:{line}" if line else source
