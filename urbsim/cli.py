@@ -25,7 +25,7 @@ console = Console()
 err = Console(stderr=True)
 
 # Modules that add their own commands with `register(app)`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard")
 
 
 def fail(problems: list[str] | str, code: int = 2) -> None:
