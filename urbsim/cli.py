@@ -145,9 +145,16 @@ def validate(files: list[Path] = typer.Argument(..., help="scenario YAML files")
         fail(problems)
 
 
-def main() -> None:
+def _register_commands() -> None:
+    """Add the commands of the client packages (kept light: heavy imports happen inside them)."""
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
     app(prog_name="urbsim")
 
 
