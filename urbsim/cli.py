@@ -11,32 +11,16 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim import ScenarioError, headline, load_scenario, run as run_scenario, with_overrides
 from sim.scenario import parse_override
+from urbsim.ui import console, err, fail, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
-console = Console()
-err = Console(stderr=True)
-
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard")
-
-
-def fail(problems: list[str] | str, code: int = 2) -> None:
-    for line in [problems] if isinstance(problems, str) else problems:
-        err.print(f"[red]error:[/red] {escape(line)}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def progress_bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeRemainingColumn(), console=err, transient=True)
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from urbsim.cli import err, fail
+from urbsim.ui import err, fail
 
 
 def dashboard(

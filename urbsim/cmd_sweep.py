@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from urbsim.cli import console, err, fail, progress_bar
+from urbsim.ui import console, err, fail, progress_bar
 
 SHOW_FAILURES = 10
 
