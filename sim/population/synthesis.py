@@ -73,16 +73,18 @@ def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
     # Registered in Tieling but living outside: hukou holders minus those living in the city.
     elsewhere_city = census.elsewhere_other_county * within
     from_outside = census.elsewhere_other_county * (1 - within) + census.elsewhere_province
-    local = census.residents - census.elsewhere_other_county - census.elsewhere_province
-    registered_in_city = local + _spread(elsewhere_city, census.residents - census.urban)
-    outside_n = np.maximum(hukou - registered_in_city, 0)
-
     n_res = round_preserving(census.residents * s, rng)
-    n_out = round_preserving(outside_n * s, rng)
-    pop = Population(int(n_res.sum() + n_out.sum()), int((census.households * s).sum() + n_out.sum()), 1.0 / s)
+    n_hukou = round_preserving(hukou * s, rng)
+    pop = Population(int(n_res.sum()), int((census.households * s).sum()), 1.0 / s,
+                     headroom=0.3 + max(n_hukou.sum() - n_res.sum(), 0) / max(n_res.sum(), 1))
     for c in range(N_COUNTIES):
         _add_residents(pop, c, census, n_res[c], rng, s, sc.behaviour.work.flexible_share)
     village_hh = _assign_hukou(pop, census, s, from_outside, elsewhere_city, urban_share, rng)
+    # Registered here but living outside Tieling: the hukou stock minus those drawn as living in the city.
+    p = pop.persons
+    live_hk = p.view("hk")[p.view("alive")]
+    registered_in_city = np.bincount(live_hk[live_hk != OUTSIDE], minlength=N_COUNTIES)
+    n_out = np.maximum(n_hukou - registered_in_city, 0)
     for c in range(N_COUNTIES):
         _add_outside(pop, c, census, n_out[c], rng)
     _urban_hukou(pop, urban_share, village_hh, rng)
@@ -217,7 +219,7 @@ def _education(pop: Population, idx: np.ndarray, counts: np.ndarray, rng) -> Non
         adults = idx[(level == 255) & (p.female[idx] == bool(sex))]
         kids = idx[(level < 255) & (p.female[idx] == bool(sex)) & (age >= 6)]
         left = counts[sex].copy()
-        left -= np.bincount(p.edu[kids], minlength=6)[:6]
+        left -= np.bincount(p.edu[kids], minlength=6)[:6] * pop.weight   # census counts are real persons
         left = np.clip(left, 0, None)
         n = round_preserving(left / left.sum() * len(adults), rng) if left.sum() else np.zeros(6, int)
         n[0] += len(adults) - n.sum()
@@ -263,7 +265,8 @@ def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng, 
         return np.empty(0, np.int64)
     sizes = pop.household_sizes()[cand_hh]
     order = np.arange(len(cand_hh)) if ordered else rng.permutation(len(cand_hh))
-    take = np.cumsum(sizes[order]) <= n_persons
+    # include a household while its middle member is within the count: unbiased, off by half a household at most
+    take = np.cumsum(sizes[order]) - sizes[order] / 2 <= n_persons
     return np.sort(cand_hh[order[take]])
 
 
