@@ -12,8 +12,9 @@ from sim import Scenario, load_scenario, run, with_overrides
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
-# Keep scratch files (browser profiles, Dask space) in the system temporary folder.
+# Keep scratch files (browser profiles, Dask space, Hypothesis examples) in the system temporary folder.
 os.environ.setdefault("URBSIM_TMP", tempfile.gettempdir())
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "urbsim-hypothesis"))
 
 
 def small(scenario: Scenario, **kw) -> Scenario:
