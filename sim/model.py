@@ -19,7 +19,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Job, Pathway, Population, Tenure
+from .population.columns import Job, Pathway, Population, Tenure, any_member, is_job
 from .population.synthesis import synthesize
 from .scenario import Scenario
 
@@ -139,14 +139,15 @@ class UrbanizationModel(mesa.Model):
         or another county town (a logit choice; decisions/migration.py)."""
         b, p, h = self.config.behaviour, self.pop.persons, self.pop.households
         alive = self.alive()
-        roles = self.pop.roles(alive)
-        in_city = (p.res[alive] != OUTSIDE) & ~h.collective[p.hh[alive]]
+        before = p.res[alive].copy()
         age = p.age[alive]
-        heads = alive[in_city & (roles == 0) & (age >= 18) & (age <= 55)]
-        youth = alive[in_city & (roles == 2) & (age >= 18) & (age <= 30) & ~p.res_urban[alive]]
+        at = np.flatnonzero((before != OUTSIDE) & (age >= 18) & (age <= 55))
+        at = at[~h.collective[p.hh[alive[at]]]]           # in the city, in a family household
+        roles = self.pop.roles(alive, at)
+        heads = alive[at[roles == 0]]
+        youth = alive[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[alive[at]]]]
         heads = heads[self.rng.random(len(heads)) < b.migration.reconsider_rate]
         youth = youth[self.rng.random(len(youth)) < b.migration.reconsider_rate]
-        before = p.res[alive].copy()
         for deciders, whole in ((heads, True), (youth, False)):
             if len(deciders) == 0:
                 continue
@@ -176,7 +177,7 @@ class UrbanizationModel(mesa.Model):
         registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, alive, self.year, self.rules, b.settling, congestion,
-                                      b.services.unregistered_access, self.pop.roles(alive), self.rng)
+                                      b.services.unregistered_access, self.rng)
         self.year_stats["settled"] = settled
         back = registration.urban_to_rural(self.pop, alive, self.rules, self.rng)
         self._count("urban_to_rural_moves", back)
@@ -185,8 +186,10 @@ class UrbanizationModel(mesa.Model):
         """Town households buy homes or queue for public rental flats."""
         b, p, h, alive = self.config.behaviour, self.pop.persons, self.pop.households, self.alive()
         # Buying opens the purchase pathway: households without local town hukou gain a motive.
-        unregistered = ~registration.town_status(self.pop, alive)
-        motive = (np.bincount(p.hh[alive], weights=unregistered, minlength=h.n) > 0) * float(self.rules.purchase)
+        if self.rules.purchase:
+            motive = any_member(p.hh[alive], h.n, ~registration.town_status(self.pop, alive)).astype(float)
+        else:
+            motive = np.zeros(h.n)
         bought = housing.buy_homes(self.pop, self.prices, b.housing, motive, self.rng)
         self._add("homes_bought", h.county[bought])
         eligible = housing.rental_eligible(self.pop, alive, self.year, self.rules)
@@ -204,7 +207,8 @@ class UrbanizationModel(mesa.Model):
         student = self.year_stats["student_settlers"]
         settlers += registration.county_sums(p.res[student], w)
         permits = registration.county_sums(p.res[self.year_stats["new_permits"]], w)
-        residents = registration.county_sums(p.res[alive], w, p.res[alive] != OUTSIDE)
+        res = p.res[alive]
+        residents = registration.county_sums(res, w, res != OUTSIDE)
         receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
                                       r.pool_share)
         local, migrant, eligible = self._pupils(alive)
@@ -224,8 +228,10 @@ class UrbanizationModel(mesa.Model):
         p = self.pop.persons
         alive = self.alive()
         share = self.config.behaviour.settling.initial_awareness
-        bits = self.rng.random((len(alive), len(Pathway))) < share
-        p.knows[alive] = (bits * (1 << np.arange(len(Pathway)))).sum(axis=1).astype(np.uint8)
+        knows = np.zeros(len(alive), np.uint8)
+        for bit in range(len(Pathway)):
+            knows |= (self.rng.random(len(alive), dtype=np.float32) < share).astype(np.uint8) << bit
+        p.knows[alive] = knows
 
     def _make_counties(self, alive: np.ndarray) -> list[CountyGovernment]:
         p, h, w = self.pop.persons, self.pop.households, self.pop.weight
@@ -248,10 +254,12 @@ class UrbanizationModel(mesa.Model):
         age, res = p.age[alive], p.res[alive]
         pupil = (age >= 6) & (age <= 14) & (res != OUTSIDE)
         migrant = pupil & (p.hk[alive] != res)
-        permit_hh = np.bincount(p.hh[alive], weights=p.permit[alive], minlength=h.n) > 0
         mode = self.rules.school_admission.value
-        ok = {"equal": migrant, "permit_only": migrant & permit_hh[p.hh[alive]],
-              "hukou_only": np.zeros_like(migrant)}[mode]
+        if mode == "permit_only":
+            hh = p.hh[alive]
+            ok = migrant & any_member(hh, h.n, p.permit[alive])[hh]
+        else:
+            ok = {"equal": migrant, "hukou_only": np.zeros_like(migrant)}[mode]
         return (registration.county_sums(res, w, pupil & ~migrant), registration.county_sums(res, w, migrant),
                 registration.county_sums(res, w, ok))
 
@@ -262,8 +270,11 @@ class UrbanizationModel(mesa.Model):
         hh = p.hh[deciders]
         c = p.res[deciders].astype(np.int64)
         urban = p.res_urban[deciders]
-        workers = np.bincount(p.hh[alive], weights=np.isin(p.job[alive], (Job.employee, Job.flexible, Job.farming)),
-                              minlength=h.n)[hh] if whole else np.ones(n)
+        if whole:
+            working = alive[is_job(p.job[alive], Job.employee, Job.flexible, Job.farming)]
+            workers = np.bincount(p.hh[working], minlength=h.n)[hh]
+        else:
+            workers = np.ones(n)
         workers = np.maximum(workers, 1)
         income_now = np.maximum(h.income[hh], 1.0) if whole else np.maximum(
             np.where(p.job[deciders] == Job.farming, b.work.farm_income, self.wages[c]), 1.0)

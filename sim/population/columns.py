@@ -179,26 +179,30 @@ class Population:
             hh[live] = new_row[members]
             hh[~live] = -1
 
-    def roles(self, alive: np.ndarray) -> np.ndarray:
+    def roles(self, alive: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
         """Role of each living person in its household: 0 head (the oldest member under 60, or the
-        oldest), 1 spouse (within 10 years of the head), 2 child, 3 parent, 4 other."""
+        oldest; the first such member on ties), 1 spouse (within 10 years of the head), 2 child,
+        3 parent, 4 other. `at` (positions in `alive`) limits the answer to those persons; the
+        heads are still found among all members."""
         p = self.persons
-        age = p.age[alive].astype(np.int32)
-        hh = p.hh[alive].astype(np.intp)                  # intp rows and int32 keys: ufunc.at's fast path
-        key = np.where(age < 60, age + 1000, age)        # prefer the oldest member under 60
-        best = np.full(self.households.n, -1, np.int32)
+        n_h = self.households.n
+        age, hh = p.age[alive], p.hh[alive]
+        key = age + (age < 60) * np.int16(1000)          # prefer the oldest member under 60
+        best = np.full(n_h, -1, np.int16)
         np.maximum.at(best, hh, key)
-        head_age = np.where(best[hh] >= 1000, best[hh] - 1000, best[hh])
-        role = np.full(len(alive), 4, np.int8)
-        role[age <= head_age - 15] = 2
-        role[age >= head_age + 15] = 3
-        role[(np.abs(age - head_age) <= 10)] = 1
-        # exactly one head per household: the first member holding the best key (writing in
-        # reverse order leaves the first one, as numpy keeps the last of repeated writes)
-        order = np.flatnonzero(key == best[hh])
-        head = np.full(self.households.n, -1, np.int64)
-        head[hh[order[::-1]]] = order[::-1]
-        role[head[head >= 0]] = 0
+        holders = np.flatnonzero(key == best[hh])
+        first = np.full(n_h, len(alive), np.int64)
+        np.minimum.at(first, hh[holders], holders)       # the first member holding the best key
+        if at is None:
+            at = np.arange(len(alive))
+        age, hh = age[at], hh[at]
+        best = best[hh]
+        gap = age - np.where(best >= 1000, best - 1000, best)   # age minus the head's age
+        role = np.full(len(at), 4, np.int8)
+        role[gap <= -15] = 2
+        role[gap >= 15] = 3
+        role[np.abs(gap) <= 10] = 1
+        role[first[hh] == at] = 0
         return role
 
     def household_sizes(self) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..parameters import Work
 from ..places import CENTRAL, N_COUNTIES, OUTSIDE
-from .columns import Job, Population
+from .columns import Job, Population, is_job
 
 TOWN_JOBS = (Job.employee, Job.flexible)
 RURAL_PENSION_SHARE = 0.15   # assumption: rural pensions are a small share of a town wage
@@ -41,8 +41,9 @@ class LabourMarket:
 
 def town_workers(pop: Population, alive: np.ndarray) -> np.ndarray:
     p = pop.persons
-    m = np.isin(p.job[alive], TOWN_JOBS) & (p.res[alive] != OUTSIDE)
-    return np.bincount(p.res[alive][m], minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
+    res = p.res[alive]
+    m = is_job(p.job[alive], *TOWN_JOBS) & (res != OUTSIDE)
+    return np.bincount(res[m], minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
 
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int, rng,
@@ -52,7 +53,7 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     g = (1 + params.wage_growth) ** years
     job, res = p.job[alive], p.res[alive]
     income = np.zeros(len(alive), np.float32)
-    town = np.isin(job, TOWN_JOBS)
+    town = is_job(job, *TOWN_JOBS)
     income[town] = wages[res[town]]
     income[job == Job.outside] = wages[OUTSIDE]
     income[job == Job.farming] = params.farm_income * g
@@ -87,5 +88,5 @@ def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
     start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
     # Medical insurance is the more common first choice (assumption: 50% medical, 20% pension, 30% both).
     p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start), p=[0.5, 0.2, 0.3])
-    payers = alive[np.isin(p.job[alive], TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE)]
+    payers = alive[is_job(job, *TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE)]
     p.ins_years[payers] += 1

@@ -9,7 +9,7 @@ from ..parameters import Housing
 from ..places import CENTRAL, N_COUNTIES, OUTSIDE
 from ..policies.levers import HousingGroup
 from ..policies.rules import Rules
-from .columns import Job, Population, Tenure
+from .columns import Job, Population, Tenure, any_member
 
 NEW_EMPLOYEE_YEARS = 5   # "newly employed" (新就业) means graduated within 5 years (assumption)
 
@@ -26,7 +26,8 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing, settle_motive
     0-1) raises the chance when buying would open the purchase pathway. Returns buyer households."""
     h = pop.households
     town = h.view("alive") & h.view("urban") & (h.view("county") != OUTSIDE) & ~h.view("collective")
-    renting = np.isin(h.view("tenure"), (Tenure.rented, Tenure.public_rental))
+    tenure = h.view("tenure")
+    renting = (tenure == Tenure.rented) | (tenure == Tenure.public_rental)
     county = np.clip(h.view("county"), 0, N_COUNTIES - 1)
     cost = price[county] * params.home_size_m2
     can = town & renting & (h.view("savings") >= params.down_payment * cost)
@@ -44,12 +45,15 @@ def rental_eligible(pop: Population, alive: np.ndarray, year: int, rules: Rules)
     """Households eligible for public rental housing: renting in a town, income per person below
     the limit, and a member in one of the eligible groups."""
     p, h = pop.persons, pop.households
-    hh = p.hh[alive]
-    size = np.maximum(np.bincount(hh, minlength=h.n), 1)
-    poor = h.view("income") / size <= rules.housing_income_threshold
     renting = h.view("alive") & h.view("urban") & (h.view("tenure") == Tenure.rented) & ~h.view("collective")
     renting &= h.view("county") != OUTSIDE
-    working = np.isin(p.job[alive], (Job.employee, Job.flexible))
+    hh = p.hh[alive]
+    in_renting = renting[hh]
+    alive, hh = alive[in_renting], hh[in_renting]     # only members of renting town households matter
+    size = np.maximum(np.bincount(hh, minlength=h.n), 1)
+    poor = h.view("income") / size <= rules.housing_income_threshold
+    job = p.job[alive]
+    working = (job == Job.employee) | (job == Job.flexible)
     local = (p.hk[alive] == p.res[alive]) & p.hk_urban[alive]
     member = np.zeros(len(alive), bool)
     if HousingGroup.new_employees in rules.housing_groups:
@@ -58,8 +62,7 @@ def rental_eligible(pop: Population, alive: np.ndarray, year: int, rules: Rules)
         member |= working & ~local & (p.town_years[alive] >= 1)
     if HousingGroup.low_income_hukou in rules.housing_groups:
         member |= local
-    has_member = np.bincount(hh, weights=member, minlength=h.n) > 0
-    return renting & poor & has_member
+    return renting & poor & any_member(hh, h.n, member)
 
 
 def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, year: int, rng) -> tuple[np.ndarray, np.ndarray]:

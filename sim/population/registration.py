@@ -13,7 +13,7 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from .columns import HukouKind, Job, Pathway, Population, Tenure
+from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, is_job
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
@@ -35,18 +35,22 @@ def in_town_unregistered(pop: Population, alive: np.ndarray) -> np.ndarray:
 def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
     """Each pathway reaches a share of people each year through publicity; household members
     tell each other (clause 十二)."""
-    p = pop.persons
+    p, n_hh = pop.persons, pop.households.n
     knows = p.knows[alive]
-    hh = p.hh[alive]
     learning = np.flatnonzero(knows != ALL_PATHWAYS)      # only people who still miss a pathway draw
     if len(learning) == 0:
         return
+    hh = p.hh[alive]
+    hh_learning = hh[learning]
+    # Only the members of households with someone still learning can tell anyone.
+    near = any_member(hh_learning, n_hh)[hh]
+    hh_near, knows_near = hh[near], knows[near]
+    told = 1 - (1 - reach) * (1 - word_of_mouth)       # reached by publicity or told at home
     new = np.zeros(len(learning), np.uint8)
     for bit in range(len(Pathway)):
-        has = (knows >> bit) & 1
-        household_knows = np.bincount(hh, weights=has, minlength=pop.households.n) > 0
-        chance = 1 - (1 - reach) * np.where(household_knows[hh[learning]], 1 - word_of_mouth, 1.0)
-        new |= ((rng.random(len(learning)) < chance) << bit).astype(np.uint8)
+        household_knows = any_member(hh_near, n_hh, (knows_near & (1 << bit)) != 0)
+        chance = np.where(household_knows[hh_learning], told, reach)
+        new |= (rng.random(len(learning), dtype=np.float32) < chance).astype(np.uint8) << bit
     p.knows[alive[learning]] = knows[learning] | new
 
 
@@ -83,18 +87,19 @@ class Settled:
 
 
 def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
-           congestion: np.ndarray, unregistered: float, roles: np.ndarray, rng) -> Settled:
+           congestion: np.ndarray, unregistered: float, rng) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
     p, h = pop.persons, pop.households
-    pos = np.full(p.n, -1, np.int64)
-    pos[alive] = np.arange(len(alive))
-    cand = in_town_unregistered(pop, alive)
-    hh = p.hh[cand]
-    relative = _relative_with_town_hukou(pop, alive)
+    status = town_status(pop, alive)
+    hh_alive = p.hh[alive]
+    at = np.flatnonzero((p.res[alive] != OUTSIDE) & p.res_urban[alive] & ~status)   # in_town_unregistered
+    cand = alive[at]
+    hh = hh_alive[at]
+    relative = any_member(hh_alive, h.n, status)          # a member holds town hukou where they live
     since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
     c = rule.Candidates(
         age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=roles[pos[cand]], tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        job=p.job[cand], role=pop.roles(alive, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
@@ -103,7 +108,8 @@ def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: 
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
     gain = (1.0 - now) * (1.0 - congestion[county])
-    school_child = _has_school_child(pop, alive)[hh]
+    age = p.age[alive]
+    school_child = any_member(hh_alive, h.n, (age >= 6) & (age <= 14))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     loses_land = h.land[hh] & rural_tieling & (not rules.rural_rights_kept)
     u = rule.utility(gain, school_child, loses_land, params)
@@ -121,31 +127,18 @@ def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: 
     return Settled(cand, pathway, county, kind)
 
 
-def _relative_with_town_hukou(pop: Population, alive: np.ndarray) -> np.ndarray:
-    """Per household: a member holds town hukou of the town the household lives in."""
-    h = pop.households
-    status = town_status(pop, alive)
-    return np.bincount(pop.persons.hh[alive], weights=status, minlength=h.n) > 0
-
-
-def _has_school_child(pop: Population, alive: np.ndarray) -> np.ndarray:
-    p = pop.persons
-    age = p.age[alive]
-    return np.bincount(p.hh[alive], weights=(age >= 6) & (age <= 14), minlength=pop.households.n) > 0
-
-
 def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.ndarray:
     """Town-registered people living in a village of their county who move hukou there: open,
     only to join a village-registered household member (三投靠), or closed."""
     p = pop.persons
-    m = (p.res[alive] == p.hk[alive]) & ~p.res_urban[alive] & p.hk_urban[alive] & (p.hk[alive] != OUTSIDE)
+    hk, hk_urban = p.hk[alive], p.hk_urban[alive]
+    m = (p.res[alive] == hk) & ~p.res_urban[alive] & hk_urban & (hk != OUTSIDE)
     cand = alive[m]
     cand = cand[rng.random(len(cand)) < URBAN_TO_RURAL_WISH]
     if rules.urban_to_rural == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural == UrbanToRural.three_dependents_only:
-        rural_member = np.bincount(p.hh[alive], weights=(p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive],
-                                   minlength=pop.households.n) > 0
+        rural_member = any_member(p.hh[alive], pop.households.n, (hk != OUTSIDE) & ~hk_urban)
         cand = cand[rural_member[p.hh[cand]]]
     p.hk_urban[cand] = False
     return cand
@@ -164,7 +157,7 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     5 years), 2 household member (everyone else)."""
     p = pop.persons
     graduate = (p.edu[idx] >= 4) & (p.grad_year[idx] > 0) & (year - p.grad_year[idx] <= 5)
-    migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & np.isin(p.job[idx], (Job.employee, Job.flexible, Job.outside))
+    migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & is_job(p.job[idx], Job.employee, Job.flexible, Job.outside)
     return np.where(graduate, 1, np.where(migrant, 0, 2))
 
 
