@@ -133,10 +133,10 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
     def translate(lang, ids):
         return [text_for(i["key"], lang) for i in ids]
 
-    @app.callback(Output({"type": "tab", "key": ALL}, "label"),
-                  Input("lang-switch", "value"), State({"type": "tab", "key": ALL}, "id"))
-    def translate_tabs(lang, ids):
-        return [i18n.t(i["key"], lang) for i in ids]
+    # (dcc.Tab does not render dict ids in the page, so tabs have plain ids "tab-<view>")
+    @app.callback([Output(f"tab-{t}", "label") for t in TAB_KEYS], Input("lang-switch", "value"))
+    def translate_tabs(lang):
+        return [i18n.t(key, lang) for key in TAB_KEYS.values()]
 
     @app.callback(Output({"type": "lever", "kind": "choice", "path": ALL}, "options"),
                   Output({"type": "lever", "kind": "multi", "path": ALL}, "options"),

@@ -279,7 +279,7 @@ def comparison_panel(lang: str) -> Any:
 
 
 def views(lang: str) -> Any:
-    tabs = [dcc.Tab(label=i18n.t(TAB_KEYS[t], lang), value=t, id={"type": "tab", "key": TAB_KEYS[t]},
+    tabs = [dcc.Tab(label=i18n.t(TAB_KEYS[t], lang), value=t, id=f"tab-{t}",
                     className="tab", selected_className="tab--selected") for t in TABS]
     return html.Section([
         dcc.Tabs(id="tabs", value="urban", children=tabs, className="tabs"),

@@ -1,0 +1,392 @@
+"""The dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+One dashboard server per module, started as a subprocess on a free loopback port and
+stopped in teardown; a fresh browser profile in a temporary folder. Plotted data are
+read in the page from `gd._fullData` (plotly sends arrays base64-encoded, so the DOM's
+JSON is not the data). Screenshots go to test-artifacts/ (gitignored).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import sim
+from dashboard.data import DEFAULT_REPLICATES, DEFAULT_SCALE
+
+from .conftest import ROOT, SCENARIOS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(os.environ.get("URBSIM_ARTIFACTS", ROOT / "test-artifacts"))
+SMALL_SCALE = "0.005"        # test runs: 0.5% sample, 3 years, 2 replicates
+TIMEOUT_MS = 60_000
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+# --- the server and the browser ------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    cache = tmp_path_factory.mktemp("dash-cache")
+    log = (tmp_path_factory.mktemp("dash-log") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--host", "127.0.0.1", "--port", str(port),
+         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"dashboard server did not start; see {log.name}")
+        time.sleep(0.3)
+    yield url
+    # the server and the run processes it forked share its process group
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def launch(pw, profile: Path):
+    return pw.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_api.sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, tmp_path_factory):
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = launch(playwright, profile)
+    yield context
+    context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser, server):
+    """A new tab: a new dashboard session (its own session storage and session token)."""
+    p = browser.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    open_dashboard(p, server)
+    yield p
+    p.close()
+    assert not errors, errors
+
+
+def open_dashboard(p, url: str) -> None:
+    p.goto(url)
+    p.wait_for_selector(lever_selector("policy.settlement.residence_years_required") + " >> nth=0")
+    # the library scenario's values are loaded into the controls
+    p.wait_for_function("() => document.querySelector('#scenario-name').value !== ''", timeout=TIMEOUT_MS)
+
+
+# --- page helpers ---------------------------------------------------------------------------------
+
+def dash_id(**kw) -> str:
+    """The DOM id Dash gives a dict id: JSON with sorted keys, no spaces."""
+    return json.dumps(kw, sort_keys=True, separators=(",", ":"))
+
+
+def lever_selector(path: str) -> str:
+    lv = next(lv for lv in sim.LEVERS if lv.path == path)
+    return f"[id='{dash_id(type='lever', kind=lv.kind, path=path)}']"
+
+
+def reveal(p, path: str) -> None:
+    """Open the clause section (or advanced block) that holds a control, as a planner would."""
+    summary = p.locator(f"details:has({lever_selector(path)}) > summary").last
+    if not p.locator(lever_selector(path)).first.is_visible():
+        summary.click()
+
+
+def open_tab(p, view: str) -> None:
+    p.click(f"#tab-{view}")
+
+
+def pick(p, dropdown: str, text: str) -> None:
+    p.click(dropdown)
+    p.get_by_role("option", name=text, exact=True).click()
+
+
+def set_number(p, selector: str, value) -> None:
+    p.fill(selector, str(value))
+    p.press(selector, "Tab")
+
+
+def small_run_settings(p, end_year: int = 2023, replicates: int = 2) -> None:
+    pick(p, "#scale", f"{float(SMALL_SCALE):g} ({float(SMALL_SCALE) * 100:g}%)")
+    set_number(p, "#replicates", replicates)
+    set_number(p, "#end-year", end_year)
+
+
+TRACES_JS = """(id) => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  if (!gd || !gd._fullData) return null;
+  return gd._fullData.map(t => ({name: t.name, meta: t.meta || {}, x: Array.from(t.x || []),
+                                 y: Array.from(t.y || []), z: Array.from(t.z || [])}));
+}"""
+
+
+def traces(p, fig_id: str) -> list[dict] | None:
+    return p.evaluate(TRACES_JS, fig_id)
+
+
+def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
+    """Until the figure plots a mean line of the run called `label` (a screenshot if it never does)."""
+    try:
+        p.wait_for_function(
+            """([id, label]) => { const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+                 return !!gd && !!gd._fullData && gd._fullData.some(t => t.meta && t.meta.kind === 'mean'
+                        && t.name.split(' · ')[0] === label); }""",
+            arg=[fig_id, label], timeout=TIMEOUT_MS)
+    except sync_api.TimeoutError:
+        path = shot(p, f"timeout-{label}")
+        raise AssertionError(f"no {label} in {fig_id}; run message: {p.locator('#run-message').inner_text()!r}; "
+                             f"screenshot {path}") from None
+
+
+def fig_title(p, fig_id: str) -> str:
+    return p.evaluate("(id) => document.querySelector('#' + id + ' .js-plotly-plot')._fullLayout.title.text", fig_id)
+
+
+def means_of(p, fig_id: str, label: str, outcome: str) -> list[float]:
+    return [t["y"] for t in traces(p, fig_id) if t["meta"].get("kind") == "mean"
+            and t["meta"].get("outcome") == outcome and t["name"].split(" · ")[0] == label][0]
+
+
+def run_labels(p) -> list[str]:
+    return p.locator("#runs-list .run-label").all_inner_texts()
+
+
+def shot(p, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"dashboard-{name}.png"
+    p.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- tests --------------------------------------------------------------------------------------------
+
+def test_page_loads_with_the_library(page):
+    page.click("#library")
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    names = {sim.load_scenario(f).name for f in SCENARIOS.glob("*.yaml")}
+    assert names and all(any(o.startswith(n) for o in options) for n in names), options
+    paths = page.evaluate("""() => [...document.querySelectorAll('[id]')].map(e => {
+        try { const i = JSON.parse(e.id); return i.type === 'lever' ? i.path : null } catch { return null } })
+        .filter(p => p)""")
+    assert sorted(paths) == sorted(lv.path for lv in sim.LEVERS)
+    # the clause text is on hover, the unit and bounds under the control
+    row = page.locator(f"[id='{dash_id(type='row', path='policy.purchase.min_floor_area_m2')}']")
+    assert sim.CLAUSES["六"][0] in row.get_attribute("title")
+    assert "0 – 150 平方米" in row.text_content()
+    assert page.locator("#run-btn").is_enabled() and page.locator("#cancel-btn").is_disabled()
+    shot(page, "library")
+
+
+def test_changing_a_lever_and_running_updates_the_figures(page):
+    small_run_settings(page)
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+    before = means_of(page, "fig-urban", "tieling_reform_2020", "hukou_urbanization_rate")
+    assert len(before) == 4                                  # 2020-2023
+    # close the home-purchase pathway (clause 六) and run again under another name
+    reveal(page, "policy.purchase.enabled")
+    page.locator(lever_selector("policy.purchase.enabled") + " input[type=checkbox]").uncheck()
+    set_number(page, "#scenario-name", "no_purchase")
+    page.wait_for_selector(f"[id='{dash_id(type='row', path='policy.purchase.enabled')}'].changed")
+    page.click("#run-btn")
+    wait_for_run(page, "no_purchase")
+    after = means_of(page, "fig-urban", "no_purchase", "hukou_urbanization_rate")
+    base = means_of(page, "fig-urban", "tieling_reform_2020", "hukou_urbanization_rate")
+    assert base == before
+    assert after[0] == before[0]                             # same base year, same seeds
+    assert after[-1] < before[-1]                            # fewer settle without the pathway
+    assert run_labels(page) == ["tieling_reform_2020", "no_purchase"]
+    # every view draws both runs; the difference view draws the variant against the baseline
+    open_tab(page, "settle")
+    page.wait_for_selector("#fig-settle-pathway .js-plotly-plot")
+    runs = {t["meta"]["run"] for t in traces(page, "fig-settle-pathway")}
+    assert len(runs) == 2
+    open_tab(page, "map")
+    page.wait_for_selector("#fig-map .js-plotly-plot")
+    maps = traces(page, "fig-map")
+    assert len(maps) == 2 and all(len(t["z"]) == 7 for t in maps)
+    shot(page, "map")
+    page.get_by_text("与基准之差").click()
+    page.wait_for_function("() => { const gd = document.querySelector('#fig-map .js-plotly-plot');"
+                           " return gd && gd._fullData.length === 1 }", timeout=TIMEOUT_MS)
+    open_tab(page, "urban")
+    wait_for_run(page, "no_purchase")
+    diff = means_of(page, "fig-urban", "no_purchase", "hukou_urbanization_rate")
+    assert diff[-1] == pytest.approx(after[-1] - before[-1], abs=1e-9)
+    shot(page, "compare")
+
+
+def test_switching_language_changes_labels(page):
+    lever = next(lv for lv in sim.LEVERS if lv.path == "policy.graduates.settlement")
+    label = page.locator(f"[id='{dash_id(type='t', key='lever:' + lever.path)}']")
+    assert label.text_content() == lever.zh
+    assert page.locator("#run-btn").inner_text() == "运行并加入比较"
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#run-btn').innerText === 'Run and add to comparison'")
+    assert label.text_content() == lever.en
+    assert page.locator("#tab-urban").inner_text() == "Urbanization"
+    assert page.locator("#area").inner_text().startswith("Tieling City (铁岭市)")
+    small_run_settings(page, end_year=2022, replicates=1)
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+    assert fig_title(page, "fig-urban").startswith("Resident and hukou urbanization rates")
+    shot(page, "english")
+    page.get_by_text("中文", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#run-btn').innerText === '运行并加入比较'")
+    page.wait_for_function("() => { const gd = document.querySelector('#fig-urban .js-plotly-plot');"
+                           " return gd && gd._fullLayout.title.text.startsWith('常住人口与户籍人口城镇化率') }",
+                           timeout=TIMEOUT_MS)
+    assert label.text_content() == lever.zh
+
+
+def test_uploading_a_bad_scenario_shows_the_field(page):
+    upload = "#upload input[type=file]"
+    bad = b"name: bad_upload\npolicy:\n  graduates:\n    settlement: sometimes\n"
+    page.set_input_files(upload, files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": bad}])
+    msg = page.locator("#upload-message .problems")
+    msg.wait_for(timeout=TIMEOUT_MS)
+    text = msg.inner_text()
+    assert "bad.yaml:4: policy.graduates.settlement" in text and "sometimes" in text
+    assert "高校毕业生落户" in text                     # the lever's label beside its path
+    big = b"# padding\n" * 30_000
+    page.set_input_files(upload, files=[{"name": "big.yaml", "mimeType": "text/yaml", "buffer": big}])
+    page.wait_for_function("() => document.querySelector('#upload-message').innerText.includes('262,144')")
+    good = (SCENARIOS / "baseline_pre_reform.yaml").read_bytes().replace(
+        b"name: baseline_pre_reform", b"name: uploaded_variant")
+    page.set_input_files(upload, files=[{"name": "variant.yaml", "mimeType": "text/yaml", "buffer": good}])
+    page.wait_for_function("() => document.querySelector('#scenario-name').value === 'uploaded_variant'",
+                           timeout=TIMEOUT_MS)
+    assert page.locator(lever_selector("policy.settlement.residence_years_required")).input_value() == "5"
+    shot(page, "upload")
+
+
+def test_downloads(page, tmp_path):
+    with page.expect_download() as d:
+        page.click("#yaml-btn")
+    path = tmp_path / d.value.suggested_filename
+    d.value.save_as(path)
+    assert sim.load_scenario(path).name == "tieling_reform_2020"
+    small_run_settings(page, end_year=2022, replicates=1)
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+    with page.expect_download() as d:
+        page.click("#csv-btn")
+    csv = tmp_path / d.value.suggested_filename
+    d.value.save_as(csv)
+    import pandas as pd
+    df = pd.read_csv(csv, encoding="utf-8-sig", dtype={"county": str})
+    assert {"scenario", "replicate", "seed", "year", "county", "county_name", "outcome", "value"} <= set(df.columns)
+    assert set(df.year) == {2020, 2021, 2022}
+    with page.expect_download() as d:
+        page.click("#parquet-btn")
+    pq = tmp_path / d.value.suggested_filename
+    d.value.save_as(pq)
+    assert len(pd.read_parquet(pq)) == len(df)
+
+
+def test_cancel_stops_a_run(page):
+    pick(page, "#scale", "0.05 (5%)")
+    page.click("#run-btn")
+    page.wait_for_function("() => document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+    assert page.locator("#progress-wrap").is_visible()
+    page.click("#cancel-btn")
+    page.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+    time.sleep(1)
+    assert run_labels(page) == []
+
+
+def test_two_sessions_keep_their_own_results(playwright, server, tmp_path):
+    a_ctx, b_ctx = launch(playwright, tmp_path / "a"), launch(playwright, tmp_path / "b")
+    try:
+        a, b = a_ctx.new_page(), b_ctx.new_page()
+        for p, name in ((a, "session_a"), (b, "session_b")):
+            open_dashboard(p, server)
+            small_run_settings(p)
+            set_number(p, "#scenario-name", name)
+        set_number(b, lever_selector("policy.settlement.residence_years_required"), 9)
+        a.click("#run-btn")
+        b.click("#run-btn")                                  # both run at the same time
+        wait_for_run(a, "session_a")
+        wait_for_run(b, "session_b")
+        for p, mine, other in ((a, "session_a", "session_b"), (b, "session_b", "session_a")):
+            names = {t["name"].split(" · ")[0] for t in traces(p, "fig-urban")}
+            assert names == {mine}
+            assert run_labels(p) == [mine]
+            p.reload()                                       # the session's runs survive a reload...
+            p.wait_for_selector("#runs-list .run-label")
+            assert run_labels(p) == [mine]                   # ...and stay its own
+        assert {t["meta"]["run"] for t in traces(a, "fig-urban")}.isdisjoint(
+            {t["meta"]["run"] for t in traces(b, "fig-urban")})
+    finally:
+        a_ctx.close()
+        b_ctx.close()
+
+
+def test_time_from_click_to_figures_at_the_default_scale(page):
+    """Median of 5 clicks at the default scale, replicates and horizon."""
+    assert page.locator("#replicates").input_value() == str(DEFAULT_REPLICATES)
+    times = []
+    for _ in range(5):
+        page.click("#clear-btn")
+        page.wait_for_selector("#fig-urban", state="detached")
+        start = time.perf_counter()
+        page.click("#run-btn")
+        wait_for_run(page, "tieling_reform_2020")
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    line = (f"click-to-figures at scale {DEFAULT_SCALE}, {DEFAULT_REPLICATES} replicates, "
+            f"{page.locator('#end-year').input_value()} end year: median {median:.2f} s "
+            f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+    print("\n" + line)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "dashboard-timing.txt").write_text(line + "\n", encoding="utf-8")
+    shot(page, "default-run")
+    assert median < 60
