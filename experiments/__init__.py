@@ -12,14 +12,14 @@ Three separate steps (design, execution, analysis), each usable from a script or
 See docs/sweeps.md. This package never imports `dashboard`.
 """
 from .analysis import Analysis, analyze, compute_indices, load_results, top_factors
-from .design import Plan, RunTask, design_size, plan_sweep, replicate_seeds, scenario_of
+from .design import Plan, RunTask, design_size, model_fingerprint, plan_sweep, replicate_seeds, scenario_of
 from .execute import Keep, SweepReport, execute_run, open_executor, run_sweep, sweep_status
 from .spec import Factor, SweepError, SweepSpec, load_sweep, parse_sweep, spec_yaml
 from .store import RunStore
 
 __all__ = [
     "Analysis", "Factor", "Keep", "Plan", "RunStore", "RunTask", "SweepError", "SweepReport", "SweepSpec",
-    "analyze", "compute_indices", "design_size", "execute_run", "load_results", "load_sweep", "open_executor",
-    "parse_sweep", "plan_sweep", "replicate_seeds", "run_sweep", "scenario_of", "spec_yaml", "sweep_status",
-    "top_factors",
+    "analyze", "compute_indices", "design_size", "execute_run", "load_results", "load_sweep", "model_fingerprint",
+    "open_executor", "parse_sweep", "plan_sweep", "replicate_seeds", "run_sweep", "scenario_of", "spec_yaml",
+    "sweep_status", "top_factors",
 ]

@@ -229,7 +229,7 @@ def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf:
     n_missing = len(set(design.run_id) - done - set(failures.run_id))
     head = [f"sweep {meta['name']}: {meta['n_runs']} runs ({meta['n_rows']} design rows × {meta['replicates']} "
             f"replicates), {len(set(design.run_id) & done)} stored, {len(failures)} failed, {n_missing} not run",
-            f"design: {method}; code version {meta['code_version']}"]
+            f"design: {method}; model code {meta['code_version']} (git {meta.get('git_version', '?')})"]
     for f in meta["factors"]:
         head.append(f"factor {f['path']}: {f['encoding']}")
     notes = head + notes

@@ -17,6 +17,8 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,30 @@ def design_rows(spec: SweepSpec, factors: list[Factor] | None = None) -> tuple[l
     return rows, unit
 
 
+FINGERPRINT_SUFFIXES = {".py", ".csv", ".json", ".geojson", ".yaml", ".txt"}
+FINGERPRINT_PACKAGES = ("mesa", "numpy")   # their versions can change the random streams
+
+
+@lru_cache(maxsize=1)
+def model_fingerprint() -> str:
+    """The code version sweeps key runs by: a hash of the `sim` package's source and data
+    files and of the versions of the libraries it draws random numbers with.
+
+    Unlike the git commit it does not change when unrelated files are committed, and it
+    does change when the model is edited without a commit, so a stored run is reused
+    exactly when the model that made it is the same."""
+    import sim
+
+    root = Path(sim.__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in FINGERPRINT_SUFFIXES and "__pycache__" not in path.parts:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in FINGERPRINT_PACKAGES:
+        h.update(f"{name}=={metadata.version(name)}\0".encode())
+    return "sim-" + h.hexdigest()[:16]
+
+
 def run_id(scenario_json: dict, code_version: str) -> str:
     """The id of a run: a hash of the full resolved scenario and the code version."""
     blob = json.dumps({"scenario": scenario_json, "code_version": code_version},
@@ -127,13 +153,12 @@ class Plan:
 
 
 def plan_sweep(spec: SweepSpec, code_version: str | None = None) -> Plan:
-    """Design the sweep: every design row × replicate, resolved to a scenario and a run id.
+    """Design the sweep: every design row × replicate, resolved to a scenario and a run id
+    (keyed by `code_version`, default `model_fingerprint()`).
 
     A combination the scenario schema rejects (e.g. end_year before base_year) becomes
     an invalid task that the runner records as a failed run. Raises SweepError for a bad spec."""
-    from sim import code_version as current_code_version
-
-    cv = code_version or current_code_version()
+    cv = code_version or model_fingerprint()
     factors = factors_of(spec)
     base = base_scenario(spec)
     seeds = replicate_seeds(spec.seed, spec.replicates)
@@ -201,9 +226,7 @@ def scenario_of(out: str | Path, run: str) -> Scenario:
         values[f["path"]] = v
     task = _task(base, values, int(row["seed"]), meta["code_version"])
     if task.run_id != run or not task.valid:
-        from sim import code_version
-
-        now = code_version()
+        now = model_fingerprint()
         why = (f"the sweep ran code {meta['code_version']}, this is code {now}" if now != meta["code_version"]
                else "the scenario schema changed")
         raise SweepError(f"{store.root}: run {run} cannot be rebuilt from sweep.json: {why}")

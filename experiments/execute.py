@@ -29,10 +29,10 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from sim import CITY_CODE, Scenario
+from sim import CITY_CODE, Scenario, code_version
 from sim import run as run_scenario
 
-from .design import Plan, RunTask, describe_design, plan_sweep
+from .design import Plan, RunTask, describe_design, model_fingerprint, plan_sweep
 from .spec import Kind, SweepError, SweepSpec
 from .store import RunStore
 
@@ -76,7 +76,8 @@ def execute_run(run_id: str, scenario: dict, keep: Keep) -> dict:
         sc = Scenario.model_validate(scenario)
         result = run_scenario(sc)
         table = keep.select(result.outcomes, sc.end_year)
-        return {"run_id": run_id, "ok": True, "outcomes": table, "code_version": result.manifest["code_version"],
+        return {"run_id": run_id, "ok": True, "outcomes": table, "code_version": model_fingerprint(),
+                "git_version": result.manifest["code_version"],
                 "wall_time_s": round(time.perf_counter() - start, 4), **where}
     except Exception as e:  # a failing run is recorded, not fatal
         return {"run_id": run_id, "ok": False, "error": f"{type(e).__name__}: {e}",
@@ -176,6 +177,7 @@ def sweep_meta(plan: Plan, keep: Keep) -> dict:
         "spec": spec.canonical(),
         "base_scenario": plan.base.model_dump(mode="json"),
         "code_version": plan.code_version,
+        "git_version": code_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "design": describe_design(spec),
         "factors": [f.describe() for f in plan.factors],
@@ -187,19 +189,14 @@ def sweep_meta(plan: Plan, keep: Keep) -> dict:
     }
 
 
-def _commit(version: str) -> str:
-    """The commit part of a code version: a working tree that turns dirty (or clean) while
-    a sweep runs is not a different installation; a worker on another commit is."""
-    return version.removesuffix("-dirty")
-
-
 def _check_resumable(store: RunStore, plan: Plan, keep: Keep) -> None:
     """Refuse to mix two different sweeps (or two code versions) in one folder."""
     meta = store.meta()
     where = store.root
     if meta.get("code_version") != plan.code_version:
-        raise SweepError(f"{where}: this sweep was started with code {meta.get('code_version')}, the code is now "
-                         f"{plan.code_version}; results of different code would be mixed: start a new --out folder")
+        raise SweepError(f"{where}: the model code changed since this sweep started (fingerprint "
+                         f"{meta.get('code_version')}, now {plan.code_version}); results of different code would "
+                         f"be mixed: start a new --out folder")
     old, new = dict(meta.get("spec", {})), plan.spec.canonical()
     for d in (old, new):
         d.pop("base", None)
@@ -248,9 +245,8 @@ def _run_table(task: RunTask, outcomes: pd.DataFrame, plan: Plan, info: dict) ->
     cols["value"] = pa.array(outcomes["value"].to_numpy(dtype="float64"), pa.float64())
     # The full scenario is not repeated here: it is sweep.json's base scenario with the factor
     # values and seed of this file (`experiments.scenario_of` rebuilds it and checks the id).
-    meta = {"run_id": task.run_id, "code_version": plan.code_version,
-            "worker_code_version": info.get("code_version"), "wall_time_s": info.get("wall_time_s"),
-            "host": info.get("host")}
+    meta = {"run_id": task.run_id, "code_version": plan.code_version, "git_version": info.get("git_version"),
+            "wall_time_s": info.get("wall_time_s"), "host": info.get("host")}
     return pa.table(cols).replace_schema_metadata({"urbsim.run": json.dumps(meta, ensure_ascii=False)})
 
 
@@ -288,9 +284,9 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, s
         report.ran += 1
         count += 1
         info = {k: v for k, v in res.items() if k != "outcomes"}
-        if res["ok"] and _commit(res["code_version"]) != _commit(plan.code_version):
-            failed(task, {**info, "ok": False, "error": f"worker on {res['host']} runs code {res['code_version']}, "
-                                                      f"the sweep uses {plan.code_version}"})
+        if res["ok"] and res["code_version"] != plan.code_version:
+            failed(task, {**info, "ok": False, "error": f"worker on {res['host']} runs model code "
+                                                      f"{res['code_version']}, the sweep uses {plan.code_version}"})
         elif res["ok"]:
             store.write_run(task.run_id, _run_table(task, res["outcomes"], plan, res))
         else:
@@ -332,7 +328,8 @@ def _drive(ex: Executor, window: int, tasks: list[RunTask], keep: Keep,
                 try:
                     res = fut.result()
                 except BrokenProcessPool:
-                    raise SweepError("a worker process died (out of memory or killed); the runs finished so far "
+                    raise SweepError("a worker process died (out of memory, killed, or started from a script "
+                                     "without an `if __name__ == \"__main__\":` guard); the runs finished so far "
                                      "are stored: run again with --resume") from None
                 except Exception as e:  # the executor failed this run (lost worker, serialisation, ...)
                     res = {"run_id": task.run_id, "ok": False, "error": f"{type(e).__name__}: {e}",

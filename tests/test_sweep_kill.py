@@ -16,7 +16,7 @@ from .test_sweep_support import write_spec
 
 
 def sweep_cmd(spec, out, *extra):
-    return [sys.executable, "-m", "urbsim.cmd_sweep", "sweep", str(spec), "--out", str(out), "--workers", "2", *extra]
+    return [sys.executable, "-m", "urbsim.cli", "sweep", str(spec), "--out", str(out), "--workers", "2", *extra]
 
 
 def test_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
