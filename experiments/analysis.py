@@ -30,7 +30,6 @@ import pandas as pd
 from sim import CITY_CODE
 
 from .design import LEVEL_PREFIX, UNIT_PREFIX
-from .spec import SweepError
 from .store import RunStore, atomic_write
 
 KEYS = ["outcome", "year", "county", "group"]
@@ -142,7 +141,8 @@ def _spearman(xs: dict[str, np.ndarray], y: np.ndarray, conf: float) -> list[tup
             continue
         rho = float(stats.spearmanr(x[ok], y[ok]).statistic)
         r = min(max(rho, -0.999999), 0.999999)
-        half = (math.tanh(math.atanh(r) + z / math.sqrt(n - 3)) - math.tanh(math.atanh(r) - z / math.sqrt(n - 3))) / 2
+        step = z / math.sqrt(n - 3)   # Fisher z interval, mapped back and halved
+        half = (math.tanh(math.atanh(r) + step) - math.tanh(math.atanh(r) - step)) / 2
         out.append((name, "spearman", rho, half))
     return out
 
@@ -250,6 +250,3 @@ def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf:
         files += write_plots(folder / "plots", meta, tidy, indices)
     return Analysis(store.root, method, tidy, summary, indices, failures, notes, files)
 
-
-def _fmt(v: float) -> str:
-    return "nan" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4g}"

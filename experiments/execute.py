@@ -33,7 +33,7 @@ from sim import CITY_CODE, Scenario, code_version
 from sim import run as run_scenario
 
 from .design import Plan, RunTask, describe_design, model_fingerprint, plan_sweep
-from .spec import Kind, SweepError, SweepSpec
+from .spec import SweepError, SweepSpec
 from .store import RunStore
 
 Progress = Callable[[int, int], None]

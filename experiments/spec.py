@@ -16,7 +16,6 @@ import difflib
 import json
 import math
 import types
-import typing
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -404,17 +403,20 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
 
 
 def _known(loc: tuple) -> list[str]:
+    """Field names of the spec block at `loc` (map keys such as factor paths are stepped over)."""
     model: Any = SweepSpec
-    for key in loc:
+    keys = list(loc)
+    while keys:
         if not _is_model(model):
             return []
-        field = model.model_fields.get(str(key))
+        field = model.model_fields.get(str(keys.pop(0)))
         if field is None:
             return []
         model = _unwrap(field.annotation)
         if get_origin(model) is dict:
             model = get_args(model)[1]
-            continue
+            if keys:
+                keys.pop(0)   # the map key
     return list(model.model_fields) if _is_model(model) else []
 
 
@@ -435,14 +437,20 @@ def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
                           "morris": MorrisDesign}[tag].model_fields)
         else:
             known = _known(parent)
-        return f"{where}: {path}: unknown field; expected one of the known fields ({', '.join(known)}), found {loc[-1]!r}"
+        return (f"{where}: {path}: unknown field; expected one of the known fields ({', '.join(known)}), "
+                f"found {loc[-1]!r}")
     if kind == "missing":
         return f"{where}: {path}: required field is missing"
+    if kind == "too_short":
+        n = err.get("ctx", {}).get("min_length", 1)
+        return f"{where}: {path}: expected at least {n} entr{'y' if n == 1 else 'ies'}, found {found!r}"
+    methods = ", ".join(m.value for m in Method)
     if kind == "union_tag_invalid":
-        return f"{where}: {path}.method: expected one of ({', '.join(m.value for m in Method)}), found {found.get('method')!r}" \
-            if isinstance(found, dict) else f"{where}: {path}: expected a design method, found {found!r}"
+        if isinstance(found, dict):
+            return f"{where}: {path}.method: expected one of ({methods}), found {found.get('method')!r}"
+        return f"{where}: {path}: expected a design method, found {found!r}"
     if kind == "union_tag_not_found":
-        return f"{where}: {path}.method: required field is missing; expected one of ({', '.join(m.value for m in Method)})"
+        return f"{where}: {path}.method: required field is missing; expected one of ({methods})"
     expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     return f"{where}: {path}: expected {expected}, found {found!r}"
 

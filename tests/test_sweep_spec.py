@@ -135,6 +135,12 @@ BAD = [
      r"overrides.policy.publicity.reach_per_year: is also a factor"),
     ({"scale": 2}, r"spec.yaml:\d+: scale: expected less than or equal to 1, found 2"),
     ({"counties": ["211299"]}, r"counties\[0\]: expected a county code"),
+    ({"factors": {"policy.publicity.reach_per_year": {"low": 0, "hi": 1}}},
+     r"spec.yaml:\d+: factors.policy.publicity.reach_per_year.low: unknown field; expected one of the known fields "
+     r"\(lo, hi, choices, levels\)"),
+    ({"design": {"method": "morris", "trajectories": 3, "n": 3}},
+     r"design.n: unknown field; expected one of the known fields \(method, trajectories, levels\)"),
+    ({"factors": {}}, r"spec.yaml:\d+: factors: expected at least 1 entry, found \{\}"),
 ]
 
 

@@ -26,9 +26,10 @@ def sweep(
     out: Path = typer.Option(..., "--out", help="folder of the run store (created; must be new unless --resume)"),
     workers: Optional[int] = typer.Option(None, "--workers", min=0,
                                           help="local processes (default: the cores; 0 runs in this process)"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler",
-                                            help="Dask scheduler address, e.g. tcp://host:8786, instead of local processes"),
-    resume: bool = typer.Option(False, "--resume", help="continue the sweep in --out: run only what is missing or failed"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786, instead of local processes"),
+    resume: bool = typer.Option(
+        False, "--resume", help="continue the sweep in --out: run only what is missing or failed"),
     dry_run: bool = typer.Option(False, "--dry-run", help="design the sweep and print its size; run nothing"),
 ) -> None:
     """Run a parameter sweep: every design row × replicate, one stored file per run."""
