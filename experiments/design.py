@@ -98,9 +98,9 @@ def model_fingerprint() -> str:
     Unlike the git commit it does not change when unrelated files are committed, and it
     does change when the model is edited without a commit, so a stored run is reused
     exactly when the model that made it is the same."""
-    import sim
+    from importlib import resources
 
-    root = Path(sim.__file__).resolve().parent
+    root = Path(str(resources.files("sim")))
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in FINGERPRINT_SUFFIXES and "__pycache__" not in path.parts:
