@@ -369,12 +369,31 @@ class UrbanizationModel(mesa.Model):
         """Stocks at the end of the year, and the year's flows (not for the base year)."""
         p, h, w, y, add = self.pop.persons, self.pop.households, self.pop.weight, self.year, self.recorder.add
         alive = self.alive()
-        res, hk = p.res[alive], p.hk[alive]
-        in_city = res != OUTSIDE
-        residents = oc.by_county(res, w, in_city)
-        urban = oc.by_county(res, w, in_city & p.res_urban[alive])
-        holders = oc.by_county(hk, w, hk != OUTSIDE)
-        urban_holders = oc.by_county(hk, w, (hk != OUTSIDE) & p.hk_urban[alive])
+        res, hk, age = p.res[alive], p.hk[alive], p.age[alive]
+        # Two cross-tables of persons, one pass each: by county of residence (row 7: outside) x town
+        # x age group (0-14, 15-64, 65+) x registered elsewhere x family household x permit x agent
+        # kind, and by county of registration x town hukou x living in the city.
+        cell = res.astype(np.int16) * 2 + p.res_urban[alive]
+        cell = cell * 3 + (age >= 15)
+        cell += age >= 65
+        cell = cell * 2 + (hk != res)
+        cell = cell * 2 + ~h.collective[p.hh[alive]]
+        cell = cell * 2 + p.permit[alive]
+        cell = cell * 3 + registration.agent_kind(self.pop, alive, y)
+        shape = (N_COUNTIES + 1, 2, 3, 2, 2, 2, 3)
+        by_res = np.bincount(cell, minlength=np.prod(shape)).reshape(shape)[:N_COUNTIES]
+        cell = (hk.astype(np.int16) * 2 + p.hk_urban[alive]) * 2 + (res != OUTSIDE)
+        by_hk = np.bincount(cell, minlength=(N_COUNTIES + 1) * 4).reshape(N_COUNTIES + 1, 2, 2)[:N_COUNTIES]
+
+        def county(table: np.ndarray) -> np.ndarray:
+            """Persons per county (summing the other dimensions) and the city total, in real persons."""
+            v = table.reshape(N_COUNTIES, -1).sum(axis=1) * w
+            return np.append(v, v.sum())
+
+        residents = county(by_res)
+        urban = county(by_res[:, 1])
+        holders = county(by_hk)
+        urban_holders = county(by_hk[:, 1])
         r_rate, h_rate = oc.ratio(urban, residents), oc.ratio(urban_holders, holders)
         add(y, "residents", residents)
         add(y, "urban_residents", urban)
@@ -383,20 +402,18 @@ class UrbanizationModel(mesa.Model):
         add(y, "resident_urbanization_rate", r_rate)
         add(y, "hukou_urbanization_rate", h_rate)
         add(y, "urbanization_gap", r_rate - h_rate)
-        add(y, "registered_outside", oc.by_county(hk, w, (hk != OUTSIDE) & ~in_city))
-        add(y, "residents_registered_elsewhere", oc.by_county(res, w, in_city & (hk != res)))
-        age = p.age[alive]
-        for group, lo, hi in (("age_0_14", 0, 14), ("age_15_64", 15, 64), ("age_65_plus", 65, 200)):
-            add(y, "residents", oc.by_county(res, w, in_city & (age >= lo) & (age <= hi)), group)
+        add(y, "registered_outside", county(by_hk[:, :, 0]))
+        add(y, "residents_registered_elsewhere", county(by_res[:, :, :, 1]))
+        for g, group in enumerate(("age_0_14", "age_15_64", "age_65_plus")):
+            add(y, "residents", county(by_res[:, :, g]), group)
         fam = np.flatnonzero(h.view("alive") & ~h.view("collective") & (h.view("county") != OUTSIDE))
         households = oc.by_county(h.county[fam], w)
         add(y, "households", households)
-        add(y, "household_size", oc.ratio(oc.by_county(res, w, in_city & ~h.collective[p.hh[alive]]), households))
-        permits = oc.by_county(res, w, in_city & p.permit[alive])
+        add(y, "household_size", oc.ratio(county(by_res[:, :, :, :, 1]), households))
+        permits = county(by_res[:, :, :, :, :, 1])
         add(y, "residence_permits", permits)
-        kind = registration.agent_kind(self.pop, alive, y)
         for k, name in enumerate(KINDS):
-            add(y, "agents", oc.by_county(res, w, in_city & (kind == k)), name)
+            add(y, "agents", county(by_res[..., k]), name)
         # Statistics (clause 十): registry-based estimate (hukou holders plus permit holders, who the
         # registry knows of) and an annual sample survey of the true residents.
         add(y, "residents_registry_estimate", holders + permits)

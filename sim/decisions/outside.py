@@ -19,7 +19,8 @@ def age_profile(age: np.ndarray, params: Outside) -> np.ndarray:
 def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, params: Outside,
                       pull: np.ndarray | float = 1.0) -> np.ndarray:
     """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction."""
-    p = params.out_rate_peak * pull * age_profile(age, params)
+    by_age = age_profile(np.arange(int(age.max(initial=0)) + 1), params)   # the profile once per age
+    p = params.out_rate_peak * pull * by_age[age]
     p = p * np.where(college, params.college_multiplier, 1.0) * np.where(rural, params.rural_multiplier, 1.0)
     return np.clip(p, 0.0, 0.95)
 

@@ -84,9 +84,10 @@ class Fertility:
 def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demography, rng) -> np.ndarray:
     """Mark deaths; returns indices of those who died."""
     p = pop.persons
+    chance = (-np.expm1(-mx * params.mortality_multiplier)).astype(np.float32).ravel()   # by sex x age, (2 * 111,)
     age = np.minimum(p.age[alive], 110)
-    rate = mx[p.female[alive].astype(np.int8), age] * params.mortality_multiplier
-    dead = alive[rng.random(len(alive)) < -np.expm1(-rate)]
+    cell = np.where(p.female[alive], age + mx.shape[1], age)
+    dead = alive[rng.random(len(alive), dtype=np.float32) < chance[cell]]
     p.alive[dead] = False
     return dead
 
@@ -96,7 +97,8 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     """Add newborns to mothers' households; they take the mother's residence and hukou.
     Returns the indices of the newborns."""
     p = pop.persons
-    women = alive[p.female[alive] & (p.age[alive] >= 15) & (p.age[alive] <= 49)]
+    age = p.age[alive]
+    women = alive[p.female[alive] & (age >= 15) & (age <= 49)]
     group = (p.age[women] - 15) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
@@ -163,7 +165,8 @@ def age_one_year(pop: Population, alive: np.ndarray) -> None:
     p = pop.persons
     live_age = p.age[alive] + 1
     p.age[alive] = live_age
-    p.town_years[alive] += p.res_urban[alive] & (p.res[alive] != OUTSIDE)
+    town = alive[p.res_urban[alive] & (p.res[alive] != OUTSIDE)]
+    p.town_years[town] += 1
     job = p.job[alive]
     # Children come of working age; workers retire (town at 60, village at 65).
     grown = alive[(job == Job.child) & (live_age >= 16)]

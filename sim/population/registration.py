@@ -35,23 +35,23 @@ def in_town_unregistered(pop: Population, alive: np.ndarray) -> np.ndarray:
 def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
     """Each pathway reaches a share of people each year through publicity; household members
     tell each other (clause 十二)."""
-    p, n_hh = pop.persons, pop.households.n
+    p = pop.persons
     knows = p.knows[alive]
     learning = np.flatnonzero(knows != ALL_PATHWAYS)      # only people who still miss a pathway draw
     if len(learning) == 0:
         return
     hh = p.hh[alive]
-    hh_learning = hh[learning]
-    # Only the members of households with someone still learning can tell anyone.
-    near = any_member(hh_learning, n_hh)[hh]
-    hh_near, knows_near = hh[near], knows[near]
+    household = np.zeros(pop.households.n, np.uint8)
+    np.bitwise_or.at(household, hh, knows)                # pathways some member knew at the start of the year
+    heard = household[hh[learning]]
+    mine = knows[learning]
     told = 1 - (1 - reach) * (1 - word_of_mouth)       # reached by publicity or told at home
-    new = np.zeros(len(learning), np.uint8)
     for bit in range(len(Pathway)):
-        household_knows = any_member(hh_near, n_hh, (knows_near & (1 << bit)) != 0)
-        chance = np.where(household_knows[hh_learning], told, reach)
-        new |= (rng.random(len(learning), dtype=np.float32) < chance).astype(np.uint8) << bit
-    p.knows[alive[learning]] = knows[learning] | new
+        flag = np.uint8(1 << bit)
+        missing = np.flatnonzero((mine & flag) == 0)
+        chance = np.where((heard[missing] & flag) != 0, told, reach)
+        mine[missing[rng.random(len(missing), dtype=np.float32) < chance]] |= flag
+    p.knows[alive[learning]] = mine
 
 
 def months_in_town(town_years: np.ndarray) -> np.ndarray:
