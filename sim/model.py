@@ -20,7 +20,7 @@ from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
 from .population.columns import Job, Pathway, Population, Tenure, any_member, is_job
-from .population.synthesis import synthesize
+from .population.cache import synthesize_cached
 from .scenario import Scenario
 
 FLOWS = ("births", "deaths", "moved_in", "moved_out", "residence_permits_new", "urban_to_rural_moves",
@@ -35,7 +35,7 @@ class UrbanizationModel(mesa.Model):
         self.year = config.base_year
         self.rules: Rules = rules_for(config.policy, self.year)
         self.census = load_census(config.base_year)
-        self.pop = population if population is not None else synthesize(config, self.rng)
+        self.pop = population if population is not None else synthesize_cached(config, self.rng)
         self.mx = demography.death_rates(config.base_year)
         self.fertility = demography.Fertility.anchored(self.census)
         self.prices = housing.prices(config.behaviour.housing)

@@ -19,10 +19,12 @@ def age_profile(age: np.ndarray, params: Outside) -> np.ndarray:
 def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, params: Outside,
                       pull: np.ndarray | float = 1.0) -> np.ndarray:
     """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction."""
-    by_age = age_profile(np.arange(int(age.max(initial=0)) + 1), params)   # the profile once per age
-    p = params.out_rate_peak * pull * by_age[age]
-    p = p * np.where(college, params.college_multiplier, 1.0) * np.where(rural, params.rural_multiplier, 1.0)
-    return np.clip(p, 0.0, 0.95)
+    # The chance by age x college x rural, computed once per cell and looked up per person.
+    by_age = params.out_rate_peak * age_profile(np.arange(int(age.max(initial=0)) + 1), params)
+    table = (by_age[:, None, None] * np.array([1.0, params.college_multiplier])[:, None]
+             * np.array([1.0, params.rural_multiplier]))
+    cell = (age.astype(np.intp) * 2 + college) * 2 + rural
+    return np.clip(table.ravel()[cell] * pull, 0.0, 0.95)
 
 
 def return_probability(age: np.ndarray, params: Outside) -> np.ndarray:
