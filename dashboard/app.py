@@ -76,7 +76,7 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     if warm:
         warm_up()
     # A fresh page per load: a new session token, the default scenario selected.
-    app.layout = lambda: layout.page(library.default_key())
+    app.layout = lambda: layout.page(library.entries(), library.default_key())
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
     return app
 

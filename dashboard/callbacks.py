@@ -19,7 +19,8 @@ from . import i18n
 from .data import (MAX_COMPARED, MAX_REPLICATES, Library, ResultStore, changed_paths, compose, export_table,
                    replicate_seeds, run_replicates, runsets_from, unique_label, value_at)
 from .figures import COLORS, Block, ViewOptions, build_view
-from .layout import LEVERS_BY_PATH, TAB_KEYS, text_for
+from .layout import (LEVERS_BY_PATH, TAB_KEYS, area_options, band_options, field_bounds, library_options,
+                     mode_options, outcome_options, text_for)
 
 LEVER_IDS = State({"type": "lever", "kind": ALL, "path": ALL}, "id")
 LEVER_VALUES = {"type": "lever", "kind": ALL, "path": ALL}
@@ -63,8 +64,24 @@ def edited(library: Library, key, session_lib, lever_ids, lever_values, param_id
     if not key:
         raise sim.ScenarioError(["no scenario selected in the library"])
     base = library.load(key, session_lib)
+    empty = [i["path"] for i, v in zip(list(lever_ids) + list(param_ids), list(lever_values) + list(param_values))
+             if v is None]
+    if empty:
+        raise sim.ScenarioError([f"{path}: expected a number {bounds_text(path)}, found an empty or "
+                                 "out-of-range entry" for path in empty])
     values = control_values(lever_ids, lever_values, param_ids, param_values)
     return base, compose(base, values, name=name or base.name, end_year=end_year)
+
+
+def bounds_text(path: str) -> str:
+    """'from 0 to 10 years' from the lever's or parameter's declaration."""
+    lv = LEVERS_BY_PATH.get(path)
+    if lv is not None:
+        lo, hi, unit = lv.lo, lv.hi, lv.unit
+    else:
+        info = dict(sim.iter_parameters())[path]
+        (lo, hi), unit = field_bounds(info), (info.json_schema_extra or {}).get("unit", "")
+    return f"from {lo:g} to {hi:g}" + (f" {unit}" if unit else "")
 
 
 def problems_box(problems: list[str], lang: str, head_key: str = "problems") -> Any:
@@ -149,33 +166,21 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
         return [opts(i) for i in choice_ids], [opts(i) for i in multi_ids]
 
     @app.callback(Output("mode", "options"), Output("band", "options"), Output("area", "options"),
-                  Input("lang-switch", "value"))
+                  Output("outcome", "options"), Input("lang-switch", "value"), prevent_initial_call=True)
     def translate_choices(lang):
-        mode = [{"label": i18n.t("levels", lang), "value": "levels"},
-                {"label": i18n.t("difference", lang), "value": "difference"}]
-        band = [{"label": i18n.t("band_minmax", lang), "value": "minmax"},
-                {"label": i18n.t("band_p10p90", lang), "value": "p10p90"}]
-        areas = [{"label": sim.county_label(sim.CITY_CODE, lang), "value": sim.CITY_CODE}]
-        areas += [{"label": sim.county_label(c.code, lang), "value": c.code} for c in sim.COUNTIES]
-        return mode, band, areas
-
-    @app.callback(Output("outcome", "options"), Input("lang-switch", "value"))
-    def outcome_options(lang):
-        return [{"label": f"{info.label(lang)} ({name})", "value": name} for name, info in sim.OUTCOMES.items()]
+        return mode_options(lang), band_options(lang), area_options(lang), outcome_options(lang)
 
     # library --------------------------------------------------------------------------
     @app.callback(Output("library", "options"), Output("library-description", "children"),
                   Input("session-library", "data"), Input("library", "value"), Input("lang-switch", "value"))
-    def library_options(session_lib, key, lang):
+    def library_choices(session_lib, key, lang):
         entries = library.entries(session_lib)
-        where = {"file": i18n.t("from_file", lang), "session": i18n.t("from_session", lang)}
-        options = [{"label": f"{e.name}  ·  {where[e.source]}", "value": e.key} for e in entries]
         desc = next((e.description for e in entries if e.key == key), "")
-        return options, desc
+        return library_options(entries, lang), desc
 
     @app.callback(Output(LEVER_VALUES, "value"), Output(PARAM_VALUES, "value"),
                   Output("scenario-name", "value"), Output("end-year", "value"),
-                  Output("library-message", "children"),
+                  Output("load-message", "children"),
                   Input("library", "value"), Input("reset-btn", "n_clicks"),
                   State("session-library", "data"), LEVER_IDS, PARAM_IDS, State("lang-switch", "value"))
     def load_into_controls(key, _reset, session_lib, lever_ids, param_ids, lang):

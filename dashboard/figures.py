@@ -193,6 +193,13 @@ def add_band(fig: go.Figure, y: pd.DataFrame, *, colour: str, name: str, key: st
         meta={"run": key, "outcome": outcome, "kind": "mean"}), **pos)
 
 
+def year_axis(fig: go.Figure, runsets: Sequence[RunSet]) -> None:
+    """Whole years on the x axis: every year for short runs, every 5th for long ones."""
+    years = [y for rs in runsets for y in rs.wide.index.get_level_values("year").unique()]
+    span = (max(years) - min(years)) if years else 0
+    fig.update_xaxes(tickformat="d", dtick=1 if span <= 10 else 5)
+
+
 def hover_format(outcome: str) -> str:
     """Number format for an outcome's values (fractions are shown in percent)."""
     u = outcome_unit(outcome)
@@ -238,6 +245,7 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
         if opts.mode == "difference":
             fig.add_hline(y=0, line={"color": "#888", "width": 1}, row=r, col=1)
     base_layout(fig, title_of(title_key, opts, county_name(area, opts.lang)), height=260 + 230 * len(panels))
+    year_axis(fig, runsets)
     return fig
 
 
@@ -344,6 +352,7 @@ def fig_stacked(runsets: Sequence[RunSet], opts: ViewOptions, outcome: str, grou
     extra = f"{outcome_label(outcome, opts.lang)}, {i18n.t(title_key, opts.lang)}, {county_name(opts.area, opts.lang)}"
     base_layout(fig, title_of(extra, opts) + f" · {i18n.t('mean_of', opts.lang).format(n=n)}", height=440)
     fig.update_layout(barmode="relative", hovermode="x unified", bargap=0.15)
+    year_axis(fig, runsets)
     return fig
 
 

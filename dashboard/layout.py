@@ -126,6 +126,32 @@ def T(key: str, lang: str, tag=html.Span, **kw) -> Any:
     return tag(text_for(key, lang), id={"type": "t", "key": key}, **kw)
 
 
+# --- option lists (given in the layout too: a dropdown drops a value its options lack) -----
+
+def library_options(entries, lang: str) -> list[dict]:
+    where = {"file": i18n.t("from_file", lang), "session": i18n.t("from_session", lang)}
+    return [{"label": f"{e.name}  ·  {where[e.source]}", "value": e.key} for e in entries]
+
+
+def area_options(lang: str) -> list[dict]:
+    out = [{"label": sim.county_label(sim.CITY_CODE, lang), "value": sim.CITY_CODE}]
+    return out + [{"label": sim.county_label(c.code, lang), "value": c.code} for c in sim.COUNTIES]
+
+
+def outcome_options(lang: str) -> list[dict]:
+    return [{"label": f"{info.label(lang)} ({name})", "value": name} for name, info in sim.OUTCOMES.items()]
+
+
+def mode_options(lang: str) -> list[dict]:
+    return [{"label": i18n.t("levels", lang), "value": "levels"},
+            {"label": i18n.t("difference", lang), "value": "difference"}]
+
+
+def band_options(lang: str) -> list[dict]:
+    return [{"label": i18n.t("band_minmax", lang), "value": "minmax"},
+            {"label": i18n.t("band_p10p90", lang), "value": "p10p90"}]
+
+
 # --- controls -------------------------------------------------------------------------
 
 def lever_control(lv: sim.LeverInfo, lang: str) -> Any:
@@ -194,14 +220,16 @@ def number_field(id_: str, key: str, lang: str, field: str, value: Any) -> Any:
 
 # --- panels ---------------------------------------------------------------------------
 
-def sidebar(lang: str, library_key: str | None) -> Any:
+def sidebar(lang: str, entries, library_key: str | None) -> Any:
     sections = [clause_section(c, lvs, lang, open_=i < 2) for i, (c, lvs) in enumerate(levers_by_clause().items())]
     return html.Aside([
         html.Section([
             T("ui:library", lang, tag=html.H3),
             T("ui:library_help", lang, tag=html.P, className="help"),
-            dcc.Dropdown(id="library", options=[], value=library_key, clearable=False, searchable=True),
+            dcc.Dropdown(id="library", options=library_options(entries, lang), value=library_key,
+                         clearable=False, searchable=True),
             html.Div(id="library-description", className="description"),
+            html.Div(id="load-message", role="alert"),
             dcc.Upload(id="upload", children=html.Div(T("ui:upload", lang)), className="upload",
                        accept=".yaml,.yml,text/yaml,application/x-yaml", multiple=False),
             html.Div(id="upload-message", role="status"),
@@ -261,14 +289,15 @@ def comparison_panel(lang: str) -> Any:
             html.Div([T("ui:baseline", lang, tag=html.Label),
                       dcc.Dropdown(id="baseline", options=[], value=None, clearable=False)], className="field"),
             html.Div([T("ui:mode", lang, tag=html.Label),
-                      dcc.RadioItems(id="mode", options=[], value="levels", inline=True)], className="field"),
+                      dcc.RadioItems(id="mode", options=mode_options(lang), value="levels", inline=True)], className="field"),
             html.Div([T("ui:band", lang, tag=html.Label),
-                      dcc.RadioItems(id="band", options=[], value="minmax", inline=True)], className="field"),
+                      dcc.RadioItems(id="band", options=band_options(lang), value="minmax", inline=True)], className="field"),
             html.Div([T("ui:area", lang, tag=html.Label),
-                      dcc.Dropdown(id="area", options=[], value=sim.CITY_CODE, clearable=False)],
+                      dcc.Dropdown(id="area", options=area_options(lang), value=sim.CITY_CODE, clearable=False)],
                      className="field", id="area-field"),
             html.Div([T("ui:outcome", lang, tag=html.Label),
-                      dcc.Dropdown(id="outcome", options=[], value="resident_urbanization_rate", clearable=False)],
+                      dcc.Dropdown(id="outcome", options=outcome_options(lang), value="resident_urbanization_rate",
+                                   clearable=False)],
                      className="field wide", id="outcome-field"),
         ], className="options-row"),
         html.Div([T("ui:year", lang, tag=html.Label),
@@ -287,8 +316,9 @@ def views(lang: str) -> Any:
     ], className="card views")
 
 
-def page(library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any:
-    """The whole page for one browser session (a fresh session token on every load)."""
+def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any:
+    """The whole page for one browser session (a fresh session token on every load);
+    `entries` are the library's scenarios, `library_key` the one selected."""
     return html.Div([
         dcc.Store(id="session-token", data=secrets.token_urlsafe(16)),
         dcc.Store(id="runs", storage_type="session", data=[]),
@@ -304,7 +334,7 @@ def page(library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any:
             ], className="lang"),
         ], className="header"),
         html.Div([
-            sidebar(lang, library_key),
+            sidebar(lang, entries, library_key),
             html.Main([run_bar(lang), comparison_panel(lang), views(lang)], className="main"),
         ], className="body"),
     ], id="page", className="page")

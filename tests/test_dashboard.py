@@ -216,7 +216,8 @@ def walk(component):
 
 @pytest.fixture(scope="module")
 def page():
-    return layout.page("file:tieling_reform_2020.yaml")
+    lib = Library(SCENARIOS)
+    return layout.page(lib.entries(), lib.default_key())
 
 
 def test_every_lever_has_a_control_with_its_declared_bounds(page):
