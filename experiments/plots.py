@@ -79,7 +79,8 @@ def _index_plot(stem: Path, ind: pd.DataFrame, method: str, where: str) -> list[
     import plotly.graph_objects as go
 
     shown = [i for i in SHOWN[method] if i in set(ind["index"])]
-    order = (ind[ind["index"] == shown[-1]].assign(_k=lambda d: d["value"].abs())
+    rank = {"sobol": "ST", "morris": "mu_star"}.get(method, shown[0])   # largest at the top
+    order = (ind[ind["index"] == rank].assign(_k=lambda d: d["value"].abs())
              .sort_values("_k", ascending=True)["factor"].tolist())
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.6))
     height = 0.8 / len(shown)
