@@ -137,22 +137,13 @@ class UrbanizationModel(mesa.Model):
     def move_within(self) -> None:
         """Households and village youths weigh staying, their own county town, the central districts
         or another county town (a logit choice; decisions/migration.py)."""
-        b, p, h = self.config.behaviour, self.pop.persons, self.pop.households
+        b, p = self.config.behaviour, self.pop.persons
         alive = self.alive()
         before = p.res[alive].copy()
-        age = p.age[alive]
-        at = np.flatnonzero((before != OUTSIDE) & (age >= 18) & (age <= 55))
-        at = at[~h.collective[p.hh[alive[at]]]]           # in the city, in a family household
-        roles = self.pop.roles(alive, at)
-        heads = alive[at[roles == 0]]
-        youth = alive[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[alive[at]]]]
-        heads = heads[self.rng.random(len(heads)) < b.migration.reconsider_rate]
-        youth = youth[self.rng.random(len(youth)) < b.migration.reconsider_rate]
-        for deciders, whole in ((heads, True), (youth, False)):
+        for deciders, whole in zip(self._within_deciders(alive, before), (True, False)):
             if len(deciders) == 0:
                 continue
-            options = self._options(deciders, whole, alive)
-            pick = choose(mig.utilities(options, b.migration), self.rng)
+            pick = self._within_choice(deciders, whole, alive)
             go = pick != mig.STAY
             county = self._destinations(deciders[go], pick[go])
             if whole:
@@ -165,6 +156,26 @@ class UrbanizationModel(mesa.Model):
                 farm = movers[p.job[movers] == Job.farming]
                 p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
         self._count_moves(alive, before)
+
+    def _within_deciders(self, alive: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Who reconsiders where to live this year (`reconsider_rate`): heads (18-55) of family
+        households in the city, for the whole household, and village youths (18-30, children in
+        such households), for themselves. `res` is the residence of `alive`."""
+        p, h, rate = self.pop.persons, self.pop.households, self.config.behaviour.migration.reconsider_rate
+        age = p.age[alive]
+        at = np.flatnonzero((res != OUTSIDE) & (age >= 18) & (age <= 55))
+        at = at[~h.collective[p.hh[alive[at]]]]           # in the city, in a family household
+        roles = self.pop.roles(alive, at)
+        heads = alive[at[roles == 0]]
+        youth = alive[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[alive[at]]]]
+        heads = heads[self.rng.random(len(heads)) < rate]
+        youth = youth[self.rng.random(len(youth)) < rate]
+        return heads, youth
+
+    def _within_choice(self, deciders: np.ndarray, whole: bool, alive: np.ndarray) -> np.ndarray:
+        """Each decider's pick: mig.STAY, OWN_TOWN, CENTRAL or OTHER_TOWN (a logit choice)."""
+        options = self._options(deciders, whole, alive)
+        return choose(mig.utilities(options, self.config.behaviour.migration), self.rng)
 
     def residence_permits(self) -> None:
         new = registration.issue_permits(self.pop, self.alive(), self.rules, self.config.behaviour.settling, self.rng)

@@ -53,11 +53,7 @@ def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: np.
     outside; people registered elsewhere leave the model. Returns (from_county of every
     mover, indices of those who left the model)."""
     p, h = pop.persons, pop.households
-    res = alive[p.res[alive] != OUTSIDE]
-    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull[p.res[res]])
-    prob[p.job[res] == Job.student] = 0.0
-    chosen = res[rng.random(len(res)) < prob]
-    family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
+    res, chosen, family = choose_leavers(pop, alive, params, pull, rng)
     members, moving_hh = whole_households(pop, res, family)
     lone = np.setdiff1d(chosen, members, assume_unique=True)
     movers = np.concatenate([members, lone])
@@ -74,6 +70,20 @@ def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: np.
     working = stay[is_job(p.job[stay], Job.none, Job.farming, Job.employee, Job.flexible)]
     p.job[working] = Job.outside
     return origin, exits
+
+
+def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np.ndarray,
+                   rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The decision to leave, without acting on it: residents (not students) leave with the
+    chance of `decisions/outside.py`; a leaver in a family household takes the whole household
+    along with chance `family_share`. Returns (residents, leavers, family leavers)."""
+    p, h = pop.persons, pop.households
+    res = alive[p.res[alive] != OUTSIDE]
+    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull[p.res[res]])
+    prob[p.job[res] == Job.student] = 0.0
+    chosen = res[rng.random(len(res)) < prob]
+    family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
+    return res, chosen, family
 
 
 def come_back(pop: Population, alive: np.ndarray, params: Outside, town_share: float, rng) -> np.ndarray:

@@ -86,9 +86,39 @@ class Settled:
     kind: np.ndarray      # agent_kind before settling
 
 
+@dataclass
+class SettleChoices:
+    """Town residents without local town hukou who are eligible by a pathway they know: the
+    pathway they would use, their county, the utility of settling and whether they do."""
+    persons: np.ndarray
+    pathway: np.ndarray
+    county: np.ndarray
+    rural_tieling: np.ndarray   # holds a village hukou of Tieling (may lose the land by settling)
+    utility: np.ndarray
+    yes: np.ndarray
+
+
 def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
            congestion: np.ndarray, unregistered: float, rng) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
+    p, h = pop.persons, pop.households
+    c = settle_choices(pop, alive, year, rules, params, congestion, unregistered, rng)
+    yes = c.yes
+    cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
+    kind = agent_kind(pop, cand, year)
+    p.hk[cand], p.hk_urban[cand], p.settled_year[cand] = county, True, year
+    p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
+                               HukouKind.talent, HukouKind.family)
+    p.permit[cand] = False
+    if not rules.rural_rights_kept:
+        h.land[p.hh[cand][c.rural_tieling[yes]]] = False
+    return Settled(cand, pathway, county, kind)
+
+
+def settle_choices(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
+                   congestion: np.ndarray, unregistered: float, rng) -> SettleChoices:
+    """The decision to settle, without acting on it: eligibility by pathway, the first pathway
+    known, the utility of settling and one draw per household."""
     p, h = pop.persons, pop.households
     status = town_status(pop, alive)
     hh_alive = p.hh[alive]
@@ -115,16 +145,7 @@ def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: 
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
     draw = rng.random(h.n)[hh]
-    yes = accept(u, draw)
-    cand, pathway, county = cand[yes], pathway[yes], county[yes]
-    kind = agent_kind(pop, cand, year)
-    p.hk[cand], p.hk_urban[cand], p.settled_year[cand] = county, True, year
-    p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
-                               HukouKind.talent, HukouKind.family)
-    p.permit[cand] = False
-    if not rules.rural_rights_kept:
-        h.land[p.hh[cand][rural_tieling[yes]]] = False
-    return Settled(cand, pathway, county, kind)
+    return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
 def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.ndarray:
