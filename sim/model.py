@@ -49,7 +49,7 @@ class UrbanizationModel(mesa.Model):
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
         self.events: dict[str, np.ndarray] = {}
-        self.year_stats: dict[str, np.ndarray] = {}
+        self.year_stats: dict[str, np.ndarray] = self._base_services(alive)
         self.wages = self.labour.wages(economy.town_workers(self.pop, alive), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
@@ -222,16 +222,25 @@ class UrbanizationModel(mesa.Model):
         residents = registration.county_sums(res, w, res != OUTSIDE)
         receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
                                       r.pool_share)
-        local, migrant, eligible = self._pupils(alive)
-        admitted = np.zeros(N_COUNTIES)
         for i, gov in enumerate(self.counties):
             gov.receive(receipts[i], self.year)
             gov.build(self.year, r.school_growth, r.housing_growth)
             gov.land_quota_m2 += settlers[i] * r.m2_per_settler
-            _, admitted[i] = gov.admit_pupils(local[i], eligible[i])
             gov.update_clinics(residents[i])
-        self.year_stats.update(settlers=settlers, receipts=receipts, migrant_children=migrant,
-                               migrant_admitted=admitted)
+        self.year_stats.update(settlers=settlers, receipts=receipts, **self._admit_pupils(alive))
+
+    def _admit_pupils(self, alive: np.ndarray) -> dict[str, np.ndarray]:
+        """Each county admits local pupils, then eligible migrant children, up to its places."""
+        local, migrant, eligible = self._pupils(alive)
+        admitted = np.array([gov.admit_pupils(local[i], eligible[i])[1] for i, gov in enumerate(self.counties)])
+        return {"migrant_children": migrant, "migrant_admitted": admitted}
+
+    def _base_services(self, alive: np.ndarray) -> dict[str, np.ndarray]:
+        """Service stocks of the base year: pupils admitted, nobody queuing yet, flats occupied."""
+        h = self.pop.households
+        rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
+        occupied = np.bincount(h.view("county")[rental], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+        return {"queue": np.zeros(N_COUNTIES), "occupied": occupied, **self._admit_pupils(alive)}
 
     # --- helpers ------------------------------------------------------------
 
@@ -447,6 +456,11 @@ class UrbanizationModel(mesa.Model):
         add(y, "school_places", arr([g.school_places for g in gov]))
         add(y, "public_rental_stock", arr([g.rental_stock for g in gov]))
         add(y, "land_quota_m2", arr([g.land_quota_m2 for g in gov]))
+        s, w = self.year_stats, self.pop.weight
+        add(y, "public_rental_queue", arr(s["queue"] * w))
+        add(y, "public_rental_occupancy", arr(s["occupied"] * w))
+        add(y, "migrant_children", arr(s["migrant_children"]))
+        add(y, "migrant_children_in_public_school", arr(s["migrant_admitted"]))
         for group, values in (("school", [g.school_congestion for g in gov]), ("clinic", [g.clinic_congestion for g in gov])):
             v = np.asarray(values, float)
             add(y, "service_congestion", np.append(v, v.mean()), group)
@@ -468,9 +482,4 @@ class UrbanizationModel(mesa.Model):
         for k, name in enumerate(KINDS):
             extra = oc.by_county(student_county, w) if name == "household" else 0
             add(y, "settlements", oc.by_county(settled.county, w, settled.kind == k) + extra, f"kind_{name}")
-        with_city = lambda v: np.append(v, v.sum())
-        add(y, "transfers", with_city(s["receipts"]))
-        add(y, "public_rental_queue", with_city(s["queue"] * w))
-        add(y, "public_rental_occupancy", with_city(s["occupied"] * w))
-        add(y, "migrant_children", with_city(s["migrant_children"]))
-        add(y, "migrant_children_in_public_school", with_city(s["migrant_admitted"]))
+        add(y, "transfers", np.append(s["receipts"], s["receipts"].sum()))
