@@ -18,8 +18,8 @@ from dash import Dash, DiskcacheManager
 import sim
 
 from . import callbacks, i18n, layout
-from .data import Library, ResultStore, scratch_dir
-from .figures import load_geojson
+from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
+from .figures import TABS, ViewOptions, build_view, load_geojson
 
 HERE = Path(__file__).resolve().parent
 # Requests carry at most a 256 KB scenario file (base64 in a data URL) plus the page's state.
@@ -50,10 +50,15 @@ def map_credit(path: Path | None) -> dict[str, str]:
 
 
 def warm_up() -> None:
-    """Run a tiny scenario once, so the model's modules and input tables are loaded before
-    the server forks a process per run (each run would otherwise load them again)."""
-    sc = sim.Scenario(name="warm_up")
-    sim.run(sim.with_overrides(sc, {"scale": 0.001, "end_year": sc.base_year + 1}))
+    """Run a tiny scenario and draw every view once, so the model's modules and input tables
+    are loaded before the server forks a process per run (each run would otherwise load them
+    again) and the first figures are as quick as the later ones."""
+    sc = sim.with_overrides(sim.Scenario(name="warm_up"), {"scale": 0.001})
+    sc = sim.with_overrides(sc, {"end_year": sc.base_year + 1})
+    outcomes, _ = run_replicates(sc, [sc.seed], sc.scale)
+    runs = [RunSet("warm-up", sc.name, outcomes, [sc.seed], sc.scale)]
+    for tab in TABS:
+        build_view(tab, runs, ViewOptions())
 
 
 def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | None = None,

@@ -182,7 +182,9 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
                   Output("scenario-name", "value"), Output("end-year", "value"),
                   Output("load-message", "children"),
                   Input("library", "value"), Input("reset-btn", "n_clicks"),
-                  State("session-library", "data"), LEVER_IDS, PARAM_IDS, State("lang-switch", "value"))
+                  State("session-library", "data"), LEVER_IDS, PARAM_IDS, State("lang-switch", "value"),
+                  # the controls take no input while a scenario loads into them
+                  running=[(Output("controls", "className"), "card busy", "card")])
     def load_into_controls(key, _reset, session_lib, lever_ids, param_ids, lang):
         if not key:
             raise PreventUpdate
@@ -356,29 +358,6 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
             raise PreventUpdate
         return [r for r in runs or [] if r["key"] != trig["key"]]
 
-    @app.callback(Output("runs-list", "children"), Output("baseline", "options"), Output("baseline", "value"),
-                  Input("runs", "data"), Input("baseline", "value"), Input("lang-switch", "value"))
-    def show_runs(runs, baseline, lang):
-        runs = runs or []
-        keys = [r["key"] for r in runs]
-        if baseline not in keys:
-            baseline = keys[0] if keys else None
-        if not runs:
-            return html.P(i18n.t("no_runs", lang), className="help"), [], None
-        chips = [run_chip(i, r, baseline, lang) for i, r in enumerate(runs)]
-        return chips, [{"label": r["label"], "value": r["key"]} for r in runs], baseline
-
-    @app.callback(Output("year", "min"), Output("year", "max"), Output("year", "value"), Output("year", "marks"),
-                  Input("runs", "data"), State("year", "value"))
-    def year_range(runs, year):
-        if not runs:
-            raise PreventUpdate
-        lo = min(r["base_year"] for r in runs)
-        hi = max(r["end_year"] for r in runs)
-        marks = {y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi}
-        value = year if isinstance(year, int) and lo <= year <= hi and len(runs) > 1 else hi
-        return lo, hi, value, marks
-
     @app.callback(Output("area-field", "style"), Output("outcome-field", "style"), Output("year-field", "style"),
                   Input("tabs", "value"))
     def selectors_for(tab):
@@ -387,13 +366,30 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
                 show if tab in ("map", "explore") else hide,
                 show if tab in ("counties", "map", "table") else hide)
 
-    @app.callback(Output("view", "children"),
+    # One callback refreshes the run list, the baseline, the year slider and the view, so a
+    # finished run reaches the figures in one round trip (chained callbacks would take three).
+    @app.callback(Output("view", "children"), Output("runs-list", "children"),
+                  Output("baseline", "options"), Output("baseline", "value"),
+                  Output("year", "min"), Output("year", "max"), Output("year", "value"), Output("year", "marks"),
                   Input("tabs", "value"), Input("runs", "data"), Input("mode", "value"), Input("baseline", "value"),
                   Input("band", "value"), Input("area", "value"), Input("year", "value"), Input("outcome", "value"),
                   Input("lang-switch", "value"))
-    def view(tab, runs, mode, baseline, band, area, year, outcome, lang):
+    def refresh(tab, runs, mode, baseline, band, area, year, outcome, lang):
+        runs = runs or []
+        keys = [r["key"] for r in runs]
+        new_baseline = baseline if baseline in keys else (keys[0] if keys else None)
+        if runs:
+            chips = [run_chip(i, r, new_baseline, lang) for i, r in enumerate(runs)]
+        else:
+            chips = html.P(i18n.t("no_runs", lang), className="help")
+        slider: list = [no_update] * 4
+        if runs and ("runs.data" in ctx.triggered_prop_ids or not ctx.triggered_prop_ids):
+            lo, hi = min(r["base_year"] for r in runs), max(r["end_year"] for r in runs)
+            marks = {y: str(y) for y in range(lo, hi + 1) if (y - lo) % 5 == 0 or y == hi}
+            year = year if isinstance(year, int) and lo <= year <= hi and len(runs) > 1 else hi
+            slider = [lo, hi, year, marks]
         runsets, missing = runsets_from(runs, store)
-        opts = ViewOptions(lang=lang, mode=mode or "levels", baseline=baseline, band=band or "minmax",
+        opts = ViewOptions(lang=lang, mode=mode or "levels", baseline=new_baseline, band=band or "minmax",
                            area=area or sim.CITY_CODE, year=year, outcome=outcome or "resident_urbanization_rate")
         out: list = []
         if missing:
@@ -401,6 +397,5 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
         map_credit = credit.get(lang) if tab == "map" else None
         for block in build_view(tab, runsets, opts, geojson):
             out += block_components(block, map_credit, topojson_url)
-        return out
-
-
+        options = [{"label": r["label"], "value": r["key"]} for r in runs]
+        return (out, chips, options, new_baseline if new_baseline != baseline else no_update, *slider)

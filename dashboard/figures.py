@@ -290,14 +290,17 @@ def fig_county_bars(runsets: Sequence[RunSet], opts: ViewOptions,
                 continue
             mean, lo, hi = band(y, opts.band)
             fig.add_trace(go.Bar(
-                x=[county_name(c, opts.lang) for c in mean.index], y=list(mean.values), name=rs.label,
+                x=[county_name(c, opts.lang).replace(" (", "<br>(") for c in mean.index], y=list(mean.values),
+                name=rs.label,
                 legendgroup=rs.key, showlegend=r == 1, marker_color=COLORS[i % len(COLORS)],
                 error_y={"type": "data", "symmetric": False, "array": list((hi - mean).values),
                          "arrayminus": list((mean - lo).values), "thickness": 1, "width": 3},
                 hovertemplate=f"%{{x}}: %{{y:{hover_format(outcome)}}}",
                 meta={"run": rs.key, "outcome": outcome, "kind": "mean"}), row=r, col=1)
-    base_layout(fig, title_of("tab_counties", opts, str(year)), height=260 + 240 * len(outcomes))
-    fig.update_layout(barmode="group", hovermode="closest")
+    base_layout(fig, title_of("tab_counties", opts, str(year)), height=280 + 240 * len(outcomes))
+    fig.update_layout(barmode="group", hovermode="closest", margin={"b": 70},
+                      legend={"y": -0.1})
+    fig.update_xaxes(tickangle=0)
     return fig
 
 

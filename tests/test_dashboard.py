@@ -142,7 +142,7 @@ def test_county_bars_and_map_cover_every_county(runsets):
     opts = ViewOptions(lang="zh", year=2022)
     fig = figures.fig_county_bars(runsets, opts)
     for t in mean_traces(fig):
-        assert list(t.x) == [sim.county_label(c, "zh") for c in COUNTY_CODES]
+        assert list(t.x) == [sim.county_label(c, "zh").replace(" (", "<br>(") for c in COUNTY_CODES]
     gj = figures.load_geojson(str(sim.geojson_path()))
     m = figures.fig_map(runsets, opts, gj)
     adcodes = {f["properties"]["adcode"] for f in gj["features"]}
