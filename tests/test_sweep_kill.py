@@ -26,7 +26,7 @@ def test_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
     proc = subprocess.Popen(sweep_cmd(spec, out), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)   # its own process group: the pool dies with it
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
             if (out / "runs").is_dir() and len(RunStore(out).done()) >= 4:
                 break
@@ -45,7 +45,7 @@ def test_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
     # a half-written file as a kill can leave one (the real one may or may not exist)
     (out / "runs" / f"{'0' * 32}.parquet.tmp-1-deadbeef").write_bytes(b"PAR1 half")
 
-    done = subprocess.run(sweep_cmd(spec, out, "--resume"), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(sweep_cmd(spec, out, "--resume"), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     m = re.search(r"(\d+) runs: (\d+) were stored, (\d+) ran now", done.stdout)
     assert m, done.stdout
