@@ -395,6 +395,12 @@ def test_dashboard_command_registers():
     assert result.exit_code == 0 and "--port" in result.output and "--host" in result.output
     result = CliRunner().invoke(app, ["dashboard", "--geojson", "/nonexistent.geojson"])
     assert result.exit_code == 2
+    import socket
+    with socket.socket() as busy:          # a taken port is one clear error before anything loads
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = CliRunner().invoke(app, ["dashboard", "--port", str(busy.getsockname()[1])])
+    assert result.exit_code == 2
 
 
 def test_dashboard_uses_only_sims_public_names():

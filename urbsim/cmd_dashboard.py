@@ -7,6 +7,7 @@ command on its own. A bad option is one line and exit 2.
 """
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Optional
 
@@ -32,6 +33,11 @@ def dashboard(
         fail(f"--scenarios {scenarios}: not a folder")
     if geojson is not None and not geojson.is_file():
         fail(f"--geojson {geojson}: file not found")
+    try:   # fail before loading the model, not after
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.bind((host, port))
+    except OSError as e:
+        fail(f"cannot listen on {host}:{port}: {e.strerror or e}; choose another --port or --host")
     from dashboard.app import serve   # imported late: keeps `urbsim --help` fast
 
     try:
