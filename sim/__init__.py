@@ -9,11 +9,14 @@ from .outcomes import OUTCOMES, OutcomeInfo, headline
 from .parameters import Behaviour, iter_parameters
 from .places import CITY_CODE, COUNTIES, county_label, geojson_path
 from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
+from .model import UrbanizationModel
+from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
 from .runner import RunResult, code_version, run
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario, scenario_yaml, with_overrides
 
 __all__ = [
-    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "LEVERS", "LeverInfo", "OUTCOMES", "OutcomeInfo", "Policy",
-    "RunResult", "Scenario", "ScenarioError", "code_version", "county_label", "geojson_path", "headline",
-    "iter_parameters", "load_scenario", "parse_scenario", "run", "scenario_yaml", "with_overrides",
+    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES", "OutcomeInfo",
+    "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel", "code_version",
+    "county_label", "engine_decisions", "geojson_path", "headline", "iter_parameters", "load_scenario",
+    "parse_scenario", "reference_ratio", "run", "scenario_yaml", "with_overrides",
 ]

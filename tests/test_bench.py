@@ -1,0 +1,88 @@
+"""`urbsim bench` with a tiny option set (keys, not timings), and the population cache it relies on."""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sim import UrbanizationModel, run, with_overrides
+from urbsim import cmd_bench
+
+KEYS = {"full_city_seconds", "full_city_peak_mb", "tenth_city_seconds", "hundredth_city_seconds",
+        "reference_ratio", "sweep_runs_per_minute", "machine"}
+
+
+def test_bench_json_has_the_figures():
+    app = typer.Typer()
+    cmd_bench.register(app)
+    result = CliRunner().invoke(app, ["--json", "--scales", "0.01", "--repeats", "1", "--sweep-runs", "2",
+                                      "--households", "800"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert KEYS <= set(figures), KEYS - set(figures)
+    assert figures["hundredth_city_seconds"] > 0 and figures["hundredth_city_peak_mb"] > 50
+    assert figures["full_city_seconds"] is None          # not measured with these options
+    assert figures["sweep_runs_per_minute"] > 0 and figures["reference_ratio"] > 0
+    assert figures["machine"]["cpus"] >= 1
+
+
+def test_bench_rejects_bad_options():
+    app = typer.Typer()
+    cmd_bench.register(app)
+    result = CliRunner().invoke(app, ["--json", "--scales", "tiny"])
+    assert result.exit_code == 2
+    assert "--scales" in result.output
+
+
+# --- the population cache -------------------------------------------------------------
+
+def small(reform, **kw):
+    return with_overrides(reform, {"scale": 0.05, "end_year": reform.base_year + 1, **kw})
+
+
+def test_a_cached_population_gives_the_same_run(reform, tmp_path, monkeypatch):
+    monkeypatch.setenv("URBSIM_POPULATION_CACHE", str(tmp_path))
+    first = run(small(reform))
+    assert len(list(tmp_path.glob("population-*.npz"))) == 1
+    second = run(small(reform))                      # from the cache
+    monkeypatch.setenv("URBSIM_POPULATION_CACHE", "off")
+    fresh = run(small(reform))
+    assert first.outcomes.equals(second.outcomes)
+    assert first.outcomes.equals(fresh.outcomes)
+    assert not list(tmp_path.glob("*.tmp")), "no temporary files left behind"
+
+
+def test_synthesis_does_not_read_the_policy(reform, monkeypatch):
+    """The cache key leaves the policy out: two policies must give the same base-year population."""
+    monkeypatch.setenv("URBSIM_POPULATION_CACHE", "off")
+    a = UrbanizationModel(small(reform)).pop
+    b = UrbanizationModel(small(reform, **{"policy.purchase.enabled": False, "policy.graduates.settlement": "closed",
+                                           "policy.insurance.enabled": False})).pop
+    for name in a.persons.schema:
+        if name != "knows":                            # awareness is seeded by the model, after synthesis
+            assert np.array_equal(a.persons.view(name), b.persons.view(name)), name
+    for name in a.households.schema:
+        assert np.array_equal(a.households.view(name), b.households.view(name)), name
+
+
+def _households_of(scenario_json: str, cache: str) -> int:
+    import os
+
+    from sim import Scenario
+    os.environ["URBSIM_POPULATION_CACHE"] = cache      # a forkserver may predate the test's environment
+    return UrbanizationModel(Scenario.model_validate_json(scenario_json)).pop.households.n
+
+
+def test_processes_filling_the_cache_at_once(reform, tmp_path, monkeypatch):
+    monkeypatch.setenv("URBSIM_POPULATION_CACHE", str(tmp_path))
+    text = small(reform, seed=99).model_dump_json()
+    with ProcessPoolExecutor(2, mp_context=get_context("forkserver")) as ex:
+        sizes = list(ex.map(_households_of, [text, text], [str(tmp_path)] * 2))
+    assert sizes[0] == sizes[1]
+    assert len(list(tmp_path.glob("population-*.npz"))) == 1
+    assert _households_of(text, str(tmp_path)) == sizes[0]      # read back from the cache

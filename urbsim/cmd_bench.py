@@ -1,0 +1,78 @@
+"""`urbsim bench`: speed and memory of the simulator on this machine (experiments/bench.py).
+
+    urbsim bench            # a table of the figures
+    urbsim bench --json     # progress on stderr; the last line of stdout is one JSON object
+
+Added to the `urbsim` app by `register(app)`; `make bench` runs it. It takes a few minutes:
+three full-city runs, three each at 10% and 1%, a 40-run sweep and the reference comparison.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from urbsim.ui import console, err, fail
+
+
+def _numbers(text: str, kind: type, name: str) -> tuple:
+    try:
+        values = tuple(kind(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        fail(f"{name}: expected comma-separated numbers, found {text!r}")
+    if not values or any(v <= 0 for v in values):
+        fail(f"{name}: expected positive numbers, found {text!r}")
+    return values
+
+
+def bench(
+    json_out: bool = typer.Option(False, "--json", help="print the figures as one JSON object (last line of stdout)"),
+    scenario: Path = typer.Option(None, help="scenario file (default scenarios/tieling_reform_2020.yaml)"),
+    repeats: int = typer.Option(3, min=1, help="runs per scale (the median is reported)"),
+    scales: str = typer.Option("1.0,0.1,0.01", hidden=True, help="scales to run"),
+    sweep_runs: int = typer.Option(40, min=0, hidden=True, help="runs in the throughput sweep (0: skip)"),
+    households: str = typer.Option("10000,100000", hidden=True, help="household counts for the reference ratio"),
+) -> None:
+    """Time the full city, 10% and 1% runs, sweep throughput and the engine vs the Mesa reference."""
+    from experiments.bench import DEFAULT_SCENARIO, BenchOptions, run_bench
+
+    path = scenario or DEFAULT_SCENARIO
+    if not path.is_file():
+        fail(f"{path}: file not found")
+    options = BenchOptions(scenario=path, scales=_numbers(scales, float, "--scales"), repeats=repeats,
+                           sweep_runs=sweep_runs, households=_numbers(households, int, "--households"))
+    try:
+        report = run_bench(options, say=lambda line: err.print(line, highlight=False, markup=False))
+    except RuntimeError as e:
+        fail(str(e).splitlines())
+    summary = report.summary()
+    if json_out:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table(title=f"urbsim bench ({path.name}; median of {repeats})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        if key != "machine":
+            table.add_row(key, str(value))
+    console.print(table)
+    m = summary["machine"]
+    console.print(f"machine: {m['cpus']} CPUs, {m['cpu_model']}, {m['memory_gb']} GB; Python {m['python']}, "
+                  f"numpy {m['numpy']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `bench` to the `urbsim` app."""
+    app.command("bench")(bench)
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, help="Speed and memory benchmark.")
+    register(app)
+    app(prog_name="urbsim")
+
+
+if __name__ == "__main__":
+    main()
