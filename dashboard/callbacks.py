@@ -298,7 +298,7 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
         State("library", "value"), State("session-library", "data"), State("runs", "data"),
         State("scale", "value"), State("replicates", "value"), State("session-token", "data"),
         State("lang-switch", "value"),
-        background=True, manager=manager, interval=250, prevent_initial_call=True,
+        background=True, manager=manager, interval=150, prevent_initial_call=True,
         progress=[Output("run-progress", "value"), Output("run-progress", "max"),
                   Output("run-progress-text", "children")],
         progress_default=["0", "1", ""],
@@ -330,8 +330,14 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
         label = unique_label(sc.name, runs)
         word = i18n.t("running", lang)
 
+        last = [0.0]
+
         def progress(done: int, total: int) -> None:
-            set_progress((str(done), str(total), f"{word} {label}: {done}/{total}"))
+            # at most ~7 updates a second: each is a write to the job cache
+            now = time.perf_counter()
+            if now - last[0] >= 0.15 or done == total:
+                last[0] = now
+                set_progress((str(done), str(total), f"{word} {label}: {done}/{total}"))
 
         start = time.perf_counter()
         try:
