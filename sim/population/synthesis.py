@@ -10,6 +10,8 @@ Steps (each reproduces census marginals by county; see docs/model.md):
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..places import N_COUNTIES, OUTSIDE
@@ -59,10 +61,13 @@ def estimate_hukou(census: CensusYear, sc: Scenario) -> tuple[np.ndarray, np.nda
     return hukou, share
 
 
+@lru_cache(maxsize=1)
 def _natural_growth_2010() -> np.ndarray:
-    """Per-county natural growth rate (自然增长率, ‰) of the 2010 census, as a fraction."""
+    """Per-county natural growth rate (自然增长率, ‰) of the 2010 census, as a fraction (read once)."""
     from .census import _read
-    return _read(2010)["自然增长率（‰）"].to_numpy(float) / 1000
+    rate = _read(2010)["自然增长率（‰）"].to_numpy(float) / 1000
+    rate.setflags(write=False)
+    return rate
 
 
 def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
@@ -179,7 +184,9 @@ def _build_households(pop: Population, c: int, urban: bool, members: np.ndarray,
     # Collective quarters house mostly young adults (students, workers): pick them by age.
     ages = p.age[members]
     w = np.where((ages >= 16) & (ages <= 30), 5.0, np.where(ages >= 80, 2.0, 0.2))
-    order = rng.choice(len(members), len(members), replace=False, p=w / w.sum())
+    # A weighted random order (successive sampling without replacement, as rng.choice(..., replace=False,
+    # p=w / w.sum()) but in one sort): exponential keys divided by the weights (Efraimidis & Spirakis 2006).
+    order = np.argsort(rng.exponential(size=len(members)) / w)
     coll, fam = members[order[: len(members) - n_slots]], members[order[len(members) - n_slots:]]
     hh_idx = h.add(len(size))
     h.alive[hh_idx], h.county[hh_idx], h.urban[hh_idx] = True, c, urban
@@ -199,7 +206,7 @@ def _build_households(pop: Population, c: int, urban: bool, members: np.ndarray,
         head - 28 - 3 * np.maximum(child_rank, 0))
     target = np.clip(target + rng.normal(0, 3, n_slots), 0, 100)
     slots = np.argsort(target, kind="stable")
-    persons = fam[np.argsort(p.age[fam] + rng.random(len(fam)), kind="stable")]
+    persons = fam[np.argsort(p.age[fam] + rng.random(len(fam)))]     # continuous keys: no ties to keep in order
     p.hh[persons] = slot_hh[slots]
     p.res_urban[members] = urban
     if len(coll):
@@ -224,7 +231,7 @@ def _education(pop: Population, idx: np.ndarray, counts: np.ndarray, rng) -> Non
         n = round_preserving(left / left.sum() * len(adults), rng) if left.sum() else np.zeros(6, int)
         n[0] += len(adults) - n.sum()
         score = p.age[adults] + rng.normal(0, 12, len(adults))
-        order = adults[np.argsort(score, kind="stable")]      # youngest first -> highest level
+        order = adults[np.argsort(score)]      # youngest first -> highest level
         p.edu[order] = np.repeat(np.arange(5, -1, -1), n[::-1]).astype(np.uint8)
 
 
@@ -258,12 +265,13 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
 
 # --- hukou --------------------------------------------------------------
 
-def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng, ordered: bool = False) -> np.ndarray:
+def _pick_households(pop: Population, cand_hh: np.ndarray, n_persons: int, rng, ordered: bool = False,
+                     sizes: np.ndarray | None = None) -> np.ndarray:
     """Whole households from cand_hh, in random order (or in the given order), until about
-    n_persons are covered."""
+    n_persons are covered. `sizes`: pop.household_sizes(), when the caller has it."""
     if n_persons <= 0 or len(cand_hh) == 0:
         return np.empty(0, np.int64)
-    sizes = pop.household_sizes()[cand_hh]
+    sizes = (pop.household_sizes() if sizes is None else sizes)[cand_hh]
     order = np.arange(len(cand_hh)) if ordered else rng.permutation(len(cand_hh))
     # include a household while its middle member is within the count: unbiased, off by half a household at most
     take = np.cumsum(sizes[order]) - sizes[order] / 2 <= n_persons
@@ -279,6 +287,7 @@ def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, e
     hh_of = p.view("hh")
     taken = np.zeros(h.n, bool)
     rural_pop = census.residents - census.urban
+    sizes = pop.household_sizes()          # households keep their members while hukou is assigned
     village = []
     for c in range(N_COUNTIES):
         in_c = (h.view("county") == c) & ~taken
@@ -287,15 +296,15 @@ def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, e
         # Registered outside Tieling: mostly in towns (assumption: 3x the village odds).
         w = np.where(h.urban[any_hh], 3.0, 1.0)
         ordered = any_hh[np.argsort(-w * rng.random(len(any_hh)))]
-        hhs = _pick_households(pop, ordered, int(from_outside[c] * s), rng, ordered=True)
+        hhs = _pick_households(pop, ordered, int(from_outside[c] * s), rng, ordered=True, sizes=sizes)
         taken[hhs] = True
-        m = live & np.isin(hh_of, hhs)
+        m = live & _members_of(hhs, h.n)[hh_of]
         p.hk[: p.n][m], p.origin[: p.n][m] = OUTSIDE, OUTSIDE
         # Registered in another Tieling county (village hukou there), living in this county's town.
         cand = urban_hh[~taken[urban_hh]]
-        hhs = _pick_households(pop, cand, int(elsewhere_city[c] * s), rng)
+        hhs = _pick_households(pop, cand, int(elsewhere_city[c] * s), rng, sizes=sizes)
         taken[hhs] = True
-        m = live & np.isin(hh_of, hhs)
+        m = live & _members_of(hhs, h.n)[hh_of]
         w = rural_pop.copy()
         w[c] = 0
         home = rng.choice(N_COUNTIES, len(hhs), p=w / w.sum())
@@ -306,10 +315,17 @@ def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, e
         # central districts most such moves are between urban streets).
         cand = urban_hh[~taken[urban_hh]]
         n_village = census.elsewhere_same_county[c] * (1 - urban_share[c]) * s
-        hhs = _pick_households(pop, cand, int(n_village), rng)
+        hhs = _pick_households(pop, cand, int(n_village), rng, sizes=sizes)
         taken[hhs] = True
         village.append(hhs)
     return np.concatenate(village)
+
+
+def _members_of(rows: np.ndarray, n_households: int) -> np.ndarray:
+    """Household flags, True at `rows` (for `flags[hh]`: cheaper than np.isin(hh, rows))."""
+    flags = np.zeros(n_households, bool)
+    flags[rows] = True
+    return flags
 
 
 def _add_outside(pop: Population, c: int, census: CensusYear, n: int, rng) -> None:
