@@ -16,8 +16,8 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from . import i18n
-from .data import (MAX_COMPARED, MAX_REPLICATES, Library, ResultStore, changed_paths, compose, export_table,
-                   replicate_seeds, run_replicates, runsets_from, unique_label, value_at)
+from .data import (MAX_COMPARED, MAX_REPLICATES, SCALES, Library, ResultStore, changed_paths, compose, export_table,
+                   parse_upload, replicate_seeds, run_replicates, runsets_from, unique_label, value_at)
 from .figures import COLORS, Block, ViewOptions, build_view
 from .layout import (LEVERS_BY_PATH, TAB_KEYS, area_options, band_options, field_bounds, library_options,
                      mode_options, outcome_options, text_for)
@@ -88,7 +88,8 @@ def problems_box(problems: list[str], lang: str, head_key: str = "problems") -> 
     """Problems, each naming its field; lever paths are followed by the lever's label."""
     items = []
     for p in problems:
-        label = next((lv.label(lang) for path, lv in LEVERS_BY_PATH.items() if path in p), None)
+        paths = [path for path in LEVERS_BY_PATH if path in p]
+        label = LEVERS_BY_PATH[max(paths, key=len)].label(lang) if paths else None
         items.append(html.Li(p + (f"  [{label}]" if label else "")))
     return html.Div([html.Strong(i18n.t(head_key, lang)), html.Ul(items)], className="problems")
 
@@ -218,7 +219,6 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
                   Input("upload", "contents"), State("upload", "filename"),
                   State("session-library", "data"), State("lang-switch", "value"), prevent_initial_call=True)
     def upload(contents, filename, session_lib, lang):
-        from .data import parse_upload  # noqa: PLC0415  (kept beside its only caller)
         if not contents:
             raise PreventUpdate
         filename = filename or "upload.yaml"
@@ -314,6 +314,8 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
     )
     def run(set_progress, _n, lever_ids, lever_values, param_ids, param_values, name, end_year, key, session_lib,
             runs, scale, replicates, _session_token, lang):
+        # (`_session_token` is unused here, but it is part of the job's cache key, so two sessions
+        # asking for the very same run at once get two jobs, each its own result.)
         runs = list(runs or [])
         if len(runs) >= MAX_COMPARED:
             return no_update, problems_box([i18n.t("too_many", lang)], lang, "run_failed")
@@ -323,7 +325,8 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
             n = int(replicates or 1)
             if not 1 <= n <= MAX_REPLICATES:
                 raise sim.ScenarioError([f"replicates: expected 1 to {MAX_REPLICATES}, found {n}"])
-            sim.with_overrides(sc, {"scale": scale})      # validates the scale before running
+            if scale not in SCALES:
+                raise sim.ScenarioError([f"scale: expected one of {', '.join(f'{x:g}' for x in SCALES)}, found {scale}"])
         except (sim.ScenarioError, TypeError, ValueError) as e:
             return no_update, problems_box(getattr(e, "problems", [str(e)]), lang)
         seeds = replicate_seeds(n)
