@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import base64
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
