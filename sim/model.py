@@ -19,7 +19,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Job, Pathway, Population, Tenure, any_member, is_job
+from .population.columns import Job, Pathway, Population, Tenure, any_member, is_job, select
 from .population.cache import synthesize_cached
 from .scenario import Scenario
 
@@ -128,7 +128,8 @@ class UrbanizationModel(mesa.Model):
         self._count("moved_in", back)
         alive = self.alive()
         residents = np.bincount(p.res[alive], minlength=N_COUNTIES + 1)[:N_COUNTIES]
-        adults = alive[(p.age[alive] >= 20) & (p.age[alive] < 50)]
+        age = p.age[alive]
+        adults = select(alive, (age >= 20) & (age < 50))
         new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
                              self.rng)
         self._count("moved_in", new)
@@ -291,8 +292,8 @@ class UrbanizationModel(mesa.Model):
         c = p.res[deciders].astype(np.int64)
         urban = p.res_urban[deciders]
         if whole:
-            working = alive[is_job(p.job[alive], Job.employee, Job.flexible, Job.farming)]
-            workers = np.bincount(p.hh[working], minlength=h.n)[hh]
+            working = select(p.hh[alive], is_job(p.job[alive], Job.employee, Job.flexible, Job.farming))
+            workers = np.bincount(working, minlength=h.n)[hh]
         else:
             workers = np.ones(n)
         workers = np.maximum(workers, 1)
@@ -375,7 +376,7 @@ class UrbanizationModel(mesa.Model):
         moves count for both counties, moves across the city's border also for the city."""
         p = self.pop.persons
         still = p.alive[alive]
-        old, new = before[still], p.res[alive][still]
+        old, new = (before, p.res[alive]) if still.all() else (before[still], p.res[alive][still])
         changed = old != new
         old, new = old[changed], new[changed]
         self._add("moved_out", old[old != OUTSIDE], city=False)

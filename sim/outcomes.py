@@ -78,8 +78,9 @@ def by_county(index: np.ndarray, weight: float, mask: np.ndarray | None = None,
     """Weighted sums per county (entries 0-6) and for the city (entry 7) of `values`
     (or counts) over rows whose county `index` is 0..6 and `mask` holds."""
     if mask is not None:
-        index = index[mask]
-        values = values[mask] if values is not None else None
+        at = np.flatnonzero(mask)       # faster than boolean indexing on dense masks
+        index = index[at]
+        values = values[at] if values is not None else None
     sums = np.bincount(index, weights=values, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
     return np.append(sums, sums.sum())
 

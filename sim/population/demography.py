@@ -18,7 +18,7 @@ import pandas as pd
 from ..parameters import Demography
 from ..places import N_COUNTIES, OUTSIDE
 from .census import CensusYear
-from .columns import Job, Population, Tenure, any_member, is_job
+from .columns import Job, Population, Tenure, any_member, is_job, select
 
 MOTHER_AGE_LOWER = np.arange(15, 50, 5)
 
@@ -98,7 +98,7 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     Returns the indices of the newborns."""
     p = pop.persons
     age = p.age[alive]
-    women = alive[p.female[alive] & (age >= 15) & (age <= 49)]
+    women = select(alive, p.female[alive] & (age >= 15) & (age <= 49))
     group = (p.age[women] - 15) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
@@ -165,7 +165,7 @@ def age_one_year(pop: Population, alive: np.ndarray) -> None:
     p = pop.persons
     live_age = p.age[alive] + 1
     p.age[alive] = live_age
-    town = alive[p.res_urban[alive] & (p.res[alive] != OUTSIDE)]
+    town = select(alive, p.res_urban[alive] & (p.res[alive] != OUTSIDE))
     p.town_years[town] += 1
     job = p.job[alive]
     # Children come of working age; workers retire (town at 60, village at 65).

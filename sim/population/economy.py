@@ -11,7 +11,7 @@ import numpy as np
 
 from ..parameters import Work
 from ..places import CENTRAL, N_COUNTIES, OUTSIDE
-from .columns import Job, Population, is_job
+from .columns import Job, Population, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
 RURAL_PENSION_SHARE = 0.15   # assumption: rural pensions are a small share of a town wage
@@ -43,7 +43,7 @@ def town_workers(pop: Population, alive: np.ndarray) -> np.ndarray:
     p = pop.persons
     res = p.res[alive]
     m = is_job(p.job[alive], *TOWN_JOBS) & (res != OUTSIDE)
-    return np.bincount(res[m], minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
+    return np.bincount(select(res, m), minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
 
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int, rng,
@@ -51,16 +51,19 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     """Set household incomes (yuan/month) and add a year's savings. Returns person incomes."""
     p, h = pop.persons, pop.households
     g = (1 + params.wage_growth) ** years
-    job, res = p.job[alive], p.res[alive]
-    income = np.zeros(len(alive), np.float32)
-    town = is_job(job, *TOWN_JOBS)
-    income[town] = wages[res[town]]
-    income[job == Job.outside] = wages[OUTSIDE]
-    income[job == Job.farming] = params.farm_income * g
-    retired = job == Job.retired
-    income[retired] = np.where(p.hk_urban[alive][retired], URBAN_PENSION_SHARE, RURAL_PENSION_SHARE) * params.town_wage * g
-    hh = p.hh[alive]
-    h.income[: h.n] = np.bincount(hh, weights=income, minlength=h.n)
+    # Income by job x county of residence x town hukou, looked up per person: town jobs earn the
+    # wage where the person lives (index OUTSIDE: the outside wage), migrant work the outside wage,
+    # farming the farm income, the retired a town or rural pension; everyone else nothing.
+    table = np.zeros((len(Job), N_COUNTIES + 1, 2), np.float32)
+    for j in TOWN_JOBS:
+        table[j] = wages[:, None]
+    table[Job.outside] = wages[OUTSIDE]
+    table[Job.farming] = params.farm_income * g
+    table[Job.retired] = np.array([RURAL_PENSION_SHARE, URBAN_PENSION_SHARE]) * params.town_wage * g
+    cell = (p.job[alive].astype(np.intp) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
+    income = table.ravel()[cell]
+    h.income[: h.n] = 0
+    np.add.at(h.income, p.hh[alive], income)      # float32 household sums; faster than a weighted bincount
     h.savings[: h.n] += h.income[: h.n] * 12 * savings_rate
     return income
 
@@ -82,11 +85,11 @@ def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
     medical, pension or both with a yearly chance; payers add a year of contributions."""
     p = pop.persons
     job = p.job[alive]
-    emp = alive[job == Job.employee]
+    emp = select(alive, job == Job.employee)
     p.ins_schemes[emp] = 3
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
     start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
     # Medical insurance is the more common first choice (assumption: 50% medical, 20% pension, 30% both).
     p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start), p=[0.5, 0.2, 0.3])
-    payers = alive[is_job(job, *TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE)]
+    payers = select(alive, is_job(job, *TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE))
     p.ins_years[payers] += 1

@@ -48,7 +48,7 @@ def rental_eligible(pop: Population, alive: np.ndarray, year: int, rules: Rules)
     renting = h.view("alive") & h.view("urban") & (h.view("tenure") == Tenure.rented) & ~h.view("collective")
     renting &= h.view("county") != OUTSIDE
     hh = p.hh[alive]
-    in_renting = renting[hh]
+    in_renting = np.flatnonzero(renting[hh])
     alive, hh = alive[in_renting], hh[in_renting]     # only members of renting town households matter
     size = np.maximum(np.bincount(hh, minlength=h.n), 1)
     poor = h.view("income") / size <= rules.housing_income_threshold

@@ -9,7 +9,7 @@ import numpy as np
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure, is_job
+from .columns import HukouKind, Job, Population, Tenure, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -78,7 +78,7 @@ def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np
     chance of `decisions/outside.py`; a leaver in a family household takes the whole household
     along with chance `family_share`. Returns (residents, leavers, family leavers)."""
     p, h = pop.persons, pop.households
-    res = alive[p.res[alive] != OUTSIDE]
+    res = select(alive, p.res[alive] != OUTSIDE)
     prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull[p.res[res]])
     prob[p.job[res] == Job.student] = 0.0
     chosen = res[rng.random(len(res)) < prob]
@@ -90,7 +90,7 @@ def come_back(pop: Population, alive: np.ndarray, params: Outside, town_share: f
     """Households living outside come back to their home county, to its town if their hukou is
     urban, otherwise to the town with chance `town_share`. Returns the returners."""
     p, h = pop.persons, pop.households
-    out = alive[p.res[alive] == OUTSIDE]
+    out = select(alive, p.res[alive] == OUTSIDE)
     if len(out) == 0:
         return out
     hh = p.hh[out].astype(np.intp)

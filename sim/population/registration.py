@@ -13,7 +13,7 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, is_job
+from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, is_job, select
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
@@ -29,7 +29,7 @@ def in_town_unregistered(pop: Population, alive: np.ndarray) -> np.ndarray:
     """Town residents of Tieling without town hukou of their town."""
     p = pop.persons
     m = (p.res[alive] != OUTSIDE) & p.res_urban[alive] & ~town_status(pop, alive)
-    return alive[m]
+    return select(alive, m)
 
 
 def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
@@ -184,5 +184,5 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
 
 def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
     if mask is not None:
-        county = county[mask]
+        county = select(county, mask)
     return np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
