@@ -17,14 +17,19 @@ def age_profile(age: np.ndarray, params: Outside) -> np.ndarray:
 
 
 def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, params: Outside,
-                      pull: np.ndarray | float = 1.0) -> np.ndarray:
-    """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction."""
-    # The chance by age x college x rural, computed once per cell and looked up per person.
+                      pull: np.ndarray | float = 1.0, county: np.ndarray | None = None) -> np.ndarray:
+    """Yearly chance that a resident leaves Tieling; `pull` scales the outside's attraction, per
+    person, or per county of residence when `county` (each person's) is given."""
     by_age = params.out_rate_peak * age_profile(np.arange(int(age.max(initial=0)) + 1), params)
     table = (by_age[:, None, None] * np.array([1.0, params.college_multiplier])[:, None]
-             * np.array([1.0, params.rural_multiplier]))
-    cell = (age.astype(np.intp) * 2 + college) * 2 + rural
-    return np.clip(table.ravel()[cell] * pull, 0.0, 0.95)
+             * np.array([1.0, params.rural_multiplier]))            # age x college x rural
+    if county is None:
+        cell = (age.astype(np.intp) * 2 + college) * 2 + rural
+        return np.clip(table.ravel()[cell] * pull, 0.0, 0.95)
+    # The whole chance by county x age x college x rural, computed once per cell, looked up per person.
+    table = np.clip(np.asarray(pull)[:, None, None, None] * table, 0.0, 0.95)
+    cell = ((county.astype(np.intp) * table.shape[1] + age) * 2 + college) * 2 + rural
+    return table.ravel()[cell]
 
 
 def return_probability(age: np.ndarray, params: Outside) -> np.ndarray:

@@ -210,8 +210,8 @@ class Population:
         best = np.full(n_h, -1, np.int16)
         np.maximum.at(best, hh, key)
         holders = np.flatnonzero(key == best[hh])
-        first = np.full(n_h, len(alive), np.int64)
-        np.minimum.at(first, hh[holders], holders)       # the first member holding the best key
+        first = np.full(n_h, len(alive), np.int32)
+        np.minimum.at(first, hh[holders], holders.astype(np.int32))   # the first member holding the best key
         if at is None:
             at = np.arange(len(alive))
         age, hh = age[at], hh[at]

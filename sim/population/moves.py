@@ -79,7 +79,7 @@ def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np
     along with chance `family_share`. Returns (residents, leavers, family leavers)."""
     p, h = pop.persons, pop.households
     res = select(alive, p.res[alive] != OUTSIDE)
-    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull[p.res[res]])
+    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull, p.res[res])
     prob[p.job[res] == Job.student] = 0.0
     chosen = res[rng.random(len(res)) < prob]
     family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]

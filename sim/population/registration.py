@@ -45,11 +45,11 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     np.bitwise_or.at(household, hh, knows)                # pathways some member knew at the start of the year
     heard = household[hh[learning]]
     mine = knows[learning]
-    told = 1 - (1 - reach) * (1 - word_of_mouth)       # reached by publicity or told at home
+    told = np.float32(1 - (1 - reach) * (1 - word_of_mouth))    # reached by publicity or told at home
     for bit in range(len(Pathway)):
         flag = np.uint8(1 << bit)
         missing = np.flatnonzero((mine & flag) == 0)
-        chance = np.where((heard[missing] & flag) != 0, told, reach)
+        chance = np.where((heard[missing] & flag) != 0, told, np.float32(reach))
         mine[missing[rng.random(len(missing), dtype=np.float32) < chance]] |= flag
     p.knows[alive[learning]] = mine
 
