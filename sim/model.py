@@ -292,8 +292,11 @@ class UrbanizationModel(mesa.Model):
         c = p.res[deciders].astype(np.int64)
         urban = p.res_urban[deciders]
         if whole:
-            working = select(p.hh[alive], is_job(p.job[alive], Job.employee, Job.flexible, Job.farming))
-            workers = np.bincount(working, minlength=h.n)[hh]
+            # Workers per household, counted among the members of the deciders' households only.
+            hh_alive = p.hh[alive]
+            members = np.flatnonzero(any_member(hh, h.n)[hh_alive])
+            working = is_job(p.job[alive[members]], Job.employee, Job.flexible, Job.farming)
+            workers = np.bincount(select(hh_alive[members], working), minlength=h.n)[hh]
         else:
             workers = np.ones(n)
         workers = np.maximum(workers, 1)

@@ -28,7 +28,7 @@ def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, p
         return np.clip(table.ravel()[cell] * pull, 0.0, 0.95)
     # The whole chance by county x age x college x rural, computed once per cell, looked up per person.
     table = np.clip(np.asarray(pull)[:, None, None, None] * table, 0.0, 0.95)
-    cell = ((county.astype(np.intp) * table.shape[1] + age) * 2 + college) * 2 + rural
+    cell = ((county.astype(np.int16) * table.shape[1] + age) * 2 + college) * 2 + rural   # < 2**15 cells
     return table.ravel()[cell]
 
 

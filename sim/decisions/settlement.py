@@ -51,16 +51,23 @@ def eligible(c: Candidates, r: Rules) -> np.ndarray:
                                     & (c.years_since_graduation <= FRESH_GRADUATE_YEARS) & owner)
     if r.purchase:
         roles = {HEAD} | {dict(spouse=SPOUSE, children=CHILD, parents=PARENT)[d.value] for d in r.purchase_dependents}
-        out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase_min_m2) & np.isin(c.role, list(roles))
+        out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase_min_m2) & _one_of(c.role, roles)
     if r.insurance and r.insurance_schemes:
         mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance_schemes)
         out[:, Pathway.insurance] = ((c.job == Job.flexible) & ((c.ins_schemes & mask) > 0)
                                      & (c.ins_years >= max(r.insurance_min_years, 1e-6)))
-    working = np.isin(c.job, (Job.employee, Job.flexible))
+    working = (c.job == Job.employee) | (c.job == Job.flexible)
     out[:, Pathway.residence_years] = working & (c.town_years >= r.residence_years)
     if r.three_dependents:
-        out[:, Pathway.three_dependents] = c.relative_has_town_hukou & np.isin(c.role, (SPOUSE, CHILD, PARENT))
+        out[:, Pathway.three_dependents] = c.relative_has_town_hukou & _one_of(c.role, (SPOUSE, CHILD, PARENT))
     return out
+
+
+def _one_of(role: np.ndarray, roles) -> np.ndarray:
+    """`np.isin(role, roles)` by a lookup in a table of the five roles (np.isin sorts)."""
+    table = np.zeros(OTHER + 1, bool)
+    table[list(roles)] = True
+    return table[role]
 
 
 def utility(service_gain: np.ndarray, school_child: np.ndarray, loses_land: np.ndarray,
@@ -72,5 +79,7 @@ def utility(service_gain: np.ndarray, school_child: np.ndarray, loses_land: np.n
 
 def first_known(eligible_: np.ndarray, knows: np.ndarray) -> np.ndarray:
     """The pathway used: the first eligible one the person knows, or -1."""
-    known = eligible_ & ((knows[:, None] >> np.arange(N_PATHWAYS)) & 1).astype(bool)
-    return np.where(known.any(axis=1), np.argmax(known, axis=1), -1)
+    pathway = np.full(len(knows), -1, np.intp)
+    for k in range(N_PATHWAYS - 1, -1, -1):          # last written wins: the first pathway in order
+        pathway[eligible_[:, k] & ((knows & (1 << k)) != 0)] = k
+    return pathway

@@ -60,7 +60,7 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     table[Job.outside] = wages[OUTSIDE]
     table[Job.farming] = params.farm_income * g
     table[Job.retired] = np.array([RURAL_PENSION_SHARE, URBAN_PENSION_SHARE]) * params.town_wage * g
-    cell = (p.job[alive].astype(np.intp) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
+    cell = (p.job[alive].astype(np.int16) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
     income = table.ravel()[cell]
     h.income[: h.n] = 0
     np.add.at(h.income, p.hh[alive], income)      # float32 household sums; faster than a weighted bincount

@@ -177,9 +177,13 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     """0 migrant worker (rural or outside hukou, working), 1 graduate (college, graduated within
     5 years), 2 household member (everyone else)."""
     p = pop.persons
-    graduate = (p.edu[idx] >= 4) & (p.grad_year[idx] > 0) & (year - p.grad_year[idx] <= 5)
+    grad_year = p.grad_year[idx]
+    graduate = (grad_year > 0) & (grad_year >= year - 5) & (p.edu[idx] >= 4)
     migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & is_job(p.job[idx], Job.employee, Job.flexible, Job.outside)
-    return np.where(graduate, 1, np.where(migrant, 0, 2))
+    kind = np.full(len(idx), 2, np.int8)
+    kind[migrant] = 0
+    kind[graduate] = 1
+    return kind
 
 
 def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
