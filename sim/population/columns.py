@@ -206,10 +206,18 @@ class Population:
         p = self.persons
         n_h = self.households.n
         age, hh = p.age[alive], p.hh[alive]
-        key = age + (age < 60) * np.int16(1000)          # prefer the oldest member under 60
+        if at is not None and len(at) < 0.25 * len(alive):
+            # A few persons asked about: look for heads among the members of their households only.
+            members = np.flatnonzero(any_member(hh[at], n_h)[hh])
+            m_age, m_hh = age[members], hh[members]
+        else:
+            members, m_age, m_hh = None, age, hh
+        key = m_age + (m_age < 60) * np.int16(1000)      # prefer the oldest member under 60
         best = np.full(n_h, -1, np.int16)
-        np.maximum.at(best, hh, key)
-        holders = np.flatnonzero(key == best[hh])
+        np.maximum.at(best, m_hh, key)
+        holders = np.flatnonzero(key == best[m_hh])
+        if members is not None:
+            holders = members[holders]
         first = np.full(n_h, len(alive), np.int32)
         np.minimum.at(first, hh[holders], holders.astype(np.int32))   # the first member holding the best key
         if at is None:
