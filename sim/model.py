@@ -197,17 +197,23 @@ class UrbanizationModel(mesa.Model):
     def housing(self) -> None:
         """Town households buy homes or queue for public rental flats."""
         b, p, h, alive = self.config.behaviour, self.pop.persons, self.pop.households, self.alive()
-        # Buying opens the purchase pathway: households without local town hukou gain a motive.
-        if self.rules.purchase:
-            motive = any_member(p.hh[alive], h.n, ~registration.town_status(self.pop, alive)).astype(float)
-        else:
-            motive = np.zeros(h.n)
-        bought = housing.buy_homes(self.pop, self.prices, b.housing, motive, self.rng)
+        bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.rng)
         self._add("homes_bought", h.county[bought])
         eligible = housing.rental_eligible(self.pop, alive, self.year, self.rules)
         stock = np.array([c.rental_stock for c in self.counties])
         self.year_stats["queue"], self.year_stats["occupied"] = housing.allocate_rental(
             self.pop, eligible, stock, self.year, self.rng)
+
+    def _purchase_motive(self, rows: np.ndarray) -> np.ndarray:
+        """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
+        hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
+        if not self.rules.purchase:
+            return np.zeros(len(rows))
+        p, h, alive = self.pop.persons, self.pop.households, self.alive()
+        hh = p.hh[alive]
+        members = np.flatnonzero(any_member(rows, h.n)[hh])
+        unregistered = ~registration.town_status(self.pop, alive[members])
+        return any_member(hh[members], h.n, unregistered)[rows].astype(float)
 
     def institutions(self) -> None:
         """Schools admit pupils, clinics congest, the city pays people-linked transfers, counties
@@ -219,8 +225,7 @@ class UrbanizationModel(mesa.Model):
         student = self.year_stats["student_settlers"]
         settlers += registration.county_sums(p.res[student], w)
         permits = registration.county_sums(p.res[self.year_stats["new_permits"]], w)
-        res = p.res[alive]
-        residents = registration.county_sums(res, w, res != OUTSIDE)
+        residents = registration.county_sums(p.res[alive], w)      # OUTSIDE (index 7) is not counted
         receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
                                       r.pool_share)
         for i, gov in enumerate(self.counties):
@@ -273,16 +278,17 @@ class UrbanizationModel(mesa.Model):
         children eligible for public school under `schools.migrant_children_admission`."""
         p, w, h = self.pop.persons, self.pop.weight, self.pop.households
         age, res = p.age[alive], p.res[alive]
-        pupil = (age >= 6) & (age <= 14) & (res != OUTSIDE)
-        migrant = pupil & (p.hk[alive] != res)
+        at = np.flatnonzero((age >= 6) & (age <= 14) & (res != OUTSIDE))    # pupils
+        county = res[at]
+        migrant = p.hk[alive[at]] != county
         mode = self.rules.school_admission.value
         if mode == "permit_only":
             hh = p.hh[alive]
-            ok = migrant & any_member(hh, h.n, p.permit[alive])[hh]
+            ok = migrant & any_member(hh, h.n, p.permit[alive])[hh[at]]
         else:
             ok = {"equal": migrant, "hukou_only": np.zeros_like(migrant)}[mode]
-        return (registration.county_sums(res, w, pupil & ~migrant), registration.county_sums(res, w, migrant),
-                registration.county_sums(res, w, ok))
+        return (registration.county_sums(county, w, ~migrant), registration.county_sums(county, w, migrant),
+                registration.county_sums(county, w, ok))
 
     def _options(self, deciders: np.ndarray, whole: bool, alive: np.ndarray) -> mig.Options:
         """Values of the four alternatives for each decider (arrays of shape (n, 4))."""

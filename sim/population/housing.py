@@ -3,6 +3,8 @@ and the public rental queue (clause 九: eligible groups, income limit, stock by
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from ..parameters import Housing
@@ -21,9 +23,11 @@ def prices(params: Housing) -> np.ndarray:
     return p
 
 
-def buy_homes(pop: Population, price: np.ndarray, params: Housing, settle_motive: np.ndarray, rng) -> np.ndarray:
+def buy_homes(pop: Population, price: np.ndarray, params: Housing,
+              settle_motive: np.ndarray | Callable[[np.ndarray], np.ndarray], rng) -> np.ndarray:
     """Renting town households that can pay the deposit buy a home; `settle_motive` (per household,
-    0-1) raises the chance when buying would open the purchase pathway. Returns buyer households."""
+    0-1; or a function giving it for the candidate households' rows, so that only they are looked
+    at) raises the chance when buying would open the purchase pathway. Returns buyer households."""
     h = pop.households
     town = h.view("alive") & h.view("urban") & (h.view("county") != OUTSIDE) & ~h.view("collective")
     tenure = h.view("tenure")
@@ -32,7 +36,8 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing, settle_motive
     cost = price[county] * params.home_size_m2
     can = town & renting & (h.view("savings") >= params.down_payment * cost)
     cand = np.flatnonzero(can)
-    chance = params.purchase_propensity * (1 + settle_motive[cand])
+    motive = settle_motive(cand) if callable(settle_motive) else settle_motive[cand]
+    chance = params.purchase_propensity * (1 + motive)
     buyers = cand[rng.random(len(cand)) < chance]
     h.savings[buyers] -= (params.down_payment * cost[buyers]).astype(np.float32)
     h.tenure[buyers] = Tenure.owned

@@ -168,8 +168,8 @@ def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.
 def expire_school_hukou(pop: Population, alive: np.ndarray, year: int) -> None:
     """A school collective hukou not moved on within two years of graduation goes home."""
     p = pop.persons
-    m = (p.hk_kind[alive] == HukouKind.school) & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] >= 2)
-    idx = alive[m]
+    idx = alive[p.hk_kind[alive] == HukouKind.school]
+    idx = idx[(p.grad_year[idx] > 0) & (year - p.grad_year[idx] >= 2)]
     p.hk[idx], p.hk_urban[idx], p.hk_kind[idx] = p.origin[idx], False, HukouKind.family
 
 
