@@ -19,7 +19,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Job, Pathway, Population, Tenure, any_member, is_job, select
+from .population.columns import Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
 from .population.cache import synthesize_cached
 from .scenario import Scenario
 
@@ -127,7 +127,7 @@ class UrbanizationModel(mesa.Model):
         back = moves.come_back(self.pop, self.alive(), b, b.return_to_town_share, self.rng)
         self._count("moved_in", back)
         alive = self.alive()
-        residents = np.bincount(p.res[alive], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+        residents = county_counts(p.res[alive])
         age = p.age[alive]
         adults = select(alive, (age >= 20) & (age < 50))
         new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
@@ -384,8 +384,11 @@ class UrbanizationModel(mesa.Model):
         """Moves between places recorded against residence before and after a phase: county-to-county
         moves count for both counties, moves across the city's border also for the city."""
         p = self.pop.persons
-        still = p.alive[alive]
-        old, new = (before, p.res[alive]) if still.all() else (before[still], p.res[alive][still])
+        if self.alive() is alive:          # the same living set (Population.alive): nobody died or left
+            old, new = before, p.res[alive]
+        else:
+            still = p.alive[alive]
+            old, new = before[still], p.res[alive][still]
         changed = old != new
         old, new = old[changed], new[changed]
         self._add("moved_out", old[old != OUTSIDE], city=False)

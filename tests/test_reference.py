@@ -41,11 +41,11 @@ def test_leaving_chances_are_the_same(everyone_reconsiders):
     p, alive = model.pop.persons, model.alive()
     res = alive[p.res[alive] != OUTSIDE]
     prob = leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], model.config.behaviour.outside,
-                             model._outside_pull()[p.res[res]])
+                             model._outside_pull(), p.res[res])       # as moves.choose_leavers calls it
     prob[p.job[res] == Job.student] = 0.0
     theirs = {q.row: agent.leave_chance(q) for agent in ref.agents for q in agent.members if q.res != OUTSIDE}
     assert sorted(theirs) == sorted(res.tolist())
-    assert np.allclose([theirs[r] for r in res.tolist()], prob, rtol=1e-12, atol=0)
+    assert np.allclose([theirs[r] for r in res.tolist()], prob, rtol=1e-6, atol=0)   # the engine's table is float32
 
 
 def test_place_utilities_are_the_same(everyone_reconsiders):

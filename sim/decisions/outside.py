@@ -27,7 +27,7 @@ def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, p
         cell = (age.astype(np.intp) * 2 + college) * 2 + rural
         return np.clip(table.ravel()[cell] * pull, 0.0, 0.95)
     # The whole chance by county x age x college x rural, computed once per cell, looked up per person.
-    table = np.clip(np.asarray(pull)[:, None, None, None] * table, 0.0, 0.95)
+    table = np.clip(np.asarray(pull)[:, None, None, None] * table, 0.0, 0.95).astype(np.float32)
     cell = ((county.astype(np.int16) * table.shape[1] + age) * 2 + college) * 2 + rural   # < 2**15 cells
     return table.ravel()[cell]
 

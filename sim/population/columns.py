@@ -11,6 +11,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from ..places import N_COUNTIES
+
 
 class Job(IntEnum):
     child = 0
@@ -98,6 +100,12 @@ def select(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`values[mask]` through the positions of the mask: numpy's boolean indexing is 3-4x slower
     on dense irregular masks (30-60% True) over millions of rows (docs/performance.md)."""
     return values[np.flatnonzero(mask)]
+
+
+def county_counts(county: np.ndarray) -> np.ndarray:
+    """`np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES]` for int8 county codes: seven
+    comparisons are cheaper than converting millions of codes to the index type bincount needs."""
+    return np.array([np.count_nonzero(county == c) for c in range(N_COUNTIES)])
 
 
 def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None) -> np.ndarray:

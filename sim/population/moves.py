@@ -81,7 +81,7 @@ def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np
     res = select(alive, p.res[alive] != OUTSIDE)
     prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull, p.res[res])
     prob[p.job[res] == Job.student] = 0.0
-    chosen = res[rng.random(len(res)) < prob]
+    chosen = res[rng.random(len(res), dtype=prob.dtype) < prob]
     family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
 
