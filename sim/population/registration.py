@@ -13,7 +13,7 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, is_job, select
+from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
@@ -159,8 +159,11 @@ def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.
     if rules.urban_to_rural == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural == UrbanToRural.three_dependents_only:
-        rural_member = any_member(p.hh[alive], pop.households.n, (hk != OUTSIDE) & ~hk_urban)
-        cand = cand[rural_member[p.hh[cand]]]
+        # A village-registered member of Tieling, looked for in the candidates' households only.
+        hh = p.hh[alive]
+        members = np.flatnonzero(any_member(p.hh[cand], pop.households.n)[hh])
+        rural = (hk[members] != OUTSIDE) & ~hk_urban[members]
+        cand = cand[any_member(hh[members], pop.households.n, rural)[p.hh[cand]]]
     p.hk_urban[cand] = False
     return cand
 
@@ -187,6 +190,7 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
 
 
 def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
-    if mask is not None:
-        county = select(county, mask)
-    return np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
+    """Weighted persons per county (0-6; OUTSIDE is not counted) where `mask` holds."""
+    if mask is None:
+        return county_counts(county) * weight
+    return np.array([np.count_nonzero((county == c) & mask) for c in range(N_COUNTIES)]) * weight
