@@ -12,8 +12,11 @@ import argparse
 import os
 import sys
 
-from experiments.bench import DEFAULT_SCENARIO
+from pathlib import Path
+
 from sim import load_scenario, run, with_overrides
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "tieling_reform_2020.yaml"
 
 
 def main(argv: list[str] | None = None) -> None:
