@@ -10,7 +10,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sim import UrbanizationModel, run, with_overrides
+from sim import UrbanizationModel, iter_parameters, run, with_overrides
+from sim.population.cache import SYNTHESIS_PARAMETERS, cache_key
+from sim.population.synthesis import synthesize
 from urbsim import cmd_bench
 
 KEYS = {"full_city_seconds", "full_city_peak_mb", "tenth_city_seconds", "hundredth_city_seconds",
@@ -57,17 +59,35 @@ def test_a_cached_population_gives_the_same_run(reform, tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.tmp")), "no temporary files left behind"
 
 
-def test_synthesis_does_not_read_the_policy(reform, monkeypatch):
-    """The cache key leaves the policy out: two policies must give the same base-year population."""
-    monkeypatch.setenv("URBSIM_POPULATION_CACHE", "off")
-    a = UrbanizationModel(small(reform)).pop
-    b = UrbanizationModel(small(reform, **{"policy.purchase.enabled": False, "policy.graduates.settlement": "closed",
-                                           "policy.insurance.enabled": False})).pop
+def _moved(info) -> float | int:
+    """A valid value of a parameter other than its default (from its declared bounds)."""
+    lo = next(m.ge for m in info.metadata if hasattr(m, "ge"))
+    hi = next(m.le for m in info.metadata if hasattr(m, "le"))
+    value = lo + 0.37 * (hi - lo)
+    if value == info.default:
+        value = lo + 0.61 * (hi - lo)
+    return round(value) if info.annotation is int else value
+
+
+def test_synthesis_reads_only_the_keyed_inputs(reform):
+    """The cache key leaves the policy and every behavioural parameter but SYNTHESIS_PARAMETERS out:
+    changing all of those must give the same base-year population."""
+    changed = {path: _moved(info) for path, info in iter_parameters()
+               if path.removeprefix("behaviour.") not in SYNTHESIS_PARAMETERS}
+    changed.update({"policy.purchase.enabled": False, "policy.graduates.settlement": "closed",
+                    "policy.insurance.enabled": False})
+    a = synthesize(small(reform), np.random.default_rng(5))
+    b = synthesize(small(reform, **changed), np.random.default_rng(5))
     for name in a.persons.schema:
-        if name != "knows":                            # awareness is seeded by the model, after synthesis
-            assert np.array_equal(a.persons.view(name), b.persons.view(name)), name
+        assert np.array_equal(a.persons.view(name), b.persons.view(name)), name
     for name in a.households.schema:
         assert np.array_equal(a.households.view(name), b.households.view(name)), name
+
+
+def test_a_keyed_parameter_changes_the_key(reform):
+    rng = np.random.default_rng(1)
+    assert cache_key(small(reform), rng) != cache_key(small(reform, **{"behaviour.housing.savings_rate": 0.4}), rng)
+    assert cache_key(small(reform), rng) == cache_key(small(reform, **{"behaviour.outside.return_rate": 0.05}), rng)
 
 
 def _households_of(scenario_json: str, cache: str) -> int:

@@ -7,10 +7,12 @@ cache stores the columns `synthesize` returns together with the state of the ran
 generator after it, so a run from the cache is identical, draw for draw, to a run
 that synthesized its population.
 
-Key: everything synthesis can read (base year, scale, initial stocks, behavioural
-parameters, the generator's state before synthesis) and the code and data it is built
-from (sim/population/*.py, sim/places.py, the census tables, numpy's version). The
-policy is not part of the key: synthesis never reads it (tests/test_bench.py checks).
+Key: everything synthesis reads (base year, scale, initial stocks, the behavioural
+parameters in SYNTHESIS_PARAMETERS, the generator's state before synthesis) and the code
+and data it is built from (sim/population/*.py, sim/places.py, the census tables, numpy's
+version). The policy and the other behavioural parameters are not part of the key, so
+runs that differ only in them (policy cells, calibration, sensitivity sweeps) share a
+population; tests/test_bench.py checks that they do not change it.
 
 Where: `$URBSIM_POPULATION_CACHE` if set (`off` or `0` disables the cache), else
 `$XDG_CACHE_HOME/urbsim/populations` (`~/.cache/...`), else a folder in the system
@@ -37,6 +39,9 @@ from .synthesis import synthesize
 
 ENV_DIR = "URBSIM_POPULATION_CACHE"
 ENV_MB = "URBSIM_POPULATION_CACHE_MB"
+# The behavioural parameters synthesis reads (sim/population/synthesis.py); keep in step with it.
+SYNTHESIS_PARAMETERS = ("work.flexible_share", "work.town_wage", "housing.public_rental_initial_share",
+                        "housing.savings_rate")
 MIN_SCALE = 0.05      # below this synthesis takes < 0.3 s: not worth a file per seed
 MAX_MB = 2000         # a full-city population is about 100 MB
 
@@ -68,11 +73,17 @@ def code_fingerprint() -> str:
 def cache_key(sc: Scenario, rng: np.random.Generator) -> str:
     inputs = {
         "base_year": sc.base_year, "scale": sc.scale, "seed": sc.seed,
-        "initial": sc.initial.model_dump(mode="json"), "behaviour": sc.behaviour.model_dump(mode="json"),
+        "initial": sc.initial.model_dump(mode="json"),
+        "behaviour": {path: _value(sc.behaviour, path) for path in SYNTHESIS_PARAMETERS},
         "rng": rng.bit_generator.state, "code": code_fingerprint(),
     }
     text = json.dumps(inputs, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _value(behaviour, path: str):
+    block, name = path.split(".")
+    return getattr(getattr(behaviour, block), name)
 
 
 def synthesize_cached(sc: Scenario, rng: np.random.Generator) -> Population:
