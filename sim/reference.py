@@ -230,7 +230,7 @@ class HouseholdAgent(mesa.Agent):
         utilities = []
         for j in range(mig.N_ALTERNATIVES):
             u = (m.beta_income * math.log(max(income[j], 1.0) / max(income[0], 1.0))
-                 - m.beta_housing * rent[j] / max(income[j], 1.0)
+                 - m.beta_housing * min(rent[j] / max(income[j], 1.0), mig.MAX_RENT_SHARE)
                  + m.beta_services * services[j]
                  - m.beta_congestion * congestion[j]
                  - m.nearby_preference * farther[j]

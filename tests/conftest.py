@@ -15,6 +15,7 @@ SCENARIOS = ROOT / "scenarios"
 # Keep scratch files (browser profiles, Dask space, Hypothesis examples) in the system temporary folder.
 os.environ.setdefault("URBSIM_TMP", tempfile.gettempdir())
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "urbsim-hypothesis"))
+os.environ.setdefault("URBSIM_POPULATION_CACHE", os.path.join(tempfile.gettempdir(), "urbsim-test-populations"))
 
 
 def small(scenario: Scenario, **kw) -> Scenario:

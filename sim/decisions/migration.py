@@ -14,6 +14,7 @@ import numpy as np
 from ..parameters import Migration
 
 STAY, OWN_TOWN, CENTRAL, OTHER_TOWN = range(4)
+MAX_RENT_SHARE = 2.0
 N_ALTERNATIVES = 4
 
 
@@ -31,7 +32,9 @@ class Options:
 
 def utilities(o: Options, params: Migration) -> np.ndarray:
     income_gap = np.log(np.maximum(o.income, 1.0) / np.maximum(o.income[:, :1], 1.0))
-    housing = o.housing_cost / np.maximum(o.income, 1.0)
+    # Rent as a share of income, capped at twice the income: a household without income is
+    # not pushed out by an unbounded term (it pays what it can, or is housed by relatives).
+    housing = np.minimum(o.housing_cost / np.maximum(o.income, 1.0), MAX_RENT_SHARE)
     u = (params.beta_income * income_gap
          - params.beta_housing * housing
          + params.beta_services * o.services
