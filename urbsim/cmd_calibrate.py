@@ -1,0 +1,231 @@
+"""`urbsim calibrate` and `urbsim backtest`: fit behaviour to the 2010 -> 2020 census change, and
+show the fit.
+
+    urbsim calibrate [--scale 0.1] [--seeds 4] [--budget 400] [--params a,b:lo:hi,...] [--targets ...]
+    urbsim backtest --out DIR [--scale 0.1] [--seeds 5]
+
+`calibrate` writes `sim/data/calibration.json` (values and provenance), whose values become
+the defaults of every scenario that leaves them out; runs are cached under `--cache`, so the
+same command run again resumes. Added to the `urbsim` app by `register(app)`;
+`python -m urbsim.cmd_calibrate` runs the two commands on their own. Errors are one line
+each and exit 2; an interrupted calibration exits 130 and keeps its cached runs.
+"""
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from urbsim.ui import console, err, fail, progress_bar
+
+
+def _shown_path(p: Path) -> str:
+    """A path as written in provenance: relative to the working folder when inside it, else its name."""
+    if not p.is_absolute():
+        return str(p)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return p.name
+
+
+def _progress(total: int, label: str):
+    bar = progress_bar()
+    task = bar.add_task(label, total=total)
+    counts = {"done": 0, "cached": 0}
+
+    def on_run(cached: bool) -> None:
+        counts["done"] += 1
+        counts["cached"] += cached
+        bar.update(task, completed=min(counts["done"], total))
+
+    def on_best(f: float) -> None:
+        bar.update(task, description=f"{label} (best objective {f:.3f})")
+
+    return bar, on_run, on_best, counts
+
+
+def _fit_table(stats, measures: tuple[str, ...], title: str) -> Table:
+    from experiments.backtest import NAMES
+    from experiments.calibrate import RELATIVE
+
+    t = Table(title=title)
+    t.add_column("county")
+    for m in measures:
+        t.add_column(f"{m} census", justify="right")
+        t.add_column("sim (±sd)", justify="right")
+        t.add_column("error", justify="right")
+    for county, g in stats.groupby("county", sort=False):
+        row = [NAMES.get(county, county)]
+        for m in measures:
+            r = g[g.measure == m].iloc[0]
+            if m == "residents" or m == "registered_elsewhere":
+                row += [f"{r.census:,.0f}", f"{r.sim_mean:,.0f} ±{r.sim_sd:,.0f}"]
+            elif m == "household_size":
+                row += [f"{r.census:.2f}", f"{r.sim_mean:.2f} ±{r.sim_sd:.2f}"]
+            else:
+                row += [f"{100 * r.census:.1f}%", f"{100 * r.sim_mean:.1f}% ±{100 * r.sim_sd:.1f}"]
+            row.append(f"{r.error:+.1%}" if m in RELATIVE else f"{100 * r.error:+.1f}pp")
+        t.add_row(*row)
+    return t
+
+
+def _error_table(stats, measures: tuple[str, ...], title: str) -> Table:
+    """Errors only (simulated mean against the census), one column per measure."""
+    from experiments.backtest import NAMES
+    from experiments.calibrate import RELATIVE
+
+    t = Table(title=title)
+    t.add_column("county")
+    for m in measures:
+        t.add_column(m, justify="right")
+    for county, g in stats.groupby("county", sort=False):
+        cells = []
+        for m in measures:
+            r = g[g.measure == m].iloc[0]
+            cells.append(f"{r.error:+.1%}" if m in RELATIVE else f"{100 * r.error:+.1f}pp")
+        t.add_row(NAMES.get(county, county), *cells)
+    return t
+
+
+def _print_errors(errors: dict[str, float]) -> None:
+    from experiments.calibrate import RELATIVE
+
+    parts = [f"{m} {v:.1%}" if m in RELATIVE else f"{m} {100 * v:.2f}pp" for m, v in errors.items()]
+    console.print("mean absolute error across the 7 counties: " + ", ".join(parts), highlight=False, soft_wrap=True)
+
+
+def calibrate(
+    scale: float = typer.Option(0.1, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
+    seeds: int = typer.Option(4, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
+    budget: int = typer.Option(400, "--budget", min=2, help="model runs in all (parameter points × seeds), cached ones included"),
+    params: Optional[str] = typer.Option(None, "--params",
+                                         help="comma-separated parameters, each NAME or NAME:LOW:HIGH "
+                                              "(default: the five that identify residents and urban share)"),
+    targets: Optional[str] = typer.Option(None, "--targets",
+                                          help="census measures in the objective (default residents,urban_share)"),
+    scenario: Path = typer.Option(Path("scenarios/backtest_2010.yaml"), "--scenario", help="the 2010-base scenario"),
+    workers: int = typer.Option(2, "--workers", min=0, help="local processes (0: in this process)"),
+    cache: Path = typer.Option(Path(".cache/calibration"), "--cache", help="folder of cached runs"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="run everything; cache nothing"),
+    initial: Optional[int] = typer.Option(None, "--initial", min=2, help="Latin-hypercube points before Nelder-Mead"),
+    seed: int = typer.Option(2010, "--seed", help="seed of the design and of the replicate seeds"),
+    report: Optional[Path] = typer.Option(None, "--report", help="folder for history.csv and fit.csv"),
+    write: Optional[Path] = typer.Option(None, "--write", hidden=True,
+                                         help="write the calibration here instead of sim/data/calibration.json"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show the parameters and their bounds; run nothing"),
+) -> None:
+    """Fit behavioural parameters so that the 2010 backtest reproduces the 2020 census by county."""
+    from experiments.calibrate import (CalibrationError, calibrate as run_calibration, headline_errors,
+                                       objective_text, parse_parameters, parse_targets, write_calibration)
+
+    try:
+        plist, tlist = parse_parameters(params), parse_targets(targets)
+    except CalibrationError as e:
+        fail(e.problems)
+    if not scenario.is_file():
+        fail(f"--scenario {scenario}: file not found")
+    if budget // seeds < 2:
+        fail(f"--budget {budget} allows fewer than 2 parameter points at {seeds} seeds")
+    console.print(f"calibrating {len(plist)} parameters to {', '.join(tlist)} (census 2020 by county); "
+                  f"scale {scale}, {seeds} seeds, budget {budget} runs = {budget // seeds} points", highlight=False)
+    for p in plist:
+        console.print(f"  {p.path} in [{p.lo:g}, {p.hi:g}]" + (f": {p.why}" if p.why else ""), highlight=False,
+                      soft_wrap=True)
+    if dry_run:
+        console.print(f"objective: {objective_text(tlist)}", highlight=False, soft_wrap=True)
+        return
+    shown_params = ",".join(f"{p.path.removeprefix('behaviour.')}:{p.lo:g}:{p.hi:g}" for p in plist)
+    command = (f"urbsim calibrate --scale {scale:g} --seeds {seeds} --budget {budget} --params {shown_params} "
+               f"--targets {','.join(tlist)} --seed {seed}"
+               + (f" --initial {initial}" if initial else "")
+               + (f" --scenario {shlex.quote(_shown_path(scenario))}"
+                  if _shown_path(scenario) != "scenarios/backtest_2010.yaml" else ""))
+    bar, on_run, on_best, counts = _progress(budget + seeds, "calibrating")
+    try:
+        with bar:
+            cal = run_calibration(plist, scale=scale, seeds=seeds, budget=budget, targets=tlist, scenario=scenario,
+                                  cache_dir=None if no_cache else cache, workers=workers, seed=seed,
+                                  n_initial=initial, on_run=on_run, on_best=on_best)
+    except CalibrationError as e:
+        fail(e.problems)
+    except KeyboardInterrupt:
+        err.print(f"interrupted after {counts['done']} runs; they are cached in {cache}: run the same command again "
+                  "to continue", highlight=False, soft_wrap=True)
+        raise typer.Exit(130)
+    path = write_calibration(cal, command, write)
+    t = Table(title=f"calibrated values (objective {cal.objective:.3f}, {len(cal.history)} points)")
+    for col in ("parameter", "value", "search bounds", "default"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    from experiments.calibrate import declared_bounds
+    declared = declared_bounds()
+    for p in plist:
+        t.add_row(p.path, f"{cal.values[p.path]:.4g}", f"[{p.lo:g}, {p.hi:g}]", f"{declared[p.path][2]:g}")
+    console.print(t)
+    console.print(_fit_table(cal.stats, ("residents", "urban_share"), "fit at the calibrated values (2020)"))
+    _print_errors(headline_errors(cal.stats))
+    if report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+        cal.history.to_csv(report / "history.csv", index=False)
+        cal.stats.to_csv(report / "fit.csv", index=False)
+        console.print(f"wrote {report}/history.csv, fit.csv", highlight=False)
+    console.print(f"{cal.runs} runs ran, {cal.cached} came from the cache, {cal.wall_time_s:.0f} s; wrote {path.name} "
+                  f"({_shown_path(path)}); `urbsim backtest --out DIR` shows the fit", highlight=False, soft_wrap=True)
+
+
+def backtest(
+    out: Path = typer.Option(..., "--out", help="folder for the CSV tables and PNG plots"),
+    scale: float = typer.Option(0.1, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
+    seeds: int = typer.Option(5, "--seeds", min=1, help="replicate seeds"),
+    scenario: Path = typer.Option(Path("scenarios/backtest_2010.yaml"), "--scenario", help="the 2010-base scenario"),
+    workers: int = typer.Option(2, "--workers", min=0, help="local processes (0: in this process)"),
+    cache: Path = typer.Option(Path(".cache/calibration"), "--cache", help="folder of cached runs"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="run everything; cache nothing"),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="write PNG plots"),
+) -> None:
+    """Run the 2010 backtest to 2020 with several seeds and compare it with the 2020 census by county."""
+    from experiments.backtest import backtest as run_backtest, write_backtest
+    from experiments.calibrate import CalibrationError
+
+    if not scenario.is_file():
+        fail(f"--scenario {scenario}: file not found")
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: exists and is not a folder")
+    bar, on_run, _, counts = _progress(seeds, "backtest 2010->2020")
+    try:
+        with bar:
+            bt = run_backtest(scale=scale, seeds=seeds, scenario=scenario, workers=workers,
+                              cache_dir=None if no_cache else cache, on_run=on_run)
+        files = write_backtest(bt, out, plots=plots)
+    except CalibrationError as e:
+        fail(e.problems)
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written", highlight=False)
+        raise typer.Exit(130)
+    measures = ("residents", "urban_share")
+    console.print(_fit_table(bt.fit, measures, f"backtest 2010->2020 vs census 2020 (scale {scale}, {seeds} seeds)"))
+    held_out = tuple(m for m in dict.fromkeys(bt.fit.measure) if m not in measures)
+    console.print(_error_table(bt.fit, held_out, "held-out measures: simulated minus census (relative for counts "
+                                                 "and household size)"))
+    _print_errors(bt.errors)
+    console.print(f"wrote {len(files)} files in {out} ({counts['cached']} of {seeds} runs from the cache, "
+                  f"{bt.wall_time_s:.0f} s)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `calibrate` and `backtest` to the `urbsim` app."""
+    app.command("calibrate")(calibrate)
+    app.command("backtest")(backtest)
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, no_args_is_help=True, help="Calibration and backtest.")
+    register(app)
+    app(prog_name="urbsim")
+
+
+if __name__ == "__main__":
+    main()
