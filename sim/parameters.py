@@ -42,7 +42,7 @@ class Demography(Block):
         1.0715, lo=1.0, hi=1.25, unit="boys per girl",
         source="demographic_schedules.csv: Liaoning 2020 census sex_ratio_at_birth_census_births[all] 107.15")
     leave_home_rate: float = param(
-        0.05, lo=0.0, hi=0.6, unit="per year",
+        0.02, lo=0.0, hi=0.6, unit="per year",
         source="assumption: yearly hazard that an adult child aged 20-39 in a household of 3+ forms its own "
                "household; calibrated to household size 2.90 (2010) -> 2.37 (2020), figures.csv", assumption=True)
     marriage_age: float = param(

@@ -139,8 +139,36 @@ def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, 
     p.res[idx], p.res_urban[idx] = county, urban
     p.job[idx] = np.where(urban, Job.flexible, Job.farming)
     p.hh[idx] = -1
-    new_households(pop, idx, county, urban, Tenure.rented)
+    rows = new_households(pop, idx, county, urban, Tenure.rented)
+    _arrive_as_families(pop, idx, rows, rng)
     return idx
+
+
+# Assumption: arrivals come as singles, couples and couples with a child (50/30/20%), as the
+# households of registered people living outside are drawn in synthesis._add_outside.
+ARRIVAL_HOUSEHOLD_SIZES = (1, 2, 3)
+ARRIVAL_HOUSEHOLD_SHARES = (0.5, 0.3, 0.2)
+
+
+def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, rng) -> None:
+    """Group consecutive arrivals into households led by the first member: the others join the
+    leader's household and place; a third member is a child."""
+    p, h = pop.persons, pop.households
+    k = len(idx)
+    sizes = rng.choice(ARRIVAL_HOUSEHOLD_SIZES, size=k, p=ARRIVAL_HOUSEHOLD_SHARES)
+    sizes = sizes[: np.searchsorted(np.cumsum(sizes), k) + 1]
+    sizes[-1] -= sizes.sum() - k
+    first = np.cumsum(sizes) - sizes
+    lead = np.repeat(first, sizes)
+    pos = np.arange(k) - lead
+    joiners = pos > 0
+    h.alive[rows[joiners]] = False
+    p.hh[idx] = rows[lead]
+    p.res[idx], p.res_urban[idx] = p.res[idx[lead]], p.res_urban[idx[lead]]
+    child = idx[pos == 2]
+    p.age[child] = rng.integers(0, 15, len(child))
+    p.job[child] = Job.child
+    p.edu[child] = np.searchsorted([6, 12, 15], p.age[child], side="right")   # schooling by age
 
 
 def registered_elsewhere_leave(pop: Population, alive: np.ndarray, params: Outside, rng) -> np.ndarray:
