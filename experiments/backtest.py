@@ -213,7 +213,7 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
             ax.set_ylim(1.5, None)
         save(fig, name)
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=False)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), sharey=False)
     for ax, m in zip(axes, ("age_0_14", "age_15_64", "age_65_plus")):
         _county_bars(ax, bt.fit, m, 100)
         ax.set_title(f"{LABELS[m]} (held out)", fontsize=9)

@@ -373,21 +373,24 @@ class OptimiseResult:
 
 
 def optimise(batch: Callable[[np.ndarray], np.ndarray], dim: int, budget: int, n_initial: int | None = None,
-             seed: int = 0, step: float = 0.15, xatol: float = 0.01, fatol: float = 1e-3,
-             on_best: Callable[[float], None] | None = None) -> OptimiseResult:
+             seed: int = 0, step: float = 0.15, xatol: float = 0.01, fatol: float = 1e-3, starts: int = 1,
+             min_distance: float = 0.25, on_best: Callable[[float], None] | None = None) -> OptimiseResult:
     """Minimise `batch` (points (k, dim) in [0, 1]^dim -> values (k,)) within `budget` evaluations:
-    a Latin hypercube of `n_initial` points, then bounded Nelder-Mead from the best one."""
+    a Latin hypercube of `n_initial` points, then bounded Nelder-Mead from the best of them, and
+    (with `starts` > 1) from the next best points lying at least `min_distance` (root-mean-square
+    distance per coordinate) from the starts already used: one search per basin, the budget after
+    the Latin hypercube shared equally."""
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
     if budget < 2:
         raise CalibrationError("the budget must allow at least 2 parameter points")
-    n_initial = n_initial or max(2 * dim + 2, min(10 * dim, budget // 3))
+    n_initial = n_initial or max(2 * dim + 2, min(30 * dim, budget // 3))
     n_initial = min(n_initial, budget)
     history: list[tuple[str, np.ndarray, float]] = []
     best = [math.inf]
 
-    def note(stage: str, xs: np.ndarray, fs: np.ndarray) -> None:
+    def note(stage: str, xs, fs) -> None:
         for x, f in zip(xs, fs):
             history.append((stage, np.array(x, float), float(f)))
             if f < best[0]:
@@ -397,31 +400,42 @@ def optimise(batch: Callable[[np.ndarray], np.ndarray], dim: int, budget: int, n
 
     xs = qmc.LatinHypercube(d=dim, seed=seed).random(n_initial)
     note("lhs", xs, np.asarray(batch(xs), float))
+    initial = sorted(history, key=lambda h: h[2])
+    chosen: list[np.ndarray] = []
+    for _, x, _ in initial:
+        if len(chosen) == max(starts, 1):
+            break
+        if all(np.sqrt(np.mean((x - c) ** 2)) >= min_distance for c in chosen):
+            chosen.append(x)
     left = budget - n_initial
-    if left > dim + 1:
-        start = min(history, key=lambda h: h[2])[1]
-        simplex = [start] + [np.clip(start + step * np.eye(dim)[i] * (1 if start[i] < 0.5 else -1), 0, 1)
-                             for i in range(dim)]
 
-        class Done(Exception):
-            pass
+    class Done(Exception):
+        pass
+
+    for i, start in enumerate(chosen):
+        cap = budget if i == len(chosen) - 1 else n_initial + (i + 1) * left // len(chosen)
+        if cap - len(history) <= dim + 1:
+            break
+        stage = "nelder-mead" if len(chosen) == 1 else f"nelder-mead-{i + 1}"
 
         def single(x: np.ndarray) -> float:
-            if len(history) >= budget:
+            if len(history) >= cap:
                 raise Done
             x = np.clip(x, 0, 1)
             for _, hx, hf in reversed(history):      # the simplex revisits points: no second run
                 if np.array_equal(hx, x):
-                    note("nelder-mead", [x], [hf])
+                    note(stage, [x], [hf])
                     return hf
             f = float(np.asarray(batch(x[None, :]), float)[0])
-            note("nelder-mead", [x], [f])
+            note(stage, [x], [f])
             return f
 
+        simplex = [start] + [np.clip(start + step * np.eye(dim)[j] * (1 if start[j] < 0.5 else -1), 0, 1)
+                             for j in range(dim)]
         try:
             minimize(single, start, method="Nelder-Mead", bounds=[(0.0, 1.0)] * dim,
                      options={"initial_simplex": np.array(simplex), "xatol": xatol, "fatol": fatol,
-                              "maxfev": left, "adaptive": dim > 3})
+                              "maxfev": cap - len(history), "adaptive": dim > 3})
         except Done:
             pass
     bx, bf = min(((h[1], h[2]) for h in history), key=lambda t: t[1])
@@ -443,6 +457,9 @@ class Calibration:
     runs: int
     cached: int
     wall_time_s: float
+    validation_seeds: list[int] = field(default_factory=list)
+    candidates: pd.DataFrame | None = None   # best points re-run with the validation seeds
+    fit_objective: float = math.nan          # the chosen point's objective on the fitting seeds
 
 
 def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0.1, seeds: int = 4,
@@ -450,10 +467,16 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
               cache_dir: Path | str | None = DEFAULT_CACHE, workers: int = 2, seed: int = 2010,
               n_initial: int | None = None, on_run: Callable[[bool], None] | None = None,
               on_best: Callable[[float], None] | None = None, observed: pd.DataFrame | None = None,
-              end_year: int = FIT_YEAR) -> Calibration:
+              end_year: int = FIT_YEAR, validate: int = 0, validation_seeds: int = 8,
+              starts: int = 1) -> Calibration:
     """Fit `parameters` so that the backtest reproduces the 2020 census `targets` by county.
     `budget` counts model runs (parameter points x seeds), cached ones included. `observed`
-    replaces the census (a table shaped like `census_targets()`), e.g. synthetic targets."""
+    replaces the census (a table shaped like `census_targets()`), e.g. synthetic targets.
+
+    With `validate` > 0, the best `validate` distinct points of the search are run again with
+    `validation_seeds` other seeds and the one best on those is chosen: the minimum of a noisy
+    objective over hundreds of points is biased low (it picks lucky draws), an independent
+    re-run is not. The reported fit statistics are then those of the validation seeds."""
     from .design import replicate_seeds
 
     start = time.perf_counter()
@@ -473,14 +496,28 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
             vals = [[p.value_at(u) for p, u in zip(params, x)] for x in xs]
             return np.array([objective(mean_summary(r), census, targets) for r in ev.evaluate(vals)])
 
-        res = optimise(batch, len(params), points, n_initial=n_initial, seed=seed, on_best=on_best)
-        best = [p.value_at(u) for p, u in zip(params, res.x)]
-        per_seed = [summary_frame(r) for r in ev.evaluate([best])[0]]
-    history = pd.DataFrame([{"stage": s, **{p.path: p.value_at(u) for p, u in zip(params, x)}, "objective": f}
-                            for s, x, f in res.history])
-    return Calibration(params, {p.path: v for p, v in zip(params, best)}, res.fun,
+        res = optimise(batch, len(params), points, n_initial=n_initial, seed=seed, starts=starts, on_best=on_best)
+        history = pd.DataFrame([{"stage": s, **{p.path: p.value_at(u) for p, u in zip(params, x)},
+                                 "objective": f} for s, x, f in res.history])
+        best, chosen, fit_value = [p.value_at(u) for p, u in zip(params, res.x)], res.fun, res.fun
+        check_seeds, candidates, used = seed_list, None, ev
+        if validate > 0:
+            check_seeds = replicate_seeds(seed + 1, validation_seeds)
+            top = history.drop_duplicates([p.path for p in params]).nsmallest(validate, "objective")
+            used = Evaluator(base, params, check_seeds, ev.cache, ex, on_run)
+            points_ = top[[p.path for p in params]].to_numpy().tolist()
+            scores = [objective(mean_summary(r), census, targets) for r in used.evaluate(points_)]
+            candidates = top.rename(columns={"objective": "objective_fit_seeds"}).assign(
+                objective_validation_seeds=scores).reset_index(drop=True)
+            k = int(np.argmin(scores))
+            best, chosen = points_[k], scores[k]
+            fit_value = float(candidates.objective_fit_seeds[k])
+        per_seed = [summary_frame(r) for r in used.evaluate([best])[0]]
+    runs, cached = ev.runs + (used.runs if used is not ev else 0), ev.cached + (used.cached if used is not ev else 0)
+    return Calibration(params, {p.path: float(v) for p, v in zip(params, best)}, float(chosen),
                        fit_statistics(per_seed, census, targets), history, seed_list, scale, tuple(targets),
-                       ev.runs, ev.cached, time.perf_counter() - start)
+                       runs, cached, time.perf_counter() - start, list(check_seeds) if validate else [],
+                       candidates, fit_value)
 
 
 def objective_text(targets: Sequence[str]) -> str:
@@ -504,6 +541,10 @@ def write_calibration(cal: Calibration, command: str, path: Path | None = None) 
             "seeds": cal.seeds,
             "objective": objective_text(cal.targets),
             "objective_value": round(cal.objective, 6),
+            "validation_seeds": cal.validation_seeds,
+            "objective_value_fit_seeds": round(cal.fit_objective, 6),
+            "selection": ("the best points of the search re-run with the validation seeds; the best on those"
+                          if cal.validation_seeds else "the best point of the search"),
             "targets": list(cal.targets),
             "held_out": [m for m in HELD_OUT if m not in cal.targets],
             "bounds": {p.path: [p.lo, p.hi] for p in cal.parameters},

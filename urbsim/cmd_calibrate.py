@@ -1,7 +1,7 @@
 """`urbsim calibrate` and `urbsim backtest`: fit behaviour to the 2010 -> 2020 census change, and
 show the fit.
 
-    urbsim calibrate [--scale 0.1] [--seeds 4] [--budget 400] [--params a,b:lo:hi,...] [--targets ...]
+    urbsim calibrate [--scale 0.1] [--seeds 4] [--budget 2400] [--starts 4] [--validate 8] [--params a,b:lo:hi,...]
     urbsim backtest --out DIR [--scale 0.1] [--seeds 5]
 
 `calibrate` writes `sim/data/calibration.json` (values and provenance), whose values become
@@ -101,7 +101,7 @@ def _print_errors(errors: dict[str, float]) -> None:
 def calibrate(
     scale: float = typer.Option(0.1, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
     seeds: int = typer.Option(4, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
-    budget: int = typer.Option(400, "--budget", min=2, help="model runs in all (parameter points × seeds), cached ones included"),
+    budget: int = typer.Option(2400, "--budget", min=2, help="model runs in all (parameter points × seeds), cached ones included"),
     params: Optional[str] = typer.Option(None, "--params",
                                          help="comma-separated parameters, each NAME or NAME:LOW:HIGH "
                                               "(default: the five that identify residents and urban share)"),
@@ -113,6 +113,11 @@ def calibrate(
     no_cache: bool = typer.Option(False, "--no-cache", help="run everything; cache nothing"),
     initial: Optional[int] = typer.Option(None, "--initial", min=2, help="Latin-hypercube points before Nelder-Mead"),
     seed: int = typer.Option(2010, "--seed", help="seed of the design and of the replicate seeds"),
+    starts: int = typer.Option(4, "--starts", min=1,
+                               help="Nelder-Mead searches, from the best Latin-hypercube points of different basins"),
+    validate: int = typer.Option(8, "--validate", min=0,
+                                 help="re-run the best N points with other seeds and keep the best on those (0: no)"),
+    validation_seeds: int = typer.Option(8, "--validation-seeds", min=1, help="seeds of that re-run"),
     report: Optional[Path] = typer.Option(None, "--report", help="folder for history.csv and fit.csv"),
     write: Optional[Path] = typer.Option(None, "--write", hidden=True,
                                          help="write the calibration here instead of sim/data/calibration.json"),
@@ -142,14 +147,17 @@ def calibrate(
     command = (f"urbsim calibrate --scale {scale:g} --seeds {seeds} --budget {budget} --params {shown_params} "
                f"--targets {','.join(tlist)} --seed {seed}"
                + (f" --initial {initial}" if initial else "")
+               + f" --starts {starts} --validate {validate} --validation-seeds {validation_seeds}"
                + (f" --scenario {shlex.quote(_shown_path(scenario))}"
                   if _shown_path(scenario) != "scenarios/backtest_2010.yaml" else ""))
-    bar, on_run, on_best, counts = _progress(budget + seeds, "calibrating")
+    total = budget + (validate * validation_seeds if validate else seeds)
+    bar, on_run, on_best, counts = _progress(total, "calibrating")
     try:
         with bar:
             cal = run_calibration(plist, scale=scale, seeds=seeds, budget=budget, targets=tlist, scenario=scenario,
                                   cache_dir=None if no_cache else cache, workers=workers, seed=seed,
-                                  n_initial=initial, on_run=on_run, on_best=on_best)
+                                  n_initial=initial, on_run=on_run, on_best=on_best, validate=validate,
+                                  validation_seeds=validation_seeds, starts=starts)
     except CalibrationError as e:
         fail(e.problems)
     except KeyboardInterrupt:
@@ -157,7 +165,15 @@ def calibrate(
                   "to continue", highlight=False, soft_wrap=True)
         raise typer.Exit(130)
     path = write_calibration(cal, command, write)
-    t = Table(title=f"calibrated values (objective {cal.objective:.3f}, {len(cal.history)} points)")
+    if cal.candidates is not None:
+        c = Table(title=f"best {len(cal.candidates)} points re-run with {len(cal.validation_seeds)} other seeds")
+        c.add_column("objective (fit seeds)", justify="right")
+        c.add_column("objective (validation seeds)", justify="right")
+        for _, r in cal.candidates.iterrows():
+            c.add_row(f"{r.objective_fit_seeds:.3f}", f"{r.objective_validation_seeds:.3f}")
+        console.print(c)
+    t = Table(title=f"calibrated values (objective {cal.objective:.3f}"
+                    + (" on the validation seeds" if cal.validation_seeds else "") + f", {len(cal.history)} points)")
     for col in ("parameter", "value", "search bounds", "default"):
         t.add_column(col, justify="left" if col == "parameter" else "right")
     from experiments.calibrate import declared_bounds
@@ -171,7 +187,10 @@ def calibrate(
         report.mkdir(parents=True, exist_ok=True)
         cal.history.to_csv(report / "history.csv", index=False)
         cal.stats.to_csv(report / "fit.csv", index=False)
-        console.print(f"wrote {report}/history.csv, fit.csv", highlight=False)
+        if cal.candidates is not None:
+            cal.candidates.to_csv(report / "candidates.csv", index=False)
+        console.print(f"wrote {report}/history.csv, fit.csv" + (", candidates.csv" if cal.candidates is not None
+                                                                 else ""), highlight=False)
     console.print(f"{cal.runs} runs ran, {cal.cached} came from the cache, {cal.wall_time_s:.0f} s; wrote {path.name} "
                   f"({_shown_path(path)}); `urbsim backtest --out DIR` shows the fit", highlight=False, soft_wrap=True)
 
