@@ -44,13 +44,13 @@ class UrbanizationModel(mesa.Model):
         self.survey_rng = self.rng.spawn(1)[0]
         self._seed_awareness()
         alive = self.alive()
-        self.labour = economy.LabourMarket(economy.town_workers(self.pop, alive), config.behaviour.work)
+        self.labour = economy.LabourMarket(economy.town_workers(self.pop, self.pop.residents()), config.behaviour.work)
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
         self.events: dict[str, np.ndarray] = {}
-        self.year_stats: dict[str, np.ndarray] = self._base_services(alive)
-        self.wages = self.labour.wages(economy.town_workers(self.pop, alive), 0)
+        self.year_stats: dict[str, np.ndarray] = self._base_services()
+        self.wages = self.labour.wages(economy.town_workers(self.pop, self.pop.residents()), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
 
@@ -89,9 +89,9 @@ class UrbanizationModel(mesa.Model):
         born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year,
                                  self.rng)
         self._count("births", born)
-        alive = self.alive()
-        demography.leave_home(self.pop, alive, b, self.rng)
-        demography.age_one_year(self.pop, alive)
+        alive, residents = self.alive(), self.pop.residents()
+        demography.leave_home(self.pop, residents, b, self.rng)
+        demography.age_one_year(self.pop, alive, residents)
         demography.dissolve_empty(self.pop, alive)
 
     def education(self) -> None:
@@ -109,25 +109,25 @@ class UrbanizationModel(mesa.Model):
 
     def work(self) -> None:
         """Town wages follow labour demand; incomes, savings and insurance contributions."""
-        b, alive = self.config.behaviour, self.alive()
+        b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         years = self.year - self.config.base_year
         self.labour.grow()
-        self.wages = self.labour.wages(economy.town_workers(self.pop, alive), years)
+        self.wages = self.labour.wages(economy.town_workers(self.pop, residents), years)
         economy.earn(self.pop, alive, self.wages, b.work, years, self.rng, b.housing.savings_rate)
-        economy.enter_work(self.pop, alive, b.work, self.rng)
-        economy.contribute(self.pop, alive, b.work, self.rng)
+        economy.enter_work(self.pop, residents, b.work, self.rng)
+        economy.contribute(self.pop, alive, residents, b.work, self.rng)
 
     def migration(self) -> None:
         """Leaving Tieling, coming back, arrivals registered elsewhere, and moves within the city."""
         b, p = self.config.behaviour.outside, self.pop.persons
-        origin, _ = moves.leave_tieling(self.pop, self.alive(), b, self._outside_pull(), self.rng)
+        origin, _ = moves.leave_tieling(self.pop, self.pop.residents(), b, self._outside_pull(), self.rng)
         self._add("moved_out", origin)
-        gone = moves.registered_elsewhere_leave(self.pop, self.alive(), b, self.rng)
+        gone = moves.registered_elsewhere_leave(self.pop, self.pop.residents(), b, self.rng)
         self._count("moved_out", gone)
-        back = moves.come_back(self.pop, self.alive(), b, b.return_to_town_share, self.rng)
+        back = moves.come_back(self.pop, self.pop.outside(), b, b.return_to_town_share, self.rng)
         self._count("moved_in", back)
         alive = self.alive()
-        residents = county_counts(p.res[alive])
+        residents = county_counts(p.res[self.pop.residents()])
         age = p.age[alive]
         adults = select(alive, (age >= 20) & (age < 50))
         new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
@@ -139,12 +139,12 @@ class UrbanizationModel(mesa.Model):
         """Households and village youths weigh staying, their own county town, the central districts
         or another county town (a logit choice; decisions/migration.py)."""
         b, p = self.config.behaviour, self.pop.persons
-        alive = self.alive()
+        alive, residents = self.alive(), self.pop.residents()
         before = p.res[alive].copy()
-        for deciders, whole in zip(self._within_deciders(alive, before), (True, False)):
+        for deciders, whole in zip(self._within_deciders(residents), (True, False)):
             if len(deciders) == 0:
                 continue
-            pick = self._within_choice(deciders, whole, alive)
+            pick = self._within_choice(deciders, whole, residents)
             go = pick != mig.STAY
             county = self._destinations(deciders[go], pick[go])
             if whole:
@@ -158,48 +158,49 @@ class UrbanizationModel(mesa.Model):
                 p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
         self._count_moves(alive, before)
 
-    def _within_deciders(self, alive: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _within_deciders(self, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Who reconsiders where to live this year (`reconsider_rate`): heads (18-55) of family
         households in the city, for the whole household, and village youths (18-30, children in
-        such households), for themselves. `res` is the residence of `alive`."""
+        such households), for themselves. `residents`: `Population.residents()`."""
         p, h, rate = self.pop.persons, self.pop.households, self.config.behaviour.migration.reconsider_rate
-        age = p.age[alive]
-        at = np.flatnonzero((res != OUTSIDE) & (age >= 18) & (age <= 55))
-        at = at[~h.collective[p.hh[alive[at]]]]           # in the city, in a family household
-        roles = self.pop.roles(alive, at)
-        heads = alive[at[roles == 0]]
-        youth = alive[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[alive[at]]]]
+        age = p.age[residents]
+        at = np.flatnonzero((age >= 18) & (age <= 55))
+        at = at[~h.collective[p.hh[residents[at]]]]           # in a family household
+        roles = self.pop.roles(residents, at)
+        heads = residents[at[roles == 0]]
+        youth = residents[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[residents[at]]]]
         heads = heads[self.rng.random(len(heads)) < rate]
         youth = youth[self.rng.random(len(youth)) < rate]
         return heads, youth
 
-    def _within_choice(self, deciders: np.ndarray, whole: bool, alive: np.ndarray) -> np.ndarray:
+    def _within_choice(self, deciders: np.ndarray, whole: bool, residents: np.ndarray) -> np.ndarray:
         """Each decider's pick: mig.STAY, OWN_TOWN, CENTRAL or OTHER_TOWN (a logit choice)."""
-        options = self._options(deciders, whole, alive)
+        options = self._options(deciders, whole, residents)
         return choose(mig.utilities(options, self.config.behaviour.migration), self.rng)
 
     def residence_permits(self) -> None:
-        new = registration.issue_permits(self.pop, self.alive(), self.rules, self.config.behaviour.settling, self.rng)
+        new = registration.issue_permits(self.pop, self.pop.residents(), self.rules, self.config.behaviour.settling,
+                                         self.rng)
         self._count("residence_permits_new", new, city=True)
         self.year_stats["new_permits"] = new
 
     def settlement(self) -> None:
         """Awareness spreads; eligible town residents choose whether to settle, by pathway."""
-        b, alive = self.config.behaviour, self.alive()
+        b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
-        settled = registration.settle(self.pop, alive, self.year, self.rules, b.settling, congestion,
+        settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
                                       b.services.unregistered_access, self.rng)
         self.year_stats["settled"] = settled
-        back = registration.urban_to_rural(self.pop, alive, self.rules, self.rng)
+        back = registration.urban_to_rural(self.pop, residents, self.rules, self.rng)
         self._count("urban_to_rural_moves", back)
 
     def housing(self) -> None:
         """Town households buy homes or queue for public rental flats."""
-        b, p, h, alive = self.config.behaviour, self.pop.persons, self.pop.households, self.alive()
+        b, h = self.config.behaviour, self.pop.households
         bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.rng)
         self._add("homes_bought", h.county[bought])
-        eligible = housing.rental_eligible(self.pop, alive, self.year, self.rules)
+        eligible = housing.rental_eligible(self.pop, self.pop.residents(), self.year, self.rules)
         stock = np.array([c.rental_stock for c in self.counties])
         self.year_stats["queue"], self.year_stats["occupied"] = housing.allocate_rental(
             self.pop, eligible, stock, self.year, self.rng)
@@ -209,23 +210,22 @@ class UrbanizationModel(mesa.Model):
         hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
         if not self.rules.purchase:
             return np.zeros(len(rows))
-        p, h, alive = self.pop.persons, self.pop.households, self.alive()
-        hh = p.hh[alive]
+        p, h, residents = self.pop.persons, self.pop.households, self.pop.residents()
+        hh = p.hh[residents]        # the rows are town households: their members live in the city
         members = np.flatnonzero(any_member(rows, h.n)[hh])
-        unregistered = ~registration.town_status(self.pop, alive[members])
+        unregistered = ~registration.town_status(self.pop, residents[members])
         return any_member(hh[members], h.n, unregistered)[rows].astype(float)
 
     def institutions(self) -> None:
         """Schools admit pupils, clinics congest, the city pays people-linked transfers, counties
         invest them with a lag, and construction land follows settlers."""
         p, w, r = self.pop.persons, self.pop.weight, self.rules
-        alive = self.alive()
         settled = self.year_stats["settled"]
         settlers = registration.county_sums(settled.county, w)
         student = self.year_stats["student_settlers"]
         settlers += registration.county_sums(p.res[student], w)
         permits = registration.county_sums(p.res[self.year_stats["new_permits"]], w)
-        residents = registration.county_sums(p.res[alive], w)      # OUTSIDE (index 7) is not counted
+        residents = registration.county_sums(p.res[self.pop.residents()], w)
         receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
                                       r.pool_share)
         for i, gov in enumerate(self.counties):
@@ -233,20 +233,20 @@ class UrbanizationModel(mesa.Model):
             gov.build(self.year, r.school_growth, r.housing_growth)
             gov.land_quota_m2 += settlers[i] * r.m2_per_settler
             gov.update_clinics(residents[i])
-        self.year_stats.update(settlers=settlers, receipts=receipts, **self._admit_pupils(alive))
+        self.year_stats.update(settlers=settlers, receipts=receipts, **self._admit_pupils())
 
-    def _admit_pupils(self, alive: np.ndarray) -> dict[str, np.ndarray]:
+    def _admit_pupils(self) -> dict[str, np.ndarray]:
         """Each county admits local pupils, then eligible migrant children, up to its places."""
-        local, migrant, eligible = self._pupils(alive)
+        local, migrant, eligible = self._pupils(self.pop.residents())
         admitted = np.array([gov.admit_pupils(local[i], eligible[i])[1] for i, gov in enumerate(self.counties)])
         return {"migrant_children": migrant, "migrant_admitted": admitted}
 
-    def _base_services(self, alive: np.ndarray) -> dict[str, np.ndarray]:
+    def _base_services(self) -> dict[str, np.ndarray]:
         """Service stocks of the base year: pupils admitted, nobody queuing yet, flats occupied."""
         h = self.pop.households
         rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
         occupied = np.bincount(h.view("county")[rental], minlength=N_COUNTIES + 1)[:N_COUNTIES]
-        return {"queue": np.zeros(N_COUNTIES), "occupied": occupied, **self._admit_pupils(alive)}
+        return {"queue": np.zeros(N_COUNTIES), "occupied": occupied, **self._admit_pupils()}
 
     # --- helpers ------------------------------------------------------------
 
@@ -273,18 +273,18 @@ class UrbanizationModel(mesa.Model):
         return [CountyGovernment(self, i, children[i], residents[i], town_hh[i], b.services, share[i])
                 for i in range(N_COUNTIES)]
 
-    def _pupils(self, alive: np.ndarray):
+    def _pupils(self, residents: np.ndarray):
         """School-age children (6-14) by county: local, migrant (registered elsewhere), and migrant
         children eligible for public school under `schools.migrant_children_admission`."""
         p, w, h = self.pop.persons, self.pop.weight, self.pop.households
-        age, res = p.age[alive], p.res[alive]
-        at = np.flatnonzero((age >= 6) & (age <= 14) & (res != OUTSIDE))    # pupils
+        age, res = p.age[residents], p.res[residents]
+        at = np.flatnonzero((age >= 6) & (age <= 14))    # pupils
         county = res[at]
-        migrant = p.hk[alive[at]] != county
+        migrant = p.hk[residents[at]] != county
         mode = self.rules.school_admission.value
         if mode == "permit_only":
-            hh = p.hh[alive]
-            ok = migrant & any_member(hh, h.n, p.permit[alive])[hh[at]]
+            hh = p.hh[residents]
+            ok = migrant & any_member(hh, h.n, p.permit[residents])[hh[at]]
         else:
             ok = {"equal": migrant, "hukou_only": np.zeros_like(migrant)}[mode]
         return (registration.county_sums(county, w, ~migrant), registration.county_sums(county, w, migrant),
@@ -401,21 +401,23 @@ class UrbanizationModel(mesa.Model):
     def record(self) -> None:
         """Stocks at the end of the year, and the year's flows (not for the base year)."""
         p, h, w, y, add = self.pop.persons, self.pop.households, self.pop.weight, self.year, self.recorder.add
-        alive = self.alive()
-        res, hk, age = p.res[alive], p.hk[alive], p.age[alive]
-        # Two cross-tables of persons, one pass each: by county of residence (row 7: outside) x town
-        # x age group (0-14, 15-64, 65+) x registered elsewhere x family household x permit x agent
-        # kind, and by county of registration x town hukou x living in the city.
-        cell = res.astype(np.int16) * 2 + p.res_urban[alive]
+        # Two cross-tables of persons, one pass each: residents by county of residence x town x age
+        # group (0-14, 15-64, 65+) x registered elsewhere x family household x permit x agent kind,
+        # and everyone by county of registration x town hukou x living in the city.
+        r = self.pop.residents()
+        res, age = p.res[r], p.age[r]
+        cell = res.astype(np.int16) * 2 + p.res_urban[r]
         cell = cell * 3 + (age >= 15)
         cell += age >= 65
-        cell = cell * 2 + (hk != res)
-        cell = cell * 2 + ~h.collective[p.hh[alive]]
-        cell = cell * 2 + p.permit[alive]
-        cell = cell * 3 + registration.agent_kind(self.pop, alive, y)
-        shape = (N_COUNTIES + 1, 2, 3, 2, 2, 2, 3)
-        by_res = np.bincount(cell, minlength=np.prod(shape)).reshape(shape)[:N_COUNTIES]
-        cell = (hk.astype(np.int16) * 2 + p.hk_urban[alive]) * 2 + (res != OUTSIDE)
+        cell = cell * 2 + (p.hk[r] != res)
+        cell = cell * 2 + ~h.collective[p.hh[r]]
+        cell = cell * 2 + p.permit[r]
+        cell = cell * 3 + registration.agent_kind(self.pop, r, y)
+        shape = (N_COUNTIES, 2, 3, 2, 2, 2, 3)
+        by_res = np.bincount(cell, minlength=np.prod(shape)).reshape(shape)
+        alive = self.alive()
+        hk = p.hk[alive]
+        cell = (hk.astype(np.int16) * 2 + p.hk_urban[alive]) * 2 + (p.res[alive] != OUTSIDE)
         by_hk = np.bincount(cell, minlength=(N_COUNTIES + 1) * 4).reshape(N_COUNTIES + 1, 2, 2)[:N_COUNTIES]
 
         def county(table: np.ndarray) -> np.ndarray:

@@ -341,21 +341,21 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     """The household decision step of the vectorised engine on its current state, counted the
     way `ReferenceModel` counts: the very functions the yearly phases call, without their
     effects (the engine's own draws are used; its state does not change)."""
-    b, p = engine.config.behaviour, engine.pop.persons
-    alive = engine.alive()
+    b = engine.config.behaviour
+    residents = engine.pop.residents()
     d = Decisions()
-    res, chosen, family = moves.choose_leavers(engine.pop, alive, b.outside, engine._outside_pull(), engine.rng)
+    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
-    heads, youths = engine._within_deciders(alive, p.res[alive])
+    heads, youths = engine._within_deciders(residents)
     for deciders, whole in ((heads, True), (youths, False)):
-        pick = engine._within_choice(deciders, whole, alive) if len(deciders) else np.empty(0, int)
+        pick = engine._within_choice(deciders, whole, residents) if len(deciders) else np.empty(0, int)
         counts = np.bincount(pick, minlength=mig.N_ALTERNATIVES)
         if whole:
             d.heads, d.head_choice = len(deciders), counts
         else:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
-    c = registration.settle_choices(engine.pop, alive, engine.year, engine.rules, b.settling, congestion,
+    c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
                                     b.services.unregistered_access, engine.rng)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)

@@ -50,11 +50,11 @@ def test_leaving_chances_are_the_same(everyone_reconsiders):
 
 def test_place_utilities_are_the_same(everyone_reconsiders):
     model, ref = everyone_reconsiders
-    alive = model.alive()
-    heads, youths = model._within_deciders(alive, model.pop.persons.res[alive])
+    residents = model.pop.residents()
+    heads, youths = model._within_deciders(residents)
     assert len(heads) > 500 and len(youths) > 20
     for deciders, whole in ((heads, True), (youths, False)):
-        ours = mig.utilities(model._options(deciders, whole, alive), model.config.behaviour.migration)
+        ours = mig.utilities(model._options(deciders, whole, residents), model.config.behaviour.migration)
         theirs = {}
         for agent in ref.agents:
             for q, role in zip(agent.members, agent.roles()):
@@ -72,7 +72,7 @@ def test_settlement_pathways_and_utilities_are_the_same(everyone_reconsiders):
     model, ref = everyone_reconsiders
     b = model.config.behaviour
     congestion = np.array([g.congestion for g in model.counties])
-    c = registration.settle_choices(model.pop, model.alive(), model.year, model.rules, b.settling, congestion,
+    c = registration.settle_choices(model.pop, model.pop.residents(), model.year, model.rules, b.settling, congestion,
                                     b.services.unregistered_access, model.rng)
     theirs = {}
     for agent in ref.agents:

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..places import N_COUNTIES
+from ..places import N_COUNTIES, OUTSIDE
 
 
 class Job(IntEnum):
@@ -159,6 +159,8 @@ class Population:
         self.weight = weight
         self._alive: np.ndarray | None = None
         self._alive_key: tuple | None = None
+        self._found: dict[tuple, np.ndarray] = {}
+        self._residence_version = 0
 
     def alive(self) -> np.ndarray:
         """Indices of living persons in the model (residents and registered people outside).
@@ -175,6 +177,35 @@ class Population:
             self._alive_key = key
         return self._alive
 
+    def residence_changed(self) -> None:
+        """Note that some living person's `res` was written (moves, arrivals, synthesis), so that
+        `residents()` and `outside()` are found again."""
+        self._residence_version += 1
+
+    def residents(self) -> np.ndarray:
+        """Indices of living persons who live in the city (a subset of `alive()`, in row order).
+        About a third of the rows are Tieling people living outside; phases that concern only
+        residents pass over these indices instead of masking them out of `alive()`."""
+        return self._where(inside=True)
+
+    def outside(self) -> np.ndarray:
+        """Indices of living persons who live outside the city (registered in Tieling)."""
+        return self._where(inside=False)
+
+    def _where(self, inside: bool) -> np.ndarray:
+        """Living rows in (or outside) the city, kept while nobody died, was added or moved."""
+        self.alive()                                   # brings the living set's key up to date
+        key = (self._alive_key, self._residence_version, inside)
+        found = self._found.get(key)
+        if found is None:
+            p = self.persons
+            in_city = p.view("res") != OUTSIDE
+            found = np.flatnonzero(p.view("alive") & (in_city if inside else ~in_city))
+            found.setflags(write=False)
+            self._found = {k: v for k, v in self._found.items() if k[:2] == key[:2]}
+            self._found[key] = found
+        return found
+
     def compact(self) -> None:
         """Reclaim the rows of dead and departed persons when they take over a third of the
         table, and those of dissolved households when they take over a quarter (or the table
@@ -188,6 +219,7 @@ class Population:
                 col[: len(idx)] = col[idx]
                 col[len(idx): p.n] = 0
             p.n = len(idx)
+            self.residence_changed()
         live = p.view("alive")
         members = p.view("hh")[live]
         used = h.view("alive").copy()

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..parameters import Demography
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import N_COUNTIES
 from .census import CensusYear
 from .columns import Job, Population, Tenure, any_member, is_job, select
 
@@ -112,22 +112,24 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     p.alive[idx], p.age[idx], p.female[idx] = True, 0, female
     for col in ("hh", "res", "res_urban", "hk", "hk_urban", "origin", "permit", "knows"):
         getattr(p, col)[idx] = getattr(p, col)[mothers]
+    pop.residence_changed()
     p.hk_kind[idx] = 0      # newborns are registered in the family household
     p.job[idx] = Job.child
     return idx
 
 
-def leave_home(pop: Population, alive: np.ndarray, params: Demography, rng) -> int:
-    """Adult children form their own household (marriage, first job); leavers of the same place
-    and opposite sex pair into couples. Returns the number of new households."""
+def leave_home(pop: Population, residents: np.ndarray, params: Demography, rng) -> int:
+    """Adult children living in the city (`residents`) form their own household (marriage, first
+    job); leavers of the same place and opposite sex pair into couples. Returns the number of new
+    households."""
     p, h = pop.persons, pop.households
-    hh = p.hh[alive]
-    size = np.bincount(hh, minlength=h.n)
-    age = p.age[alive]
-    cand = np.flatnonzero((age >= 20) & (age <= 39) & (p.res[alive] != OUTSIDE))
+    hh = p.hh[residents]
+    size = np.bincount(hh, minlength=h.n)     # a household's members all live in one place
+    age = p.age[residents]
+    cand = np.flatnonzero((age >= 20) & (age <= 39))
     cand = cand[(size[hh[cand]] >= 3) & ~h.collective[hh[cand]]]
     hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / 6.0) ** 2))
-    leavers = alive[cand[rng.random(len(cand)) < hazard]]
+    leavers = residents[cand[rng.random(len(cand)) < hazard]]
     if len(leavers) == 0:
         return 0
     # Pair men and women of the same county and town/village into couples.
@@ -161,11 +163,11 @@ def dissolve_empty(pop: Population, alive: np.ndarray) -> None:
     h.alive[: h.n] &= any_member(pop.persons.hh[alive], h.n)
 
 
-def age_one_year(pop: Population, alive: np.ndarray) -> None:
+def age_one_year(pop: Population, alive: np.ndarray, residents: np.ndarray) -> None:
     p = pop.persons
     live_age = p.age[alive] + 1
     p.age[alive] = live_age
-    town = select(alive, p.res_urban[alive] & (p.res[alive] != OUTSIDE))
+    town = select(residents, p.res_urban[residents])
     p.town_years[town] += 1
     job = p.job[alive]
     # Children come of working age; workers retire (town at 60, village at 65).

@@ -39,10 +39,10 @@ class LabourMarket:
         self.jobs *= 1 + self.params.town_job_growth
 
 
-def town_workers(pop: Population, alive: np.ndarray) -> np.ndarray:
+def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
     p = pop.persons
-    res = p.res[alive]
-    m = is_job(p.job[alive], *TOWN_JOBS) & (res != OUTSIDE)
+    res = p.res[residents]
+    m = is_job(p.job[residents], *TOWN_JOBS)
     return np.bincount(select(res, m), minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
 
 
@@ -68,19 +68,19 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     return income
 
 
-def enter_work(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
+def enter_work(pop: Population, residents: np.ndarray, params: Work, rng) -> None:
     """Young adults without work take a job where they live: farming in a village household
     with land, otherwise a town job (flexible with `flexible_share`)."""
     p, h = pop.persons, pop.households
-    age = p.age[alive]
-    idle = alive[(p.job[alive] == Job.none) & (age >= 18) & (age <= 30) & (p.res[alive] != OUTSIDE)]
+    age = p.age[residents]
+    idle = residents[(p.job[residents] == Job.none) & (age >= 18) & (age <= 30)]
     start = idle[rng.random(len(idle)) < params.job_entry_rate]
     farm = ~p.res_urban[start] & h.land[p.hh[start]]
     flexible = rng.random(len(start)) < params.flexible_share
     p.job[start] = np.where(farm, Job.farming, np.where(flexible, Job.flexible, Job.employee))
 
 
-def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
+def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params: Work, rng) -> None:
     """Employees' employers pay both employee insurances; flexible workers start paying
     medical, pension or both with a yearly chance; payers add a year of contributions."""
     p = pop.persons
@@ -91,5 +91,5 @@ def contribute(pop: Population, alive: np.ndarray, params: Work, rng) -> None:
     start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
     # Medical insurance is the more common first choice (assumption: 50% medical, 20% pension, 30% both).
     p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start), p=[0.5, 0.2, 0.3])
-    payers = select(alive, is_job(job, *TOWN_JOBS) & (p.ins_schemes[alive] > 0) & (p.res[alive] != OUTSIDE))
+    payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1

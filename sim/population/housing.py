@@ -46,15 +46,15 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing,
     return buyers
 
 
-def rental_eligible(pop: Population, alive: np.ndarray, year: int, rules: Rules) -> np.ndarray:
+def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Rules) -> np.ndarray:
     """Households eligible for public rental housing: renting in a town, income per person below
     the limit, and a member in one of the eligible groups."""
     p, h = pop.persons, pop.households
     renting = h.view("alive") & h.view("urban") & (h.view("tenure") == Tenure.rented) & ~h.view("collective")
     renting &= h.view("county") != OUTSIDE
-    hh = p.hh[alive]
+    hh = p.hh[residents]
     in_renting = np.flatnonzero(renting[hh])
-    alive, hh = alive[in_renting], hh[in_renting]     # only members of renting town households matter
+    alive, hh = residents[in_renting], hh[in_renting]     # only members of renting town households matter
     size = np.maximum(np.bincount(hh, minlength=h.n), 1)
     poor = h.view("income") / size <= rules.housing_income_threshold
     job = p.job[alive]

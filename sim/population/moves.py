@@ -9,7 +9,7 @@ import numpy as np
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure, is_job, select
+from .columns import HukouKind, Job, Population, Tenure, is_job
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -34,6 +34,7 @@ def relocate(pop: Population, persons: np.ndarray, county: np.ndarray, urban: np
     moved_town = (p.res[persons] != county) | (p.res_urban[persons] != urban)
     p.town_years[persons[moved_town]] = 0
     p.res[persons], p.res_urban[persons] = county, urban
+    pop.residence_changed()
     p.permit[persons[moved_town]] = False
 
 
@@ -47,13 +48,14 @@ def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> 
     return alive[moving_hh[hh[alive]]], moving_hh
 
 
-def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: np.ndarray,
+def leave_tieling(pop: Population, residents: np.ndarray, params: Outside, pull: np.ndarray,
                   rng) -> tuple[np.ndarray, np.ndarray]:
-    """Residents who leave for outside; `pull` scales the chance by county of residence. Tieling-registered movers stay in the model, living
-    outside; people registered elsewhere leave the model. Returns (from_county of every
-    mover, indices of those who left the model)."""
+    """Residents (`Population.residents()`) who leave for outside; `pull` scales the chance by
+    county of residence. Tieling-registered movers stay in the model, living outside; people
+    registered elsewhere leave the model. Returns (from_county of every mover, indices of those
+    who left the model)."""
     p, h = pop.persons, pop.households
-    res, chosen, family = choose_leavers(pop, alive, params, pull, rng)
+    res, chosen, family = choose_leavers(pop, residents, params, pull, rng)
     members, moving_hh = whole_households(pop, res, family)
     lone = np.setdiff1d(chosen, members, assume_unique=True)
     movers = np.concatenate([members, lone])
@@ -72,13 +74,13 @@ def leave_tieling(pop: Population, alive: np.ndarray, params: Outside, pull: np.
     return origin, exits
 
 
-def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np.ndarray,
+def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull: np.ndarray,
                    rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The decision to leave, without acting on it: residents (not students) leave with the
     chance of `decisions/outside.py`; a leaver in a family household takes the whole household
     along with chance `family_share`. Returns (residents, leavers, family leavers)."""
     p, h = pop.persons, pop.households
-    res = select(alive, p.res[alive] != OUTSIDE)
+    res = residents
     prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull, p.res[res])
     prob[p.job[res] == Job.student] = 0.0
     chosen = res[rng.random(len(res), dtype=prob.dtype) < prob]
@@ -86,11 +88,12 @@ def choose_leavers(pop: Population, alive: np.ndarray, params: Outside, pull: np
     return res, chosen, family
 
 
-def come_back(pop: Population, alive: np.ndarray, params: Outside, town_share: float, rng) -> np.ndarray:
-    """Households living outside come back to their home county, to its town if their hukou is
-    urban, otherwise to the town with chance `town_share`. Returns the returners."""
+def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share: float, rng) -> np.ndarray:
+    """Households living outside (`outside`: `Population.outside()`) come back to their home
+    county, to its town if their hukou is urban, otherwise to the town with chance `town_share`.
+    Returns the returners."""
     p, h = pop.persons, pop.households
-    out = select(alive, p.res[alive] == OUTSIDE)
+    out = outside
     if len(out) == 0:
         return out
     hh = p.hh[out].astype(np.intp)
@@ -137,6 +140,7 @@ def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, 
     p.hk[idx], p.origin[idx], p.hk_kind[idx] = OUTSIDE, OUTSIDE, HukouKind.family
     p.hk_urban[idx] = False
     p.res[idx], p.res_urban[idx] = county, urban
+    pop.residence_changed()
     p.job[idx] = np.where(urban, Job.flexible, Job.farming)
     p.hh[idx] = -1
     rows = new_households(pop, idx, county, urban, Tenure.rented)
@@ -165,16 +169,17 @@ def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, rng)
     h.alive[rows[joiners]] = False
     p.hh[idx] = rows[lead]
     p.res[idx], p.res_urban[idx] = p.res[idx[lead]], p.res_urban[idx[lead]]
+    pop.residence_changed()
     child = idx[pos == 2]
     p.age[child] = rng.integers(0, 15, len(child))
     p.job[child] = Job.child
     p.edu[child] = np.searchsorted([6, 12, 15], p.age[child], side="right")   # schooling by age
 
 
-def registered_elsewhere_leave(pop: Population, alive: np.ndarray, params: Outside, rng) -> np.ndarray:
+def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: Outside, rng) -> np.ndarray:
     """Residents registered outside Tieling who move on; they leave the model."""
     p = pop.persons
-    cand = alive[(p.hk[alive] == OUTSIDE) & (p.res[alive] != OUTSIDE)]
+    cand = residents[p.hk[residents] == OUTSIDE]
     gone = cand[rng.random(len(cand)) < params.in_leave_rate]
     p.alive[gone] = False
     return gone

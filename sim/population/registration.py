@@ -25,11 +25,10 @@ def town_status(pop: Population, idx: np.ndarray) -> np.ndarray:
     return (p.hk[idx] == p.res[idx]) & p.hk_urban[idx]
 
 
-def in_town_unregistered(pop: Population, alive: np.ndarray) -> np.ndarray:
-    """Town residents of Tieling without town hukou of their town."""
+def in_town_unregistered(pop: Population, residents: np.ndarray) -> np.ndarray:
+    """Town residents of Tieling (among `residents`) without town hukou of their town."""
     p = pop.persons
-    m = (p.res[alive] != OUTSIDE) & p.res_urban[alive] & ~town_status(pop, alive)
-    return select(alive, m)
+    return select(residents, p.res_urban[residents] & ~town_status(pop, residents))
 
 
 def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
@@ -60,11 +59,11 @@ def months_in_town(town_years: np.ndarray) -> np.ndarray:
     return town_years * 12 + 6
 
 
-def issue_permits(pop: Population, alive: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
     """Town residents without local town hukou apply for a residence permit once they have lived
     there `permit_min_months`; the chance rises with the services the permit opens."""
     p = pop.persons
-    cand = in_town_unregistered(pop, alive)
+    cand = in_town_unregistered(pop, residents)
     cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.permit_min_months)]
     new = cand[rng.random(len(cand)) < params.permit_uptake * rules.permit_access]
     p.permit[new] = True
@@ -98,11 +97,11 @@ class SettleChoices:
     yes: np.ndarray
 
 
-def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
+def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
            congestion: np.ndarray, unregistered: float, rng) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
     p, h = pop.persons, pop.households
-    c = settle_choices(pop, alive, year, rules, params, congestion, unregistered, rng)
+    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, rng)
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
@@ -115,21 +114,23 @@ def settle(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: 
     return Settled(cand, pathway, county, kind)
 
 
-def settle_choices(pop: Population, alive: np.ndarray, year: int, rules: Rules, params: Settling,
+def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
                    congestion: np.ndarray, unregistered: float, rng) -> SettleChoices:
     """The decision to settle, without acting on it: eligibility by pathway, the first pathway
-    known, the utility of settling and one draw per household."""
+    known, the utility of settling and one draw per household. `residents`:
+    `Population.residents()` (a household's members all live in one place, so the members of
+    the candidates' households are among them)."""
     p, h = pop.persons, pop.households
-    status = town_status(pop, alive)
-    hh_alive = p.hh[alive]
-    at = np.flatnonzero((p.res[alive] != OUTSIDE) & p.res_urban[alive] & ~status)   # in_town_unregistered
-    cand = alive[at]
-    hh = hh_alive[at]
-    relative = any_member(hh_alive, h.n, status)          # a member holds town hukou where they live
+    status = town_status(pop, residents)
+    hh_res = p.hh[residents]
+    at = np.flatnonzero(p.res_urban[residents] & ~status)   # in_town_unregistered
+    cand = residents[at]
+    hh = hh_res[at]
+    relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
     since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
     c = rule.Candidates(
         age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=pop.roles(alive, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        job=p.job[cand], role=pop.roles(residents, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
@@ -138,8 +139,8 @@ def settle_choices(pop: Population, alive: np.ndarray, year: int, rules: Rules, 
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
     gain = (1.0 - now) * (1.0 - congestion[county])
-    age = p.age[alive]
-    school_child = any_member(hh_alive, h.n, (age >= 6) & (age <= 14))[hh]
+    age = p.age[residents]
+    school_child = any_member(hh_res, h.n, (age >= 6) & (age <= 14))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     loses_land = h.land[hh] & rural_tieling & (not rules.rural_rights_kept)
     u = rule.utility(gain, school_child, loses_land, params)
@@ -148,19 +149,19 @@ def settle_choices(pop: Population, alive: np.ndarray, year: int, rules: Rules, 
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
-def urban_to_rural(pop: Population, alive: np.ndarray, rules: Rules, rng) -> np.ndarray:
+def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, rng) -> np.ndarray:
     """Town-registered people living in a village of their county who move hukou there: open,
     only to join a village-registered household member (三投靠), or closed."""
     p = pop.persons
-    hk, hk_urban = p.hk[alive], p.hk_urban[alive]
-    m = (p.res[alive] == hk) & ~p.res_urban[alive] & hk_urban & (hk != OUTSIDE)
-    cand = alive[m]
+    hk, hk_urban = p.hk[residents], p.hk_urban[residents]
+    m = (p.res[residents] == hk) & ~p.res_urban[residents] & hk_urban
+    cand = residents[m]
     cand = cand[rng.random(len(cand)) < URBAN_TO_RURAL_WISH]
     if rules.urban_to_rural == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural == UrbanToRural.three_dependents_only:
         # A village-registered member of Tieling, looked for in the candidates' households only.
-        hh = p.hh[alive]
+        hh = p.hh[residents]
         members = np.flatnonzero(any_member(p.hh[cand], pop.households.n)[hh])
         rural = (hk[members] != OUTSIDE) & ~hk_urban[members]
         cand = cand[any_member(hh[members], pop.households.n, rural)[p.hh[cand]]]

@@ -133,6 +133,7 @@ def _add_residents(pop: Population, c: int, census: CensusYear, n: int, rng, s: 
     p.alive[idx] = True
     p.age[idx], p.female[idx] = age, female
     p.res[idx] = c
+    pop.residence_changed()
     p.hk[idx] = c
     p.origin[idx] = c
     # Urban part: the census gives no age x urban table per county, so the town share
@@ -344,6 +345,7 @@ def _add_outside(pop: Population, c: int, census: CensusYear, n: int, rng) -> No
     idx = p.add(n)
     p.alive[idx], p.age[idx], p.female[idx] = True, age, female
     p.res[idx], p.hk[idx], p.origin[idx] = OUTSIDE, c, c
+    pop.residence_changed()
     p.res_urban[idx] = True
     # Households outside: singles and small families of 1-3 persons (assumption).
     order = idx[np.argsort(age + rng.normal(0, 8, n))]
