@@ -19,7 +19,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
+from .population.columns import Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select, household_roles
 from .population.cache import synthesize_cached
 from .scenario import Scenario
 
@@ -163,10 +163,10 @@ class UrbanizationModel(mesa.Model):
         households in the city, for the whole household, and village youths (18-30, children in
         such households), for themselves. `residents`: `Population.residents()`."""
         p, h, rate = self.pop.persons, self.pop.households, self.config.behaviour.migration.reconsider_rate
-        age = p.age[residents]
+        age, hh = p.age[residents], p.hh[residents]
         at = np.flatnonzero((age >= 18) & (age <= 55))
-        at = at[~h.collective[p.hh[residents[at]]]]           # in a family household
-        roles = self.pop.roles(residents, at)
+        at = at[~h.collective[hh[at]]]           # in a family household
+        roles = household_roles(age, hh, h.n, at)
         heads = residents[at[roles == 0]]
         youth = residents[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[residents[at]]]]
         heads = heads[self.rng.random(len(heads)) < rate]

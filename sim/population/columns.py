@@ -116,6 +116,45 @@ def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None
     return out
 
 
+# Role of a member by its age minus the head's (index: gap + _MAX_GAP): 1 spouse within 10 years,
+# 2 child 15 or more years younger, 3 parent 15 or more years older, 4 other.
+_MAX_GAP = 150
+_GAPS = np.arange(-_MAX_GAP, _MAX_GAP + 1)
+_ROLE_BY_GAP = np.select([np.abs(_GAPS) <= 10, _GAPS <= -15, _GAPS >= 15], [1, 2, 3], 4).astype(np.int8)
+
+
+def household_roles(age: np.ndarray, hh: np.ndarray, n_households: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Role of each person in its household, given the ages and household rows of all members of
+    the households concerned: 0 head (the oldest member under 60, or the oldest; the first such
+    member on ties), 1 spouse (within 10 years of the head), 2 child, 3 parent, 4 other. `at`
+    (positions in the arrays) limits the answer to those persons; the heads are still found
+    among all members."""
+    if at is not None and len(at) < 0.25 * len(age):
+        # A few persons asked about: look for heads among the members of their households only.
+        members = np.flatnonzero(any_member(hh[at], n_households)[hh])
+        m_age, m_hh = age[members], hh[members]
+    else:
+        members, m_age, m_hh = None, age, hh
+    key = m_age + (m_age < 60) * np.int16(1000)      # prefer the oldest member under 60
+    best = np.full(n_households, -1, np.int16)
+    np.maximum.at(best, m_hh, key)
+    holders = np.flatnonzero(key == best[m_hh])
+    if members is not None:
+        holders = members[holders]
+    # The first member holding the best key: holders are in row order, and an assignment with
+    # repeated indices keeps the last value, so assign in reverse.
+    first = np.full(n_households, len(age), np.int32)
+    first[hh[holders[::-1]]] = holders[::-1]
+    if at is None:
+        at = np.arange(len(age))
+    hh = hh[at]
+    head_age = best[hh]
+    head_age = np.where(head_age >= 1000, head_age - 1000, head_age)
+    role = _ROLE_BY_GAP[age[at] - head_age + _MAX_GAP]
+    role[first[hh] == at] = 0
+    return role
+
+
 class Table:
     """Columns of equal length with a count of rows in use and room to grow."""
 
@@ -239,38 +278,10 @@ class Population:
             hh[~live] = -1
 
     def roles(self, alive: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
-        """Role of each living person in its household: 0 head (the oldest member under 60, or the
-        oldest; the first such member on ties), 1 spouse (within 10 years of the head), 2 child,
-        3 parent, 4 other. `at` (positions in `alive`) limits the answer to those persons; the
-        heads are still found among all members."""
+        """Role of each living person in its household (see `household_roles`); `at` (positions in
+        `alive`) limits the answer to those persons."""
         p = self.persons
-        n_h = self.households.n
-        age, hh = p.age[alive], p.hh[alive]
-        if at is not None and len(at) < 0.25 * len(alive):
-            # A few persons asked about: look for heads among the members of their households only.
-            members = np.flatnonzero(any_member(hh[at], n_h)[hh])
-            m_age, m_hh = age[members], hh[members]
-        else:
-            members, m_age, m_hh = None, age, hh
-        key = m_age + (m_age < 60) * np.int16(1000)      # prefer the oldest member under 60
-        best = np.full(n_h, -1, np.int16)
-        np.maximum.at(best, m_hh, key)
-        holders = np.flatnonzero(key == best[m_hh])
-        if members is not None:
-            holders = members[holders]
-        first = np.full(n_h, len(alive), np.int32)
-        np.minimum.at(first, hh[holders], holders.astype(np.int32))   # the first member holding the best key
-        if at is None:
-            at = np.arange(len(alive))
-        age, hh = age[at], hh[at]
-        best = best[hh]
-        gap = age - np.where(best >= 1000, best - 1000, best)   # age minus the head's age
-        role = np.full(len(at), 4, np.int8)
-        role[gap <= -15] = 2
-        role[gap >= 15] = 3
-        role[np.abs(gap) <= 10] = 1
-        role[first[hh] == at] = 0
-        return role
+        return household_roles(p.age[alive], p.hh[alive], self.households.n, at)
 
     def household_sizes(self) -> np.ndarray:
         p = self.persons

@@ -13,7 +13,8 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from .columns import HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
+from .columns import (HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, household_roles,
+                      is_job, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
@@ -118,19 +119,20 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
                    congestion: np.ndarray, unregistered: float, rng) -> SettleChoices:
     """The decision to settle, without acting on it: eligibility by pathway, the first pathway
     known, the utility of settling and one draw per household. `residents`:
-    `Population.residents()` (a household's members all live in one place, so the members of
-    the candidates' households are among them)."""
+    `Population.residents()`. A household's members all live in one place, so the members of
+    the candidates' households are all town residents; the rest is not looked at."""
     p, h = pop.persons, pop.households
-    status = town_status(pop, residents)
-    hh_res = p.hh[residents]
-    at = np.flatnonzero(p.res_urban[residents] & ~status)   # in_town_unregistered
-    cand = residents[at]
+    town = select(residents, p.res_urban[residents])
+    status = town_status(pop, town)
+    hh_res, age = p.hh[town], p.age[town]
+    at = np.flatnonzero(~status)   # in_town_unregistered
+    cand = town[at]
     hh = hh_res[at]
     relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
     since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
     c = rule.Candidates(
         age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=pop.roles(residents, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        job=p.job[cand], role=household_roles(age, hh_res, h.n, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
@@ -139,7 +141,6 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
     gain = (1.0 - now) * (1.0 - congestion[county])
-    age = p.age[residents]
     school_child = any_member(hh_res, h.n, (age >= 6) & (age <= 14))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     loses_land = h.land[hh] & rural_tieling & (not rules.rural_rights_kept)
