@@ -79,7 +79,10 @@ def utility(service_gain: np.ndarray, school_child: np.ndarray, loses_land: np.n
 
 def first_known(eligible_: np.ndarray, knows: np.ndarray) -> np.ndarray:
     """The pathway used: the first eligible one the person knows, or -1."""
-    pathway = np.full(len(knows), -1, np.intp)
-    for k in range(N_PATHWAYS - 1, -1, -1):          # last written wins: the first pathway in order
-        pathway[eligible_[:, k] & ((knows & (1 << k)) != 0)] = k
-    return pathway
+    # bit k: pathway k (the six pathways fit in one byte)
+    bits = np.packbits(eligible_, axis=1, bitorder="little")[:, 0] & knows
+    return _LOWEST_BIT[bits]
+
+
+# Index of the lowest set bit of a byte, -1 for 0 (the first pathway in order).
+_LOWEST_BIT = np.array([-1] + [(b & -b).bit_length() - 1 for b in range(1, 256)], np.intp)

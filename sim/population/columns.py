@@ -123,35 +123,35 @@ _GAPS = np.arange(-_MAX_GAP, _MAX_GAP + 1)
 _ROLE_BY_GAP = np.select([np.abs(_GAPS) <= 10, _GAPS <= -15, _GAPS >= 15], [1, 2, 3], 4).astype(np.int8)
 
 
-def household_roles(age: np.ndarray, hh: np.ndarray, n_households: int, at: np.ndarray | None = None) -> np.ndarray:
+def household_roles(age: np.ndarray, hh: np.ndarray, n_households: int, at: np.ndarray | None = None,
+                    subset_below: float = 0.25) -> np.ndarray:
     """Role of each person in its household, given the ages and household rows of all members of
     the households concerned: 0 head (the oldest member under 60, or the oldest; the first such
     member on ties), 1 spouse (within 10 years of the head), 2 child, 3 parent, 4 other. `at`
     (positions in the arrays) limits the answer to those persons; the heads are still found
-    among all members."""
-    if at is not None and len(at) < 0.25 * len(age):
-        # A few persons asked about: look for heads among the members of their households only.
-        members = np.flatnonzero(any_member(hh[at], n_households)[hh])
-        m_age, m_hh = age[members], hh[members]
-    else:
-        members, m_age, m_hh = None, age, hh
-    key = m_age + (m_age < 60) * np.int16(1000)      # prefer the oldest member under 60
-    best = np.full(n_households, -1, np.int16)
-    np.maximum.at(best, m_hh, key)
-    holders = np.flatnonzero(key == best[m_hh])
-    if members is not None:
-        holders = members[holders]
-    # The first member holding the best key: holders are in row order, and an assignment with
-    # repeated indices keeps the last value, so assign in reverse.
-    first = np.full(n_households, len(age), np.int32)
-    first[hh[holders[::-1]]] = holders[::-1]
+    among all members of their households (among those only when `at` is a share of the
+    persons below `subset_below`)."""
+    n = len(age)
     if at is None:
-        at = np.arange(len(age))
-    hh = hh[at]
-    head_age = best[hh]
+        at = np.arange(n)
+    members = None
+    if len(at) < subset_below * n:
+        members = np.flatnonzero(any_member(hh[at], n_households)[hh])
+        age_m, hh_m = age[members], hh[members]
+    else:
+        age_m, hh_m = age, hh
+    # One key per member, the household's maximum names its head: the preference (oldest under
+    # 60, else the oldest) in the high bits, the earlier position (first on ties) in the low bits.
+    pos = members if members is not None else np.arange(n)
+    key = (age_m + (age_m < 60) * np.int16(1000)).astype(np.int64) << 32
+    key |= n - pos
+    best = np.full(n_households, -1, np.int64)
+    np.maximum.at(best, hh_m, key)
+    best = best[hh[at]]
+    head_age = (best >> 32).astype(np.int16)
     head_age = np.where(head_age >= 1000, head_age - 1000, head_age)
     role = _ROLE_BY_GAP[age[at] - head_age + _MAX_GAP]
-    role[first[hh] == at] = 0
+    role[n - (best & 0xFFFFFFFF) == at] = 0
     return role
 
 
@@ -276,12 +276,6 @@ class Population:
             hh = p.view("hh")
             hh[live] = new_row[members]
             hh[~live] = -1
-
-    def roles(self, alive: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
-        """Role of each living person in its household (see `household_roles`); `at` (positions in
-        `alive`) limits the answer to those persons."""
-        p = self.persons
-        return household_roles(p.age[alive], p.hh[alive], self.households.n, at)
 
     def household_sizes(self) -> np.ndarray:
         p = self.persons
