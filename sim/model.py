@@ -192,7 +192,7 @@ class UrbanizationModel(mesa.Model):
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
                                       b.services.unregistered_access, self.rng)
         self.year_stats["settled"] = settled
-        back = registration.urban_to_rural(self.pop, residents, self.rules, self.rng)
+        back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.rng)
         self._count("urban_to_rural_moves", back)
 
     def housing(self) -> None:
@@ -200,7 +200,7 @@ class UrbanizationModel(mesa.Model):
         b, h = self.config.behaviour, self.pop.households
         bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.rng)
         self._add("homes_bought", h.county[bought])
-        eligible = housing.rental_eligible(self.pop, self.pop.residents(), self.year, self.rules)
+        eligible = housing.rental_eligible(self.pop, self.pop.residents(), self.year, self.rules, b.housing)
         stock = np.array([c.rental_stock for c in self.counties])
         self.year_stats["queue"], self.year_stats["occupied"] = housing.allocate_rental(
             self.pop, eligible, stock, self.year, self.rng)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", assumption: bool = False) -> Any:
@@ -23,6 +23,14 @@ def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", 
 
 class Block(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def at_most_one_with(other: str, info: ValidationInfo, value: float) -> float:
+    """For shares that split one whole: `value` plus the field `other` must not exceed 1."""
+    first = info.data.get(other)
+    if first is not None and first + value > 1 + 1e-9:
+        raise ValueError(f"at most {1 - first:g} (1 - {other} = 1 - {first:g})")
+    return value
 
 
 class Demography(Block):
@@ -96,6 +104,20 @@ class Outside(Block):
     in_leave_rate: float = param(
         0.08, lo=0.0, hi=0.6, unit="per year",
         source="assumption: yearly chance that a resident registered outside Tieling leaves again", assumption=True)
+    household_single_share: float = param(
+        0.5, lo=0.0, hi=1.0, unit="share of households",
+        source="assumption: households of Tieling people living outside (at the base year) and of arrivals "
+               "registered elsewhere are singles, couples and couples with a child; no survey of their size exists "
+               "for Tieling (data/README.md); this is the share of singles", assumption=True)
+    household_couple_share: float = param(
+        0.3, lo=0.0, hi=1.0, unit="share of households",
+        source="assumption: as household_single_share, the share of couples; the rest are couples with a child",
+        assumption=True)
+
+    @field_validator("household_couple_share")
+    @classmethod
+    def _shares_of_one(cls, value: float, info: ValidationInfo) -> float:
+        return at_most_one_with("household_single_share", info, value)
 
 
 class Migration(Block):
@@ -209,6 +231,15 @@ class Settling(Block):
         0.5, lo=0.0, hi=1.0, unit="per year",
         source="assumption: yearly chance that an eligible non-hukou town resident applies for a permit, times its "
                "service value", assumption=True)
+    urban_to_rural_wish: float = param(
+        0.02, lo=0.0, hi=1.0, unit="per year",
+        source="assumption: yearly share of town-registered village residents who wish to move their hukou to the "
+               "village (clause 四 allows it; no count of such moves is published)", assumption=True)
+    years_in_town_unregistered: float = param(
+        6.0, lo=0.5, hi=40, unit="years (mean)",
+        source="assumption: at the base year, town residents without local town hukou have lived there this long on "
+               "average (exponential); China's migrant workers are on average 41 and have worked away for many "
+               "years (figures.csv), but no duration survey exists for Tieling", assumption=True)
 
 
 class Housing(Block):
@@ -235,6 +266,10 @@ class Housing(Block):
         0.02, lo=0.0, hi=0.3, unit="share of town households",
         source="assumption: initial public rental stock; census 2020 long-form 住房来源_其他 3,153 of 86,399 "
                "households (3.6%) is an upper bound")
+    new_employee_years: int = param(
+        5, lo=0, hi=20, unit="years since graduation",
+        source="assumption: who counts as 'newly employed' (新就业, clause 八's public rental group): graduated at "
+               "most this many years ago", assumption=True)
 
 
 class Services(Block):
@@ -269,6 +304,18 @@ class Services(Block):
     transfer_pool_yuan: float = param(
         300e6, lo=0, hi=1e10, unit="yuan/year",
         source="assumption: yearly city-to-county transfer pool that people-linked shares come from", assumption=True)
+    spend_share_schools: float = param(
+        0.4, lo=0.0, hi=1.0, unit="share of receipts",
+        source="assumption: a county spends transfers on school places first (clause 九 names education, health "
+               "and housing); the rest of the receipts after clinics goes to public rental flats", assumption=True)
+    spend_share_clinics: float = param(
+        0.3, lo=0.0, hi=1.0, unit="share of receipts",
+        source="assumption: as spend_share_schools, the share spent on clinic capacity", assumption=True)
+
+    @field_validator("spend_share_clinics")
+    @classmethod
+    def _shares_of_one(cls, value: float, info: ValidationInfo) -> float:
+        return at_most_one_with("spend_share_schools", info, value)
 
 
 class Behaviour(Block):

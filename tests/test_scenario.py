@@ -40,6 +40,12 @@ BAD_FILES = [
     ("negative_hukou.yaml",
      "name: bad_hukou\ninitial:\n  hukou_holders:\n    \"211204\": -4\n",
      4, "initial.hukou_holders.211204", "0", "-4"),
+    ("household_shares_over_one.yaml",
+     "name: bad_shares\nbehaviour:\n  outside:\n    household_single_share: 0.8\n    household_couple_share: 0.3\n",
+     5, "behaviour.outside.household_couple_share", "at most 0.2", "0.3"),
+    ("spend_shares_over_one.yaml",
+     "name: bad_spend\nbehaviour:\n  services:\n    spend_share_schools: 0.9\n    spend_share_clinics: 0.25\n",
+     5, "behaviour.services.spend_share_clinics", "at most 0.1", "0.25"),
 ]
 
 

@@ -18,9 +18,6 @@ import numpy as np
 
 from ..parameters import Services
 
-# How a county spends transfers (assumption: schools first, then clinics and housing).
-SPEND_SHARE = {"schools": 0.4, "clinics": 0.3, "rental": 0.3}
-
 
 def congestion(demand: float, capacity: float, start: float) -> float:
     """0 until utilisation reaches `start`, then rising linearly to 1 at full capacity."""
@@ -64,9 +61,10 @@ class CountyGovernment(mesa.Agent):
         self.rental_stock *= 1 + rental_growth
         while self.pipeline and self.pipeline[0][0] <= year:
             _, yuan = self.pipeline.popleft()
-            self.school_places += yuan * SPEND_SHARE["schools"] / p.yuan_per_school_place
-            self.clinic_capacity += yuan * SPEND_SHARE["clinics"] / p.yuan_per_clinic_place
-            self.rental_stock += yuan * SPEND_SHARE["rental"] / p.yuan_per_rental_unit
+            rental = 1.0 - p.spend_share_schools - p.spend_share_clinics
+            self.school_places += yuan * p.spend_share_schools / p.yuan_per_school_place
+            self.clinic_capacity += yuan * p.spend_share_clinics / p.yuan_per_clinic_place
+            self.rental_stock += yuan * rental / p.yuan_per_rental_unit
 
     def admit_pupils(self, local: float, migrant_eligible: float) -> tuple[float, float]:
         """Places for local pupils first, then eligible migrant children, never past capacity."""

@@ -41,7 +41,8 @@ ENV_DIR = "URBSIM_POPULATION_CACHE"
 ENV_MB = "URBSIM_POPULATION_CACHE_MB"
 # The behavioural parameters synthesis reads (sim/population/synthesis.py); keep in step with it.
 SYNTHESIS_PARAMETERS = ("work.flexible_share", "work.town_wage", "housing.public_rental_initial_share",
-                        "housing.savings_rate")
+                        "housing.savings_rate", "outside.household_single_share", "outside.household_couple_share",
+                        "settling.years_in_town_unregistered")
 MIN_SCALE = 0.05      # below this synthesis takes < 0.3 s: not worth a file per seed
 MAX_MB = 2000         # a full-city population is about 100 MB
 

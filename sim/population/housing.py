@@ -13,7 +13,6 @@ from ..policies.levers import HousingGroup
 from ..policies.rules import Rules
 from .columns import Job, Population, Tenure, any_member
 
-NEW_EMPLOYEE_YEARS = 5   # "newly employed" (新就业) means graduated within 5 years (assumption)
 
 
 def prices(params: Housing) -> np.ndarray:
@@ -46,7 +45,7 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing,
     return buyers
 
 
-def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Rules) -> np.ndarray:
+def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Housing) -> np.ndarray:
     """Households eligible for public rental housing: renting in a town, income per person below
     the limit, and a member in one of the eligible groups."""
     p, h = pop.persons, pop.households
@@ -62,7 +61,7 @@ def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Ru
     local = (p.hk[alive] == p.res[alive]) & p.hk_urban[alive]
     member = np.zeros(len(alive), bool)
     if HousingGroup.new_employees in rules.housing_groups:
-        member |= working & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] <= NEW_EMPLOYEE_YEARS)
+        member |= working & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] <= params.new_employee_years)
     if HousingGroup.migrant_workers in rules.housing_groups:
         member |= working & ~local & (p.town_years[alive] >= 1)
     if HousingGroup.low_income_hukou in rules.housing_groups:

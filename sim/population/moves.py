@@ -144,24 +144,27 @@ def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, 
     p.job[idx] = np.where(urban, Job.flexible, Job.farming)
     p.hh[idx] = -1
     rows = new_households(pop, idx, county, urban, Tenure.rented)
-    _arrive_as_families(pop, idx, rows, rng)
+    _arrive_as_families(pop, idx, rows, params, rng)
     return idx
 
 
-# Assumption: arrivals come as singles, couples and couples with a child (50/30/20%), as the
-# households of registered people living outside are drawn in synthesis._add_outside.
-ARRIVAL_HOUSEHOLD_SIZES = (1, 2, 3)
-ARRIVAL_HOUSEHOLD_SHARES = (0.5, 0.3, 0.2)
+def household_sizes(n: int, params: Outside, rng) -> np.ndarray:
+    """Sizes of households (1 single, 2 couple, 3 couple with a child, in the shares of `params`)
+    that together hold n persons; the last is cut to fit. Used for the households of people
+    living outside at the base year and of arrivals registered elsewhere."""
+    single, couple = params.household_single_share, params.household_couple_share
+    sizes = rng.choice((1, 2, 3), size=n, p=(single, couple, max(1.0 - single - couple, 0.0)))
+    sizes = sizes[: np.searchsorted(np.cumsum(sizes), n) + 1]
+    sizes[-1] -= sizes.sum() - n
+    return sizes
 
 
-def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, rng) -> None:
+def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, params: Outside, rng) -> None:
     """Group consecutive arrivals into households led by the first member: the others join the
     leader's household and place; a third member is a child."""
     p, h = pop.persons, pop.households
     k = len(idx)
-    sizes = rng.choice(ARRIVAL_HOUSEHOLD_SIZES, size=k, p=ARRIVAL_HOUSEHOLD_SHARES)
-    sizes = sizes[: np.searchsorted(np.cumsum(sizes), k) + 1]
-    sizes[-1] -= sizes.sum() - k
+    sizes = household_sizes(k, params, rng)
     first = np.cumsum(sizes) - sizes
     lead = np.repeat(first, sizes)
     pos = np.arange(k) - lead

@@ -17,7 +17,6 @@ from .columns import (HukouKind, Job, Pathway, Population, Tenure, any_member, c
                       is_job, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
-URBAN_TO_RURAL_WISH = 0.02   # assumption: yearly share of town-registered village residents who wish to move hukou back
 
 
 def town_status(pop: Population, idx: np.ndarray) -> np.ndarray:
@@ -150,14 +149,14 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
-def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, rng) -> np.ndarray:
+def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
     """Town-registered people living in a village of their county who move hukou there: open,
     only to join a village-registered household member (三投靠), or closed."""
     p = pop.persons
     hk, hk_urban = p.hk[residents], p.hk_urban[residents]
     m = (p.res[residents] == hk) & ~p.res_urban[residents] & hk_urban
     cand = residents[m]
-    cand = cand[rng.random(len(cand)) < URBAN_TO_RURAL_WISH]
+    cand = cand[rng.random(len(cand)) < params.urban_to_rural_wish]
     if rules.urban_to_rural == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural == UrbanToRural.three_dependents_only:

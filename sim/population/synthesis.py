@@ -14,10 +14,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..scenario import Scenario
 from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
 from .columns import HukouKind, Job, Population, Tenure
+from .moves import household_sizes
 
 # Hukou (registered) urbanization in China rose from 35.9% (2014) to 45.4% (2020)
 # (figures.csv, Ministry of Public Security statements). The 2020 town share of
@@ -91,10 +93,10 @@ def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
     registered_in_city = np.bincount(live_hk[live_hk != OUTSIDE], minlength=N_COUNTIES)
     n_out = np.maximum(n_hukou - registered_in_city, 0)
     for c in range(N_COUNTIES):
-        _add_outside(pop, c, census, n_out[c], rng)
+        _add_outside(pop, c, census, n_out[c], sc.behaviour.outside, rng)
     _urban_hukou(pop, urban_share, village_hh, rng)
     _finish_households(pop, census, sc, rng)
-    _years_in_town(pop, rng)
+    _years_in_town(pop, sc.behaviour.settling.years_in_town_unregistered, rng)
     return pop
 
 
@@ -329,7 +331,7 @@ def _members_of(rows: np.ndarray, n_households: int) -> np.ndarray:
     return flags
 
 
-def _add_outside(pop: Population, c: int, census: CensusYear, n: int, rng) -> None:
+def _add_outside(pop: Population, c: int, census: CensusYear, n: int, params: Outside, rng) -> None:
     """Registered in county c, living outside Tieling: ages drawn from the county's own
     structure weighted toward working ages (migration age profile, Rogers & Castro 1981)."""
     if n <= 0:
@@ -347,11 +349,9 @@ def _add_outside(pop: Population, c: int, census: CensusYear, n: int, rng) -> No
     p.res[idx], p.hk[idx], p.origin[idx] = OUTSIDE, c, c
     pop.residence_changed()
     p.res_urban[idx] = True
-    # Households outside: singles and small families of 1-3 persons (assumption).
+    # Households outside: singles and small families of 1-3 persons (behaviour.outside shares).
     order = idx[np.argsort(age + rng.normal(0, 8, n))]
-    sizes = rng.choice([1, 2, 3], size=n, p=[0.5, 0.3, 0.2])
-    sizes = sizes[: np.searchsorted(np.cumsum(sizes), n) + 1]
-    sizes[-1] -= sizes.sum() - n
+    sizes = household_sizes(n, params, rng)
     hh = h.add(len(sizes))
     h.alive[hh], h.county[hh], h.urban[hh] = True, OUTSIDE, True
     p.hh[order] = np.repeat(hh, sizes)
@@ -382,19 +382,14 @@ def _urban_hukou(pop: Population, share: np.ndarray, village: np.ndarray, rng) -
             want -= len(pick)
 
 
-# Assumption: town residents without local town hukou have lived there about 6 years on
-# average (exponential); China's migrant workers are on average 41 and have worked away
-# for many years (figures.csv), but no duration survey exists for Tieling.
-MEAN_YEARS_IN_TOWN_UNREGISTERED = 6.0
-
-
-def _years_in_town(pop: Population, rng) -> None:
+def _years_in_town(pop: Population, mean_unregistered: float, rng) -> None:
     """Years lived in the current town at the base year: a lifetime for local town-hukou holders,
-    an exponential draw for everyone else living in a town."""
+    an exponential draw with mean `mean_unregistered` for everyone else living in a town
+    (`behaviour.settling.years_in_town_unregistered`)."""
     p = pop.persons
     idx = np.flatnonzero(p.view("alive") & p.view("res_urban") & (p.view("res") != OUTSIDE))
     local = (p.hk[idx] == p.res[idx]) & p.hk_urban[idx]
-    years = np.where(local, p.age[idx], rng.exponential(MEAN_YEARS_IN_TOWN_UNREGISTERED, len(idx)))
+    years = np.where(local, p.age[idx], rng.exponential(mean_unregistered, len(idx)))
     p.town_years[idx] = np.minimum(years, p.age[idx]).astype(np.int16)
 
 
