@@ -20,9 +20,6 @@ Files are written into a temporary folder beside the target and moved in at the 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -33,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim import CITY_CODE, COUNTIES, Scenario, ScenarioError, code_version, load_scenario, with_overrides
+from sim.files import folder_written_whole
 
 from .calibrate import DEFAULT_CACHE, DEFAULT_SCENARIO, FIT_YEAR, CalibrationError, Evaluator, RunCache, \
     fit_statistics, headline_errors, make_executor
@@ -132,9 +130,7 @@ def backtest(*, scale: float = 0.1, seeds: int = 5, scenario: Path | str = DEFAU
 def write_backtest(bt: Backtest, out: Path | str, plots: bool = True) -> list[Path]:
     """Write the backtest's tables and plots into `out`, all or nothing."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with folder_written_whole(out) as tmp:
         bt.fit.to_csv(tmp / "fit.csv", index=False)
         bt.per_seed.to_csv(tmp / "per_seed.csv", index=False)
         bt.city.to_csv(tmp / "city_series.csv", index=False)
@@ -145,14 +141,8 @@ def write_backtest(bt: Backtest, out: Path | str, plots: bool = True) -> list[Pa
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         if plots:
             plot_all(bt, tmp)
-        out.mkdir(exist_ok=True)
-        written = []
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-            written.append(out / f.name)
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        names = sorted(f.name for f in tmp.iterdir())
+    return [out / name for name in names]
 
 
 def _calibration_provenance() -> dict:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from sim import Scenario, ScenarioError, iter_parameters, load_scenario, with_overrides
+from sim.files import write_text_whole
 
 from .calibration_data import (CODES, FIT_MEASURES, HELD_OUT, MEASURES, census_targets, code_fingerprint,
                                simulate, summary_frame)
@@ -228,10 +228,7 @@ class RunCache:
     def put(self, key: str, data: dict) -> None:
         if self.dir is None:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, self.dir / f"{key}.json")
+        write_text_whole(self.dir / f"{key}.json", json.dumps(data))
 
 
 class InlineExecutor(Executor):
@@ -554,8 +551,4 @@ def write_calibration(cal: Calibration, command: str, path: Path | None = None) 
             "code_fingerprint": code_fingerprint(),
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_whole(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
+from .files import folder_written_whole
 from .scenario import Scenario, load_scenario
 
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic")
@@ -33,22 +32,12 @@ class RunResult:
     def save(self, out_dir: str | Path) -> Path:
         """Write outcomes.parquet, outcomes.csv and manifest.json into out_dir, all or nothing:
         files are written into a temporary folder beside it and moved in at the end."""
-        out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with folder_written_whole(out_dir) as tmp:
             self.outcomes.to_parquet(tmp / "outcomes.parquet", index=False)
             self.outcomes.to_csv(tmp / "outcomes.csv", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False),
                                                encoding="utf-8")
-            out.mkdir(exist_ok=True)
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-        finally:
-            for f in tmp.iterdir():
-                f.unlink()
-            tmp.rmdir()
-        return out
+        return Path(out_dir)
 
     @classmethod
     def load(cls, out_dir: str | Path) -> "RunResult":

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import write_whole
 from ..scenario import Scenario
 from .columns import Population, Table
 from .synthesis import synthesize
@@ -117,15 +118,10 @@ def save(pop: Population, rng: np.random.Generator, path: Path) -> None:
         arrays[f"{prefix}.capacity"] = np.int64(table.capacity)
         for name in table.schema:
             arrays[f"{prefix}.{name}"] = table.view(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_whole(path, write)
 
 
 def load(path: Path, rng: np.random.Generator) -> Population:
