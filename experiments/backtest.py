@@ -29,8 +29,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from sim import CITY_CODE, COUNTIES, Scenario, ScenarioError, code_version, load_scenario, with_overrides
-from sim.files import folder_written_whole
+from sim import (CITY_CODE, COUNTIES, Scenario, ScenarioError, code_version, folder_written_whole, load_scenario,
+                 with_overrides)
 
 from .calibrate import DEFAULT_CACHE, DEFAULT_SCENARIO, FIT_YEAR, CalibrationError, Evaluator, RunCache, \
     fit_statistics, headline_errors, make_executor

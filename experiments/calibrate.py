@@ -42,8 +42,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim import Scenario, ScenarioError, iter_parameters, load_scenario, with_overrides
-from sim.files import write_text_whole
+from sim import Scenario, ScenarioError, iter_parameters, load_scenario, with_overrides, write_text_whole
 
 from .calibration_data import (CODES, FIT_MEASURES, HELD_OUT, MEASURES, census_targets, code_fingerprint,
                                simulate, summary_frame)

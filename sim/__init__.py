@@ -5,6 +5,7 @@
     result.outcomes      # tidy table: year, county, group, outcome, value
     result.manifest      # scenario, seed, code version, package versions, wall time
 """
+from .files import folder_written_whole, write_text_whole, write_whole
 from .outcomes import OUTCOMES, OutcomeInfo, headline
 from .parameters import Behaviour, iter_parameters
 from .places import CITY_CODE, COUNTIES, county_label, geojson_path
@@ -12,11 +13,13 @@ from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
 from .model import UrbanizationModel
 from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
 from .runner import RunResult, code_version, run
-from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario, scenario_yaml, with_overrides
+from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
+                       with_overrides)
 
 __all__ = [
     "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES", "OutcomeInfo",
     "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel", "code_version",
-    "county_label", "engine_decisions", "geojson_path", "headline", "iter_parameters", "load_scenario",
-    "parse_scenario", "reference_ratio", "run", "scenario_yaml", "with_overrides",
+    "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline", "iter_parameters",
+    "load_scenario", "parse_override", "parse_scenario", "reference_ratio", "run", "scenario_yaml",
+    "with_overrides", "write_text_whole", "write_whole",
 ]

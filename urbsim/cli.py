@@ -13,9 +13,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sim import ScenarioError, headline, load_scenario, run as run_scenario, with_overrides
-from sim.scenario import parse_override
-from urbsim.ui import console, err, fail, progress_bar
+from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
+from urbsim.ui import console, fail, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
