@@ -19,7 +19,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select, household_roles
+from .population.columns import Heads, Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
 from .population.cache import synthesize_cached
 from .scenario import Scenario
 
@@ -43,6 +43,7 @@ class UrbanizationModel(mesa.Model):
         # rate changes the estimate and nothing else.
         self.survey_rng = self.rng.spawn(1)[0]
         self._seed_awareness()
+        self.heads: Heads | None = None      # household heads of the year, from the moves within the city
         alive = self.alive()
         self.labour = economy.LabourMarket(economy.town_workers(self.pop, self.pop.residents()), config.behaviour.work)
         self.counties = self._make_counties(alive)
@@ -152,7 +153,8 @@ class UrbanizationModel(mesa.Model):
                                       b.work.flexible_share, self.rng)
             else:
                 movers = deciders[go]
-                moves.new_households(self.pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
+                rows = moves.new_households(self.pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
+                self.heads = self.heads.with_singles(rows, movers, p.age[movers])
                 moves.relocate(self.pop, movers, county, np.ones(len(movers), bool))
                 farm = movers[p.job[movers] == Job.farming]
                 p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
@@ -161,12 +163,15 @@ class UrbanizationModel(mesa.Model):
     def _within_deciders(self, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Who reconsiders where to live this year (`reconsider_rate`): heads (18-55) of family
         households in the city, for the whole household, and village youths (18-30, children in
-        such households), for themselves. `residents`: `Population.residents()`."""
+        such households), for themselves. `residents`: `Population.residents()`. Keeps the heads of
+        the residents' households in `self.heads`: households change only by the youths' moves
+        before the settlement decisions use them."""
         p, h, rate = self.pop.persons, self.pop.households, self.config.behaviour.migration.reconsider_rate
         age, hh = p.age[residents], p.hh[residents]
+        self.heads = Heads.find(residents, age, hh, h.n)
         at = np.flatnonzero((age >= 18) & (age <= 55))
         at = at[~h.collective[hh[at]]]           # in a family household
-        roles = household_roles(age, hh, h.n, at)
+        roles = self.heads.roles(residents[at], age[at], hh[at])
         heads = residents[at[roles == 0]]
         youth = residents[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[residents[at]]]]
         heads = heads[self.rng.random(len(heads)) < rate]
@@ -190,7 +195,7 @@ class UrbanizationModel(mesa.Model):
         registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
-                                      b.services.unregistered_access, self.rng)
+                                      b.services.unregistered_access, self.rng, self.heads)
         self.year_stats["settled"] = settled
         back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.rng)
         self._count("urban_to_rural_moves", back)

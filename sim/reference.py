@@ -356,7 +356,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng)
+                                    b.services.unregistered_access, engine.rng, engine.heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d

@@ -46,3 +46,24 @@ def test_household_roles_follow_the_definition(people, data):
     at = np.array(sorted(data.draw(st.sets(st.integers(0, len(age) - 1)))), np.intp)
     for subset_below in (0.0, 1.01):
         assert household_roles(age, hh, 8, at, subset_below).tolist() == expected[at].tolist()
+
+
+def test_heads_kept_from_the_moves_are_the_heads_at_settlement(reform):
+    """The heads found when movers decide, patched for the youths who moved out alone, are the heads
+    that a fresh look at the households finds when settlement decisions are taken."""
+    from sim.model import UrbanizationModel
+    from sim.population.columns import Heads
+
+    from .conftest import small
+
+    model = UrbanizationModel(small(reform, scale=0.02, seed=5, **{"behaviour.migration.reconsider_rate": 0.6}))
+    for _ in range(3):
+        model.step()
+    model.year += 1
+    model.demography(), model.education(), model.work(), model.migration()   # the phases before settlement
+    p, h, residents = model.pop.persons, model.pop.households, model.pop.residents()
+    fresh = Heads.find(residents, p.age[residents], p.hh[residents], h.n)
+    hh = p.hh[residents]
+    assert np.array_equal(model.heads.row[hh], fresh.row[hh])
+    assert np.array_equal(model.heads.age[hh], fresh.age[hh])
+    assert len(residents) > 1000

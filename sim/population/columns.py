@@ -7,6 +7,7 @@ arrivals; a dead or departed person keeps its row with `alive = False` until
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -123,36 +124,64 @@ _GAPS = np.arange(-_MAX_GAP, _MAX_GAP + 1)
 _ROLE_BY_GAP = np.select([np.abs(_GAPS) <= 10, _GAPS <= -15, _GAPS >= 15], [1, 2, 3], 4).astype(np.int8)
 
 
+# Person rows are below 2**31 (int32 household rows); a head key keeps `_ROW_LIMIT - row` in its low
+# 32 bits so that the larger key is the earlier row.
+_ROW_LIMIT = 2**32 - 1
+
+
+@dataclass
+class Heads:
+    """The head of each household row (the oldest member under 60, or the oldest; the first row on
+    ties): its person row (-1 when no member was looked at) and its age."""
+    row: np.ndarray   # int64, per household row
+    age: np.ndarray   # int16, per household row
+
+    @classmethod
+    def find(cls, rows: np.ndarray, age: np.ndarray, hh: np.ndarray, n_households: int) -> "Heads":
+        """Heads among the persons `rows` (ascending), of ages `age`, in households `hh`: one
+        maximum per household of a key with the preference in the high bits and the row below."""
+        key = (age + (age < 60) * np.int16(1000)).astype(np.int64) << 32
+        key |= _ROW_LIMIT - np.asarray(rows, np.int64)
+        best = np.full(n_households, -1, np.int64)
+        np.maximum.at(best, hh, key)
+        head_age = (best >> 32).astype(np.int16)
+        return cls(np.where(best >= 0, _ROW_LIMIT - (best & 0xFFFFFFFF), -1),
+                   np.where(head_age >= 1000, head_age - 1000, head_age))
+
+    def roles(self, rows: np.ndarray, age: np.ndarray, hh: np.ndarray) -> np.ndarray:
+        """Role of each person (rows, ages, households): 0 head, 1 spouse (within 10 years of the
+        head), 2 child (15+ years younger), 3 parent (15+ years older), 4 other."""
+        role = _ROLE_BY_GAP[age - self.age[hh] + _MAX_GAP]
+        role[self.row[hh] == rows] = 0
+        return role
+
+    def with_singles(self, households: np.ndarray, rows: np.ndarray, age: np.ndarray) -> "Heads":
+        """These heads plus new one-person households (rows appended to the household table),
+        each led by its only member. Heads of the households those members left do not change:
+        only a member who is not the head (a child) leaves to live alone."""
+        n = max(len(self.row), int(households.max(initial=-1)) + 1)
+        row = np.full(n, -1, np.int64)
+        head_age = np.full(n, -1, np.int16)
+        row[: len(self.row)], head_age[: len(self.age)] = self.row, self.age
+        row[households], head_age[households] = rows, age
+        return Heads(row, head_age)
+
+
 def household_roles(age: np.ndarray, hh: np.ndarray, n_households: int, at: np.ndarray | None = None,
                     subset_below: float = 0.25) -> np.ndarray:
-    """Role of each person in its household, given the ages and household rows of all members of
-    the households concerned: 0 head (the oldest member under 60, or the oldest; the first such
-    member on ties), 1 spouse (within 10 years of the head), 2 child, 3 parent, 4 other. `at`
-    (positions in the arrays) limits the answer to those persons; the heads are still found
-    among all members of their households (among those only when `at` is a share of the
-    persons below `subset_below`)."""
+    """Role of each person in its household (see `Heads`), given the ages and household rows of
+    all members of the households concerned. `at` (positions in the arrays) limits the answer to
+    those persons; the heads are still found among all members of their households (among those
+    only when `at` is a share of the persons below `subset_below`)."""
     n = len(age)
     if at is None:
         at = np.arange(n)
-    members = None
     if len(at) < subset_below * n:
         members = np.flatnonzero(any_member(hh[at], n_households)[hh])
-        age_m, hh_m = age[members], hh[members]
+        heads = Heads.find(members, age[members], hh[members], n_households)
     else:
-        age_m, hh_m = age, hh
-    # One key per member, the household's maximum names its head: the preference (oldest under
-    # 60, else the oldest) in the high bits, the earlier position (first on ties) in the low bits.
-    pos = members if members is not None else np.arange(n)
-    key = (age_m + (age_m < 60) * np.int16(1000)).astype(np.int64) << 32
-    key |= n - pos
-    best = np.full(n_households, -1, np.int64)
-    np.maximum.at(best, hh_m, key)
-    best = best[hh[at]]
-    head_age = (best >> 32).astype(np.int16)
-    head_age = np.where(head_age >= 1000, head_age - 1000, head_age)
-    role = _ROLE_BY_GAP[age[at] - head_age + _MAX_GAP]
-    role[n - (best & 0xFFFFFFFF) == at] = 0
-    return role
+        heads = Heads.find(np.arange(n), age, hh, n_households)
+    return heads.roles(at, age[at], hh[at])
 
 
 class Table:

@@ -13,8 +13,8 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from .columns import (HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, household_roles,
-                      is_job, select)
+from .columns import (Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
+                      select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 
@@ -98,10 +98,10 @@ class SettleChoices:
 
 
 def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-           congestion: np.ndarray, unregistered: float, rng) -> Settled:
+           congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
     p, h = pop.persons, pop.households
-    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, rng)
+    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, rng, heads)
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
@@ -115,23 +115,26 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
 
 
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-                   congestion: np.ndarray, unregistered: float, rng) -> SettleChoices:
+                   congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> SettleChoices:
     """The decision to settle, without acting on it: eligibility by pathway, the first pathway
     known, the utility of settling and one draw per household. `residents`:
     `Population.residents()`. A household's members all live in one place, so the members of
-    the candidates' households are all town residents; the rest is not looked at."""
+    the candidates' households are all town residents; the rest is not looked at. `heads`:
+    the households' heads if known (found among the town residents otherwise)."""
     p, h = pop.persons, pop.households
     town = select(residents, p.res_urban[residents])
     status = town_status(pop, town)
     hh_res, age = p.hh[town], p.age[town]
     at = np.flatnonzero(~status)   # in_town_unregistered
+    if heads is None:
+        heads = Heads.find(town, age, hh_res, h.n)
     cand = town[at]
     hh = hh_res[at]
     relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
     since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
     c = rule.Candidates(
         age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=household_roles(age, hh_res, h.n, at), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
