@@ -31,16 +31,18 @@ class Options:
 
 
 def utilities(o: Options, params: Migration) -> np.ndarray:
-    income_gap = np.log(np.maximum(o.income, 1.0) / np.maximum(o.income[:, :1], 1.0))
+    income = np.maximum(o.income, 1.0)
     # Rent as a share of income, capped at twice the income: a household without income is
     # not pushed out by an unbounded term (it pays what it can, or is housed by relatives).
-    housing = np.minimum(o.housing_cost / np.maximum(o.income, 1.0), MAX_RENT_SHARE)
-    u = (params.beta_income * income_gap
-         - params.beta_housing * housing
-         + params.beta_services * o.services
-         - params.beta_congestion * o.congestion
-         - params.nearby_preference * o.farther
-         - params.beta_land * o.land_left)
+    housing = np.minimum(o.housing_cost / income, MAX_RENT_SHARE)
+    u = np.log(income / income[:, :1])                  # the income gap
+    # The terms in order, in place (the same sums as one expression, without the temporaries).
+    u *= params.beta_income
+    u -= params.beta_housing * housing
+    u += params.beta_services * o.services
+    u -= params.beta_congestion * o.congestion
+    u -= params.nearby_preference * o.farther
+    u -= params.beta_land * o.land_left
     u[:, 1:] -= params.moving_cost
     u[:, STAY] += params.beta_family
     u[o.unavailable] = -np.inf
