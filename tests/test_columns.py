@@ -67,3 +67,34 @@ def test_heads_kept_from_the_moves_are_the_heads_at_settlement(reform):
     assert np.array_equal(model.heads.row[hh], fresh.row[hh])
     assert np.array_equal(model.heads.age[hh], fresh.age[hh])
     assert len(residents) > 1000
+
+
+def test_residents_and_outside_are_up_to_date_after_every_phase(reform):
+    """`Population.residents()` / `outside()` are kept between writes of `res`: every phase that
+    moves people must say so (`residence_changed`), or later phases would see stale sets."""
+    from sim.model import UrbanizationModel
+    from sim.places import OUTSIDE
+
+    from .conftest import small
+
+    model = UrbanizationModel(small(reform, scale=0.02, seed=2))
+    checked = []
+
+    def check(phase: str) -> None:
+        p = model.pop.persons
+        live, in_city = p.view("alive"), p.view("res") != OUTSIDE
+        assert np.array_equal(model.pop.residents(), np.flatnonzero(live & in_city)), phase
+        assert np.array_equal(model.pop.outside(), np.flatnonzero(live & ~in_city)), phase
+        checked.append(phase)
+
+    for phase in ("demography", "education", "work", "migration", "residence_permits", "settlement", "housing",
+                  "institutions", "record"):
+        def run_and_check(original=getattr(model, phase), phase=phase):
+            model.pop.residents(), model.pop.outside()        # the sets as kept before the phase
+            original()
+            check(phase)
+        setattr(model, phase, run_and_check)
+    for _ in range(3):
+        model.step()
+        check("compact")
+    assert len(checked) == 3 * 10
