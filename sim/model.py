@@ -171,9 +171,13 @@ class UrbanizationModel(mesa.Model):
         self.heads = Heads.find(residents, age, hh, h.n)
         at = np.flatnonzero((age >= 18) & (age <= 55))
         at = at[~h.collective[hh[at]]]           # in a family household
-        roles = self.heads.roles(residents[at], age[at], hh[at])
-        heads = residents[at[roles == 0]]
-        youth = residents[at[(roles == 2) & (age[at] <= 30) & ~p.res_urban[residents[at]]]]
+        rows, hh_at = residents[at], hh[at]
+        is_head = self.heads.row[hh_at] == rows
+        heads = rows[is_head]
+        # Village youths who are children (15+ years younger than the head; a head is no child).
+        young = np.flatnonzero((age[at] <= 30) & ~p.res_urban[rows])
+        child = age[at[young]] - self.heads.age[hh_at[young]] <= -15
+        youth = rows[young[child]]
         heads = heads[self.rng.random(len(heads)) < rate]
         youth = youth[self.rng.random(len(youth)) < rate]
         return heads, youth
