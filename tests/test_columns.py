@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from sim.population.columns import household_roles
+from sim.population.columns import Heads, household_roles
 
 
 def roles_by_definition(age: list[int], hh: list[int]) -> list[int]:
@@ -46,13 +46,16 @@ def test_household_roles_follow_the_definition(people, data):
     at = np.array(sorted(data.draw(st.sets(st.integers(0, len(age) - 1)))), np.intp)
     for subset_below in (0.0, 1.01):
         assert household_roles(age, hh, 8, at, subset_below).tolist() == expected[at].tolist()
+    # Heads found by person row: 32-bit keys for rows below 2**21, 64-bit keys above.
+    for first_row in (0, 2**21, 2**30):
+        rows = np.arange(len(age), dtype=np.int64) + first_row
+        assert Heads.find(rows, age, hh, 8).roles(rows, age, hh).tolist() == expected.tolist()
 
 
 def test_heads_kept_from_the_moves_are_the_heads_at_settlement(reform):
     """The heads found when movers decide, patched for the youths who moved out alone, are the heads
     that a fresh look at the households finds when settlement decisions are taken."""
     from sim.model import UrbanizationModel
-    from sim.population.columns import Heads
 
     from .conftest import small
 

@@ -124,11 +124,6 @@ _GAPS = np.arange(-_MAX_GAP, _MAX_GAP + 1)
 _ROLE_BY_GAP = np.select([np.abs(_GAPS) <= 10, _GAPS <= -15, _GAPS >= 15], [1, 2, 3], 4).astype(np.int8)
 
 
-# Person rows are below 2**31 (int32 household rows); a head key keeps `_ROW_LIMIT - row` in its low
-# 32 bits so that the larger key is the earlier row.
-_ROW_LIMIT = 2**32 - 1
-
-
 @dataclass
 class Heads:
     """The head of each household row (the oldest member under 60, or the oldest; the first row on
@@ -138,15 +133,21 @@ class Heads:
 
     @classmethod
     def find(cls, rows: np.ndarray, age: np.ndarray, hh: np.ndarray, n_households: int) -> "Heads":
-        """Heads among the persons `rows` (ascending), of ages `age`, in households `hh`: one
-        maximum per household of a key with the preference in the high bits and the row below."""
-        key = (age + (age < 60) * np.int16(1000)).astype(np.int64) << 32
-        key |= _ROW_LIMIT - np.asarray(rows, np.int64)
-        best = np.full(n_households, -1, np.int64)
+        """Heads among the persons `rows`, of ages `age`, in households `hh`: one maximum per
+        household of a key with the preference (age, plus 1000 under 60) in the high bits and
+        `limit - row` below, so that the earlier row wins a tie. The key is 32 bits wide when
+        the rows allow it (11 bits of preference), 64 otherwise."""
+        bits = (int(rows.max(initial=0)) + 1).bit_length()
+        dtype = np.uint32 if bits <= 21 else np.uint64
+        limit = (1 << bits) - 1
+        key = (age + (age < 60) * np.int16(1000)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
+        key |= (limit - np.asarray(rows, np.int64)).astype(dtype)
+        best = np.zeros(n_households, dtype)
         np.maximum.at(best, hh, key)
-        head_age = (best >> 32).astype(np.int16)
-        return cls(np.where(best >= 0, _ROW_LIMIT - (best & 0xFFFFFFFF), -1),
-                   np.where(head_age >= 1000, head_age - 1000, head_age))
+        found = best > 0
+        head_age = (best >> dtype(bits)).astype(np.int16)
+        head_age = np.where(head_age >= 1000, head_age - 1000, np.where(found, head_age, -1))
+        return cls(np.where(found, limit - (best & dtype(limit)).astype(np.int64), -1), head_age)
 
     def roles(self, rows: np.ndarray, age: np.ndarray, hh: np.ndarray) -> np.ndarray:
         """Role of each person (rows, ages, households): 0 head, 1 spouse (within 10 years of the
