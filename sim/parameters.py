@@ -129,6 +129,12 @@ class Migration(Block):
         0.8, lo=0.0, hi=10, unit="per log income share",
         source="assumption: farming income forgone when leaving the village; Chen & Fan (2016, figures.csv) "
                "find rural land rights mute the demand for urban hukou", assumption=True)
+    new_district_pull: float = param(
+        1.0, lo=0.0, hi=1.0, unit="0-1",
+        source="assumption: how far the town of Tieling County, where the new district 凡河新城 lies, belongs to "
+               "the city centre (destination of moves to the centre by its town population, central wage premium, "
+               "not farther for its residents); 1 = as the central districts, since the city government moved "
+               "there (data/README.md caveat); 0 = the centre is 银州区 and 清河区 only", assumption=True)
 
 
 class Work(Block):
@@ -183,6 +189,32 @@ class Education(Block):
     graduate_return_rate: float = param(
         0.35, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of graduates who take their first job back in Tieling", assumption=True)
+    college_intake: float = param(
+        7729, lo=0, hi=50000, unit="students/year",
+        source="figures.csv: Tieling 2022 higher-education new admissions (普通高校招生) 7,729; with 3-4 years of "
+               "study the model's enrolment is about 27,000 against 28,896 in school (普通高校在校生, 2022)")
+    college_host_share: float = param(
+        0.8, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of the colleges' students who study in Tieling County (the new district; "
+               "data/README.md: the colleges moved there) once the move is complete; the rest, and all before the "
+               "move, study in the old city (银州区, whose 20-24 share was the city's highest in 2010: 7.3%, census). "
+               "Tieling's own students at a Tieling college follow the same split", assumption=True)
+    college_outside_share: float = param(
+        0.7, lo=0.0, hi=1.0, unit="share of intake",
+        source="assumption: share of the intake from outside Tieling: at least Liaoning's 30.3% from other "
+               "provinces (2009, demographic_schedules.csv) plus students from Liaoning's other cities; Tieling's own "
+               "students at its colleges (college_in_tieling_share of its entrants) are 4,500-5,700 in the 2010 run "
+               "after 2014, a fifth of the 28,896 in school (figures.csv, 2022)", assumption=True)
+    college_move_year: int = param(
+        2010, lo=1990, hi=2100, unit="year",
+        source="assumption: the colleges start moving to the new district the year after; the 2010 census shows "
+               "no excess of 15-24-year-olds in Tieling County (20-24 share 5.5%; Changtu 5.3%, Xifeng 5.9%), the "
+               "2020 census does (its cohort aged 5-9 in 2010 grew x1.33 by 2020, x0.63-0.80 in the other rural "
+               "counties)", assumption=True)
+    college_move_years: int = param(
+        5, lo=0, hi=30, unit="years",
+        source="assumption: years until the colleges' move to the new district is complete (campuses moved in "
+               "stages)", assumption=True)
 
 
 class Settling(Block):

@@ -174,7 +174,8 @@ def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, rng)
 def registered_elsewhere_leave(pop: Population, alive: np.ndarray, params: Outside, rng) -> np.ndarray:
     """Residents registered outside Tieling who move on; they leave the model."""
     p = pop.persons
-    cand = alive[(p.hk[alive] == OUTSIDE) & (p.res[alive] != OUTSIDE)]
+    # Students from outside stay until they graduate (population/education.py).
+    cand = alive[(p.hk[alive] == OUTSIDE) & (p.res[alive] != OUTSIDE) & (p.job[alive] != Job.student)]
     gone = cand[rng.random(len(cand)) < params.in_leave_rate]
     p.alive[gone] = False
     return gone
