@@ -132,9 +132,10 @@ class Migration(Block):
     new_district_pull: float = param(
         1.0, lo=0.0, hi=1.0, unit="0-1",
         source="assumption: how far the town of Tieling County, where the new district 凡河新城 lies, belongs to "
-               "the city centre (destination of moves to the centre by its town population, central wage premium, "
-               "not farther for its residents); 1 = as the central districts, since the city government moved "
-               "there (data/README.md caveat); 0 = the centre is 银州区 and 清河区 only", assumption=True)
+               "the city centre (a destination of moves to the centre by its town population, the central wage "
+               "premium, its town residents live in the centre already); 1 = as the central districts, since the "
+               "city government moved there (data/README.md caveat); 0 = the centre is 银州区 and 清河区 only",
+        assumption=True)
 
 
 class Work(Block):
@@ -181,8 +182,8 @@ class Education(Block):
         source="demographic_schedules.csv: China higher-education gross enrolment 54.4% (2020), 26.5% (2010)")
     college_in_tieling_share: float = param(
         0.15, lo=0.0, hi=1.0, unit="share",
-        source="assumption: share of students at a college in Tieling (Tieling County hosts the city's colleges, "
-               "data/README.md caveat)", assumption=True)
+        source="assumption: share of students at a college in Tieling (in 银州区 and, after the colleges' move, "
+               "mostly in Tieling County: college_host_share; data/README.md caveat)", assumption=True)
     non_regular_share: float = param(
         0.25, lo=0.0, hi=1.0, unit="share of degrees",
         source="assumption: share of degrees from adult, self-study, distance or open education", assumption=True)
@@ -192,7 +193,8 @@ class Education(Block):
     college_intake: float = param(
         7729, lo=0, hi=50000, unit="students/year",
         source="figures.csv: Tieling 2022 higher-education new admissions (普通高校招生) 7,729; with 3-4 years of "
-               "study the model's enrolment is about 27,000 against 28,896 in school (普通高校在校生, 2022)")
+               "study a full intake keeps about 27,000 in school, against 28,896 (普通高校在校生, 2022). The model takes "
+               "college_outside_share of it from outside; Tieling's own students come from its cohorts")
     college_host_share: float = param(
         0.8, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of the colleges' students who study in Tieling County (the new district; "
