@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from . import outcomes as oc
+from .decisions import centre
 from .decisions import migration as mig
 from .decisions.logit import choose
 from .institutions.government import CityGovernment, CountyGovernment
@@ -45,7 +46,8 @@ class UrbanizationModel(mesa.Model):
         self._seed_awareness()
         self.heads: Heads | None = None      # household heads of the year, from the moves within the city
         alive = self.alive()
-        self.labour = economy.LabourMarket(economy.town_workers(self.pop, self.pop.residents()), config.behaviour.work)
+        self.labour = economy.LabourMarket(economy.town_workers(self.pop, self.pop.residents()), config.behaviour.work,
+                                           config.behaviour.migration.new_district_pull)
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
@@ -105,6 +107,9 @@ class UrbanizationModel(mesa.Model):
         done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
         registration.expire_school_hukou(self.pop, alive, self.year)
         self._count_moves(alive, before)
+        left = done[~p.alive[done]]            # graduates registered outside Tieling who leave the model
+        self._add("moved_out", before[np.searchsorted(alive, left)])
+        self._count("moved_in", education.student_arrivals(self.pop, self.year, b, self.rng))
         self.year_stats["student_settlers"] = student_settlers
         self.year_stats["graduates"] = done
 
@@ -331,15 +336,16 @@ class UrbanizationModel(mesa.Model):
         cong = np.array([g.congestion for g in self.counties])
         congestion = np.column_stack([cong[c], cong[c], np.full(n, cong[list(CENTRAL)].mean()),
                                       np.full(n, cong.mean())])
-        is_central = np.isin(c, CENTRAL)
-        farther = np.column_stack([np.zeros(n), np.zeros(n), (~is_central).astype(float), np.ones(n)])
+        # Town residents of the centre (the new district's when it fully belongs to it) are there already.
+        in_centre = centre.membership(b.migration.new_district_pull)[c] >= 1.0
+        farther = np.column_stack([np.zeros(n), np.zeros(n), (~np.isin(c, CENTRAL)).astype(float), np.ones(n)])
         farm = h.land[hh] & ~urban
         farm_share = np.where(farm, np.minimum(b.work.farm_income / income_now, 1.0), 0.0)
         land_left = np.column_stack([np.zeros(n), farm_share, farm_share, farm_share])
         # Alternatives that are the current place are not moves.
         same = np.zeros((n, mig.N_ALTERNATIVES), bool)
         same[urban, mig.OWN_TOWN] = True
-        same[urban & is_central, mig.CENTRAL] = True
+        same[urban & in_centre, mig.CENTRAL] = True
         return mig.Options(income, rent, services, congestion, farther, land_left, same)
 
     def _outside_pull(self) -> np.ndarray:
@@ -357,22 +363,28 @@ class UrbanizationModel(mesa.Model):
         return np.where(np.isin(c, rest), (total - wages[c]) / (len(rest) - 1), total / len(rest))
 
     def _destinations(self, deciders: np.ndarray, pick: np.ndarray) -> np.ndarray:
-        """County chosen for each mover: its own, a central district (by town population) or
-        another non-central county (by town population)."""
-        own = self.pop.persons.res[deciders].astype(np.int64)
-        urban = self.census.urban
-        central = np.array(CENTRAL)
-        rest = np.array([i for i in range(N_COUNTIES) if i not in CENTRAL])
+        """County chosen for each mover: its own, one of the centre (the central districts and,
+        in part, the new district; decisions/centre.py) or another county town, both by census
+        town population; a town resident is not sent to its own county."""
+        p = self.pop.persons
+        own = p.res[deciders].astype(np.int64)
+        pull = self.config.behaviour.migration.new_district_pull
         out = own.copy()
         cm = pick == mig.CENTRAL
-        out[cm] = self.rng.choice(central, cm.sum(), p=urban[central] / urban[central].sum())
+        out[cm] = self._draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(self.census.urban, pull))
         om = pick == mig.OTHER_TOWN
-        w = np.tile(urban[rest], (om.sum(), 1))
-        w[own[om][:, None] == rest[None, :]] = 0
-        cum = np.cumsum(w, axis=1)
-        u = self.rng.random(om.sum())[:, None] * cum[:, -1:]
-        out[om] = rest[(u > cum).sum(axis=1)]
+        out[om] = self._draw_county(own[om], np.ones(om.sum(), bool),
+                                    centre.other_town_weights(self.census.urban, pull))
         return out.astype(np.int8)
+
+    def _draw_county(self, own: np.ndarray, exclude_own: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """One county per mover, with chances proportional to `weights` (shape (7,)), leaving out
+        the mover's own county where `exclude_own`."""
+        w = np.tile(weights, (len(own), 1))
+        w[exclude_own[:, None] & (own[:, None] == np.arange(len(weights))[None, :])] = 0
+        cum = np.cumsum(w, axis=1)
+        u = self.rng.random(len(own))[:, None] * cum[:, -1:]
+        return np.minimum((u >= cum).sum(axis=1), len(weights) - 1)
 
     def _town_weights(self, alive: np.ndarray) -> np.ndarray:
         return self.census.urban.astype(float)

@@ -151,6 +151,13 @@ class Migration(Block):
         0.8, lo=0.0, hi=10, unit="per log income share",
         source="assumption: farming income forgone when leaving the village; Chen & Fan (2016, figures.csv) "
                "find rural land rights mute the demand for urban hukou", assumption=True)
+    new_district_pull: float = param(
+        1.0, lo=0.0, hi=1.0, unit="0-1",
+        source="assumption: how far the town of Tieling County, where the new district 凡河新城 lies, belongs to "
+               "the city centre (a destination of moves to the centre by its town population, the central wage "
+               "premium, its town residents live in the centre already); 1 = as the central districts, since the "
+               "city government moved there (data/README.md caveat); 0 = the centre is 银州区 and 清河区 only",
+        assumption=True)
 
 
 class Work(Block):
@@ -197,14 +204,41 @@ class Education(Block):
         source="demographic_schedules.csv: China higher-education gross enrolment 54.4% (2020), 26.5% (2010)")
     college_in_tieling_share: float = param(
         0.15, lo=0.0, hi=1.0, unit="share",
-        source="assumption: share of students at a college in Tieling (Tieling County hosts the city's colleges, "
-               "data/README.md caveat)", assumption=True)
+        source="assumption: share of students at a college in Tieling (in 银州区 and, after the colleges' move, "
+               "mostly in Tieling County: college_host_share; data/README.md caveat)", assumption=True)
     non_regular_share: float = param(
         0.25, lo=0.0, hi=1.0, unit="share of degrees",
         source="assumption: share of degrees from adult, self-study, distance or open education", assumption=True)
     graduate_return_rate: float = param(
         0.35, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of graduates who take their first job back in Tieling", assumption=True)
+    college_intake: float = param(
+        7729, lo=0, hi=50000, unit="students/year",
+        source="figures.csv: Tieling 2022 higher-education new admissions (普通高校招生) 7,729; with 3-4 years of "
+               "study a full intake keeps about 27,000 in school, against 28,896 (普通高校在校生, 2022). The model takes "
+               "college_outside_share of it from outside; Tieling's own students come from its cohorts")
+    college_host_share: float = param(
+        0.8, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of the colleges' students who study in Tieling County (the new district; "
+               "data/README.md: the colleges moved there) once the move is complete; the rest, and all before the "
+               "move, study in the old city (银州区, whose 20-24 share was the city's highest in 2010: 7.3%, census). "
+               "Tieling's own students at a Tieling college follow the same split", assumption=True)
+    college_outside_share: float = param(
+        0.7, lo=0.0, hi=1.0, unit="share of intake",
+        source="assumption: share of the intake from outside Tieling: at least Liaoning's 30.3% from other "
+               "provinces (2009, demographic_schedules.csv) plus students from Liaoning's other cities; Tieling's own "
+               "students at its colleges (college_in_tieling_share of its entrants) are 4,500-5,700 in the 2010 run "
+               "after 2014, a fifth of the 28,896 in school (figures.csv, 2022)", assumption=True)
+    college_move_year: int = param(
+        2010, lo=1990, hi=2100, unit="year",
+        source="assumption: the colleges start moving to the new district the year after; the 2010 census shows "
+               "no excess of 15-24-year-olds in Tieling County (20-24 share 5.5%; Changtu 5.3%, Xifeng 5.9%), the "
+               "2020 census does (its cohort aged 5-9 in 2010 grew x1.33 by 2020, x0.63-0.80 in the other rural "
+               "counties)", assumption=True)
+    college_move_years: int = param(
+        5, lo=0, hi=30, unit="years",
+        source="assumption: years until the colleges' move to the new district is complete (campuses moved in "
+               "stages)", assumption=True)
 
 
 class Settling(Block):

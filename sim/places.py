@@ -17,12 +17,16 @@ class County:
     zh: str
     en: str
     central: bool  # 银州区 and 清河区 are the city's central districts
+    # The city's new district (凡河新城, at 凡河镇 in 铁岭县): the city government and the colleges
+    # moved there (shared data notes, data/README.md); its town can join the centre
+    # (`behaviour.migration.new_district_pull`, sim/decisions/centre.py).
+    new_district: bool = False
 
 
 COUNTIES: tuple[County, ...] = (
     County("211202", "银州区", "Yinzhou District", True),
     County("211204", "清河区", "Qinghe District", True),
-    County("211221", "铁岭县", "Tieling County", False),
+    County("211221", "铁岭县", "Tieling County", False, new_district=True),
     County("211223", "西丰县", "Xifeng County", False),
     County("211224", "昌图县", "Changtu County", False),
     County("211281", "调兵山市", "Diaobingshan City", False),
@@ -35,6 +39,7 @@ CITY_ZH, CITY_EN = "铁岭市", "Tieling City"
 OUTSIDE = N_COUNTIES
 CODES: tuple[str, ...] = tuple(c.code for c in COUNTIES)
 CENTRAL = tuple(i for i, c in enumerate(COUNTIES) if c.central)
+NEW_DISTRICT = next(i for i, c in enumerate(COUNTIES) if c.new_district)
 
 
 def county_index(code: str | int) -> int:

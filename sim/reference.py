@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
+from .decisions import centre
 from .decisions import migration as mig
 from .decisions.settlement import CONDITIONAL_MAX_AGE, FRESH_GRADUATE_YEARS
 from .model import UrbanizationModel
@@ -243,7 +244,7 @@ class HouseholdAgent(mesa.Agent):
         # The current place is not a move.
         if p.res_urban:
             utilities[mig.OWN_TOWN] = -math.inf
-            if c in CENTRAL:
+            if centre.membership(m.new_district_pull)[c] >= 1.0:     # already living in the centre
                 utilities[mig.CENTRAL] = -math.inf
         return utilities
 

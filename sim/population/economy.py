@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..parameters import Work
-from ..places import CENTRAL, N_COUNTIES, OUTSIDE
+from ..decisions import centre
+from ..places import N_COUNTIES, OUTSIDE
 from .columns import Job, Population, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
@@ -21,12 +22,12 @@ URBAN_PENSION_SHARE = 0.5    # assumption: urban employee pensions replace about
 class LabourMarket:
     """Town jobs and wages per county."""
 
-    def __init__(self, workers: np.ndarray, params: Work):
+    def __init__(self, workers: np.ndarray, params: Work, new_district_pull: float = 0.0):
         self.params = params
         self.jobs = workers.astype(float).copy()
-        premium = np.ones(N_COUNTIES)
-        premium[list(CENTRAL)] = params.central_wage_premium
-        self.base_wage = params.town_wage * premium
+        # The central premium is paid in the central districts and, in part, in the new district's
+        # town, where the city government moved (decisions/centre.py).
+        self.base_wage = params.town_wage * centre.wage_premium(params.central_wage_premium, new_district_pull)
 
     def wages(self, workers: np.ndarray, years: int) -> np.ndarray:
         """Monthly town wage per county this year (index 7: outside)."""

@@ -1,5 +1,12 @@
 """College entry, study and graduation, with the student hukou moves of clause 四.
 
+Tieling's colleges (figures.csv: 7,729 admitted, 28,896 in school, 2022) take students from
+Tieling and from outside it. They moved from the old city (银州区) to the new district in
+Tieling County (data/README.md caveat) during the 2010s (`college_move_year`,
+`college_move_years`); students are census residents where they study, and those from
+outside Tieling are registered elsewhere there. Graduates registered outside Tieling who
+do not stay leave the model, as other residents registered elsewhere do when they leave.
+
 Rural students admitted to a college may move their hukou to the school's collective
 household (`students.hukou_mobility`): under `free` they may later move it back home or
 to the town where they work (then settling by the graduate pathway); under `one_way`
@@ -10,14 +17,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..parameters import Education
-from ..places import OUTSIDE
+from ..places import NEW_DISTRICT, OUTSIDE
 from ..policies.levers import HukouMobility
 from ..policies.rules import Rules
 from .columns import HukouKind, Job, Pathway, Population, Tenure
 from .moves import new_households, relocate
 
-# Where Tieling's colleges are: Tieling County took in the city's colleges (data/README.md).
-COLLEGE_COUNTY = 2
+# Where Tieling's colleges are: the new district in Tieling County took in the city's colleges
+# (data/README.md); before the move, and the share not moved, are in the old city, 银州区.
+COLLEGE_COUNTY = NEW_DISTRICT
+OLD_CITY = 0
 STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
 STUDENT_HUKOU_MOVE_SHARE = 0.5  # assumption: half of rural students choose to move hukou to school
 
@@ -33,6 +42,38 @@ def progress_school(pop: Population, alive: np.ndarray, params: Education, rng) 
     p.edu[fifteen[rng.random(len(fifteen)) < params.senior_school_rate]] = 3
 
 
+def host_share(params: Education, year: int) -> float:
+    """Share of the colleges' students who study in the new district in `year`: rising linearly
+    to `college_host_share` over `college_move_years` after `college_move_year`."""
+    done = (year - params.college_move_year) / max(params.college_move_years, 1)
+    return params.college_host_share * min(max(done, 0.0), 1.0)
+
+
+def college_county(k: int, params: Education, year: int, rng) -> np.ndarray:
+    """County of the college each of k students attends: the new district or the old city."""
+    return np.where(rng.random(k) < host_share(params, year), COLLEGE_COUNTY, OLD_CITY).astype(np.int8)
+
+
+def student_arrivals(pop: Population, year: int, params: Education, rng) -> np.ndarray:
+    """This year's intake from outside Tieling (`college_intake` x `college_outside_share`): 18-19
+    year-olds who live at their college and keep their hukou at home (registered elsewhere).
+    Returns their indices."""
+    p = pop.persons
+    k = int(rng.poisson(params.college_intake * params.college_outside_share / pop.weight))
+    if k == 0:
+        return np.empty(0, np.int64)
+    idx = p.add(k)
+    county = college_county(k, params, year, rng)
+    p.alive[idx], p.age[idx], p.female[idx] = True, rng.integers(18, 20, k), rng.random(k) < 0.5
+    p.edu[idx], p.job[idx], p.study_left[idx] = 3, Job.student, rng.choice(STUDY_YEARS, k)
+    p.hk[idx], p.origin[idx], p.hk_kind[idx], p.hk_urban[idx] = OUTSIDE, OUTSIDE, HukouKind.family, False
+    p.hh[idx] = -1
+    new_households(pop, idx, county, np.ones(k, bool), Tenure.rented)
+    pop.households.collective[p.hh[idx]] = True
+    relocate(pop, idx, county, np.ones(k, bool))
+    return idx
+
+
 def enter_college(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
                   rng) -> tuple[np.ndarray, np.ndarray]:
     """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
@@ -45,7 +86,7 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
     in_tieling = rng.random(k) < params.college_in_tieling_share
     p.study_left[entrants] = rng.choice(STUDY_YEARS, k)
     p.job[entrants] = Job.student
-    county = np.where(in_tieling, COLLEGE_COUNTY, OUTSIDE).astype(np.int8)
+    county = np.where(in_tieling, college_county(k, params, year, rng), OUTSIDE).astype(np.int8)
     new_households(pop, entrants, county, np.ones(k, bool), Tenure.rented)
     pop.households.collective[p.hh[entrants]] = True
     relocate(pop, entrants, county, np.ones(k, bool))
@@ -77,13 +118,15 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     p.edu[done] = np.where(rng.random(k) < 0.5, 4, 5)
     p.grad_year[done] = year
     p.non_regular[done] = rng.random(k) < params.non_regular_share
-    back = rng.random(k) < params.graduate_return_rate
+    # Graduates registered outside Tieling (students from outside) do not come "back": they leave.
+    back = (rng.random(k) < params.graduate_return_rate) & (p.hk[done] != OUTSIDE)
     county = np.where(back, rng.choice(len(town_weights), k, p=town_weights / town_weights.sum()), OUTSIDE)
     county = county.astype(np.int8)
     new_households(pop, done, county, np.ones(k, bool), Tenure.rented)
     relocate(pop, done, county, np.ones(k, bool))
     p.job[done] = np.where(back, Job.employee, Job.outside)
     p.knows[done] |= np.uint8(1 << Pathway.graduate)   # colleges tell graduates (assumption)
+    p.alive[done[~back & (p.hk[done] == OUTSIDE)]] = False
     school = done[p.hk_kind[done] == HukouKind.school]
     if rules.student_mobility == HukouMobility.free:
         # The hukou may follow the graduate: to the job place outside Tieling, or (by the graduate

@@ -182,7 +182,8 @@ def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, para
 def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: Outside, rng) -> np.ndarray:
     """Residents registered outside Tieling who move on; they leave the model."""
     p = pop.persons
-    cand = residents[p.hk[residents] == OUTSIDE]
+    # Students from outside stay until they graduate (population/education.py).
+    cand = residents[(p.hk[residents] == OUTSIDE) & (p.job[residents] != Job.student)]
     gone = cand[rng.random(len(cand)) < params.in_leave_rate]
     p.alive[gone] = False
     return gone
