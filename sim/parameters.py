@@ -192,6 +192,26 @@ class Work(Block):
         0.25, lo=0.0, hi=1.0, unit="per year",
         source="assumption: yearly chance a flexible worker starts paying employee medical or pension insurance",
         assumption=True)
+    first_scheme_medical_share: float = param(
+        0.5, lo=0.0, hi=1.0, unit="share of starters",
+        source="assumption: a flexible worker who starts paying chooses medical insurance only (medical is the more "
+               "common first choice); pension only: first_scheme_pension_share; both: the rest", assumption=True)
+    first_scheme_pension_share: float = param(
+        0.2, lo=0.0, hi=1.0, unit="share of starters",
+        source="assumption: as first_scheme_medical_share, the share choosing pension insurance only", assumption=True)
+    urban_pension_share: float = param(
+        0.5, lo=0.0, hi=2.0, unit="× town wage",
+        source="assumption: an urban employee pension replaces about half a town wage (no Tieling pension figure)",
+        assumption=True)
+    rural_pension_share: float = param(
+        0.15, lo=0.0, hi=2.0, unit="× town wage",
+        source="assumption: a rural (resident) pension is a small share of a town wage (no Tieling pension figure)",
+        assumption=True)
+
+    @field_validator("first_scheme_pension_share")
+    @classmethod
+    def _shares_of_one(cls, value: float, info: ValidationInfo) -> float:
+        return at_most_one_with("first_scheme_medical_share", info, value)
 
 
 class Education(Block):
@@ -209,6 +229,10 @@ class Education(Block):
     non_regular_share: float = param(
         0.25, lo=0.0, hi=1.0, unit="share of degrees",
         source="assumption: share of degrees from adult, self-study, distance or open education", assumption=True)
+    student_hukou_move_share: float = param(
+        0.5, lo=0.0, hi=1.0, unit="share",
+        source="assumption: share of rural-registered students of Tieling who move their hukou to the school's "
+               "collective household when the rules allow it (clause 四); no count is published", assumption=True)
     graduate_return_rate: float = param(
         0.35, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of graduates who take their first job back in Tieling", assumption=True)

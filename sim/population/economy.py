@@ -15,8 +15,6 @@ from ..places import N_COUNTIES, OUTSIDE
 from .columns import Job, Population, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
-RURAL_PENSION_SHARE = 0.15   # assumption: rural pensions are a small share of a town wage
-URBAN_PENSION_SHARE = 0.5    # assumption: urban employee pensions replace about half a wage
 
 
 class LabourMarket:
@@ -60,7 +58,7 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
         table[j] = wages[:, None]
     table[Job.outside] = wages[OUTSIDE]
     table[Job.farming] = params.farm_income * g
-    table[Job.retired] = np.array([RURAL_PENSION_SHARE, URBAN_PENSION_SHARE]) * params.town_wage * g
+    table[Job.retired] = np.array([params.rural_pension_share, params.urban_pension_share]) * params.town_wage * g
     cell = (p.job[alive].astype(np.int16) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
     income = table.ravel()[cell]
     h.income[: h.n] = 0
@@ -90,7 +88,9 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
     p.ins_schemes[emp] = 3
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
     start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
-    # Medical insurance is the more common first choice (assumption: 50% medical, 20% pension, 30% both).
-    p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start), p=[0.5, 0.2, 0.3])
+    # The first scheme: medical only, pension only or both (behaviour.work shares, assumptions).
+    medical, pension = params.first_scheme_medical_share, params.first_scheme_pension_share
+    p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start),
+                                      p=[medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1

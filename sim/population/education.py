@@ -28,7 +28,6 @@ from .moves import new_households, relocate
 COLLEGE_COUNTY = NEW_DISTRICT
 OLD_CITY = 0
 STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
-STUDENT_HUKOU_MOVE_SHARE = 0.5  # assumption: half of rural students choose to move hukou to school
 
 
 def progress_school(pop: Population, alive: np.ndarray, params: Education, rng) -> None:
@@ -93,7 +92,7 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
     # Student hukou moves (clause 四): only rural-registered students of Tieling.
     rural = (p.hk[entrants] != OUTSIDE) & ~p.hk_urban[entrants]
     movable = rules.student_mobility != HukouMobility.none
-    moving = entrants[rural & movable & (rng.random(k) < STUDENT_HUKOU_MOVE_SHARE)]
+    moving = entrants[rural & movable & (rng.random(k) < params.student_hukou_move_share)]
     p.origin[moving] = p.hk[moving]
     p.hk_kind[moving] = HukouKind.school
     p.hk[moving] = p.res[moving]
