@@ -320,28 +320,38 @@ class UrbanizationModel(mesa.Model):
         else:
             workers = np.ones(n)
         workers = np.maximum(workers, 1)
+        wages = self.wages[:N_COUNTIES]
+        wage = wages[c]
         income_now = np.maximum(h.income[hh], 1.0) if whole else np.maximum(
-            np.where(p.job[deciders] == Job.farming, b.work.farm_income, self.wages[c]), 1.0)
-        central = self._central_mean(self.wages[:N_COUNTIES])
-        other = self._other_town_mean(self.wages[:N_COUNTIES], c)
-        income = np.column_stack([income_now, workers * self.wages[c], workers * central, workers * other])
-        rent = b.housing.rent_share_of_income * np.column_stack(
-            [np.zeros(n), self.wages[c], np.full(n, central), other])
+            np.where(p.job[deciders] == Job.farming, b.work.farm_income, wage), 1.0)
+        central = self._central_mean(wages)
+        other = self._other_town_mean(wages, np.arange(N_COUNTIES))[c]
+        # Columns: stay, own town, centre, another town (filled in place: the same values as stacking).
+        income = np.empty((n, mig.N_ALTERNATIVES))
+        income[:, 0], income[:, 1] = income_now, workers * wage
+        income[:, 2], income[:, 3] = workers * central, workers * other
+        share = b.housing.rent_share_of_income
+        rent = np.empty((n, mig.N_ALTERNATIVES))
+        rent[:, 1], rent[:, 2], rent[:, 3] = share * wage, share * central, share * other
         rent[:, 0] = np.where(urban & (h.tenure[hh] == Tenure.rented), rent[:, 1], 0.0)
         status_town = (p.hk[deciders] == c) & p.hk_urban[deciders]
         access_here = np.where(status_town, 1.0, self.rules.permit_access)
-        here = np.where(urban, access_here, b.services.village_access)
-        services = np.column_stack([here, access_here, np.full(n, self.rules.permit_access),
-                                    np.full(n, self.rules.permit_access)])
+        services = np.empty((n, mig.N_ALTERNATIVES))
+        services[:, 0] = np.where(urban, access_here, b.services.village_access)
+        services[:, 1], services[:, 2:] = access_here, self.rules.permit_access
         cong = np.array([g.congestion for g in self.counties])
-        congestion = np.column_stack([cong[c], cong[c], np.full(n, cong[list(CENTRAL)].mean()),
-                                      np.full(n, cong.mean())])
+        congestion = np.empty((n, mig.N_ALTERNATIVES))
+        congestion[:, 0] = congestion[:, 1] = cong[c]
+        congestion[:, 2], congestion[:, 3] = cong[list(CENTRAL)].mean(), cong.mean()
         # Town residents of the centre (the new district's when it fully belongs to it) are there already.
         in_centre = centre.membership(b.migration.new_district_pull)[c] >= 1.0
-        farther = np.column_stack([np.zeros(n), np.zeros(n), (~np.isin(c, CENTRAL)).astype(float), np.ones(n)])
+        outside_centre = np.ones(N_COUNTIES)
+        outside_centre[list(CENTRAL)] = 0.0
+        farther = np.zeros((n, mig.N_ALTERNATIVES))
+        farther[:, 2], farther[:, 3] = outside_centre[c], 1.0
         farm = h.land[hh] & ~urban
-        farm_share = np.where(farm, np.minimum(b.work.farm_income / income_now, 1.0), 0.0)
-        land_left = np.column_stack([np.zeros(n), farm_share, farm_share, farm_share])
+        land_left = np.zeros((n, mig.N_ALTERNATIVES))
+        land_left[:, 1:] = np.where(farm, np.minimum(b.work.farm_income / income_now, 1.0), 0.0)[:, None]
         # Alternatives that are the current place are not moves.
         same = np.zeros((n, mig.N_ALTERNATIVES), bool)
         same[urban, mig.OWN_TOWN] = True
