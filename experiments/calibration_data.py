@@ -21,14 +21,13 @@ The census's state on 2020-11-01 is compared with the model's end of year 2020.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-from sim import CITY_CODE, COUNTIES, Scenario
+from sim import CITY_CODE, COUNTIES, Scenario, load_census
 from sim import run as run_scenario
 
 CODES = tuple(c.code for c in COUNTIES)
@@ -48,57 +47,28 @@ LABELS = {   # English only: plots must render without CJK fonts
 }
 
 
-def _read_census(year: int) -> pd.DataFrame:
-    path = resources.files("sim") / "data" / f"tieling_census_{year}_counties.csv"
-    with path.open("rb") as f:
-        df = pd.read_csv(f, dtype={"区划代码": str})
-    df.columns = [re.sub(r"\s+", "", c).replace("(", "（").replace(")", "）") for c in df.columns]
-    return df.set_index("区划代码")
-
-
-def _age_bounds(label: str) -> int:
-    """Lower bound of a census age-group label such as 男_25到29岁, 25-29岁（男）, 85岁以上."""
-    return int(re.search(r"(\d+)", label.split("_", 1)[-1]).group(1))
-
-
-@lru_cache(maxsize=2)
 def census_targets(year: int = 2020) -> pd.DataFrame:
     """Per-county census values (index: county code, the 7 counties then the city), columns
-    `MEASURES` plus `registered_same_county` (the census's 本县 column, for reference; 2020)."""
-    df = _read_census(year)
-    rows = list(CODES) + [CITY_CODE]
-    missing = [c for c in rows if c not in df.index]
-    if missing:
-        raise ValueError(f"census {year}: rows missing for codes {missing}")
-    df = df.loc[rows]
-    if year == 2020:
-        residents = df["人口数_合计"].astype(float)
-        ages = [c for c in df.columns if re.fullmatch(r"[男女]_\d+(到\d+)?岁(以上)?", c)]
-        households, hh_persons = df["家庭户数"].astype(float), df["家庭户人口数"].astype(float)
-        same = df["户口登记地在外乡镇街道人口_本县"].astype(float)
-        elsewhere = (df["户口登记地在外乡镇街道人口_本省其他县"] + df["户口登记地在外乡镇街道人口_省外"]).astype(float)
-    elif year == 2010:
-        residents = df["合计"].astype(float)
-        ages = [c for c in df.columns if re.fullmatch(r"\d+(-\d+)?岁(及以上)?（[男女]）?", c)]
-        households, hh_persons = df["户数"].astype(float), df["人口数"].astype(float)
-        same = df["迁入人口（人）-本县（市）/本市市区"].astype(float)
-        elsewhere = (df["迁入人口（人）-本省其他县（市）、市区"] + df["迁入人口（人）-外省"]).astype(float)
-    else:
-        raise ValueError(f"no census for {year}; expected 2010 or 2020")
-    if len(ages) != 38:
-        raise ValueError(f"census {year}: expected 38 sex x age columns, found {len(ages)}")
-    lower = np.array([_age_bounds(c) for c in ages])
-    counts = df[ages].astype(float).to_numpy()
-    if not np.allclose(counts.sum(axis=1), residents.to_numpy(), rtol=1e-6):
+    `MEASURES` plus `registered_same_county` (the census's 本县 column, for reference), from the
+    census tables as `sim.load_census` reads them; the city's row is the sum of its counties'
+    counts (as in the census table, where every count column adds up)."""
+    c = load_census(year)
+
+    def counts(values: np.ndarray) -> np.ndarray:
+        values = np.asarray(values, float)
+        return np.append(values, values.sum())
+
+    residents = counts(c.residents)
+    if not np.allclose(c.age_sex.sum(axis=(1, 2)), c.residents, rtol=1e-6):
         raise ValueError(f"census {year}: age groups do not add up to the residents")
-    out = pd.DataFrame(index=pd.Index(rows, name="county"))
-    out["residents"] = residents.to_numpy()
-    out["urban_share"] = df["城镇人口"].astype(float).to_numpy() / out["residents"]
+    out = pd.DataFrame(index=pd.Index(list(CODES) + [CITY_CODE], name="county"))
+    out["residents"] = residents
+    out["urban_share"] = counts(c.urban) / residents
     for name, lo, hi in (("age_0_14", 0, 14), ("age_15_64", 15, 64), ("age_65_plus", 65, 999)):
-        out[name] = counts[:, (lower >= lo) & (lower <= hi)].sum(axis=1) / out["residents"]
-    out["household_size"] = hh_persons.to_numpy() / households.to_numpy()
-    out["registered_elsewhere"] = elsewhere.to_numpy()
-    out["registered_same_county"] = same.to_numpy()
+        out[name] = counts(c.persons_aged(lo, hi)) / residents
+    out["household_size"] = counts(c.household_persons) / counts(c.households)
+    out["registered_elsewhere"] = counts(c.elsewhere_other_county + c.elsewhere_province)
+    out["registered_same_county"] = counts(c.elsewhere_same_county)
     return out
 
 

@@ -9,6 +9,7 @@ from .files import folder_written_whole, write_text_whole, write_whole
 from .outcomes import OUTCOMES, OutcomeInfo, headline
 from .parameters import Behaviour, iter_parameters
 from .places import CITY_CODE, COUNTIES, county_label, geojson_path
+from .population.census import CensusYear, load_census
 from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
 from .model import UrbanizationModel
 from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
@@ -17,9 +18,9 @@ from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, p
                        with_overrides)
 
 __all__ = [
-    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES", "OutcomeInfo",
-    "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel", "code_version",
-    "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline", "iter_parameters",
-    "load_scenario", "parse_override", "parse_scenario", "reference_ratio", "run", "scenario_yaml",
-    "with_overrides", "write_text_whole", "write_whole",
+    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "CensusYear", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES",
+    "OutcomeInfo", "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel",
+    "code_version", "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline",
+    "iter_parameters", "load_census", "load_scenario", "parse_override", "parse_scenario", "reference_ratio",
+    "run", "scenario_yaml", "with_overrides", "write_text_whole", "write_whole",
 ]

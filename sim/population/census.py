@@ -53,6 +53,11 @@ class CensusYear:
         """Persons aged 0 at the census: the level that anchors fertility."""
         return self.age_sex[:, :, 0].sum(axis=1)
 
+    def persons_aged(self, lo: int, hi: int) -> np.ndarray:
+        """(7,) persons of both sexes in the age groups starting at lo..hi (whole groups)."""
+        groups = (AGE_LOWER >= lo) & (AGE_LOWER <= hi)
+        return self.age_sex[:, :, groups].sum(axis=(1, 2))
+
 
 def _read(year: int) -> pd.DataFrame:
     path = resources.files("sim") / "data" / f"tieling_census_{year}_counties.csv"
