@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from urbsim.ui import console, err, fail
+from urbsim.ui import console, err, fail, run_alone
 
 
 def _numbers(text: str, kind: type, name: str) -> tuple:
@@ -69,9 +69,7 @@ def register(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    app = typer.Typer(add_completion=False, help="Speed and memory benchmark.")
-    register(app)
-    app(prog_name="urbsim")
+    run_alone(register, "Speed and memory benchmark.")
 
 
 if __name__ == "__main__":

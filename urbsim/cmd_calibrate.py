@@ -19,7 +19,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from urbsim.ui import console, err, fail, progress_bar
+from urbsim.ui import console, err, fail, progress_bar, run_alone
 
 
 def _shown_path(p: Path) -> str:
@@ -241,9 +241,7 @@ def register(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    app = typer.Typer(add_completion=False, no_args_is_help=True, help="Calibration and backtest.")
-    register(app)
-    app(prog_name="urbsim")
+    run_alone(register, "Calibration and backtest.", no_args_is_help=True)
 
 
 if __name__ == "__main__":

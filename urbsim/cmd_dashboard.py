@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from urbsim.ui import err, fail
+from urbsim.ui import err, fail, run_alone
 
 
 def dashboard(
@@ -54,9 +54,7 @@ def register(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    app = typer.Typer(add_completion=False, help="The planner dashboard.")
-    register(app)
-    app()
+    run_alone(register, "The planner dashboard.")
 
 
 if __name__ == "__main__":

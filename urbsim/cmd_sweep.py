@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from urbsim.ui import console, err, fail, progress_bar
+from urbsim.ui import console, err, fail, progress_bar, run_alone
 
 SHOW_FAILURES = 10
 
@@ -130,9 +130,7 @@ def register(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    app = typer.Typer(add_completion=False, no_args_is_help=True, help="Parameter sweeps and their analysis.")
-    register(app)
-    app(prog_name="urbsim")
+    run_alone(register, "Parameter sweeps and their analysis.", no_args_is_help=True)
 
 
 if __name__ == "__main__":

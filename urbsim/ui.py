@@ -1,6 +1,8 @@
 """Console helpers shared by every `urbsim` command: output, one-line errors, progress bars."""
 from __future__ import annotations
 
+from typing import Callable
+
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -20,3 +22,10 @@ def fail(problems: list[str] | str, code: int = 2) -> None:
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeRemainingColumn(), console=err, transient=True)
+
+
+def run_alone(register: Callable[[typer.Typer], None], help: str, no_args_is_help: bool = False) -> None:
+    """Run one command module's commands as an app of their own (`python -m urbsim.cmd_...`)."""
+    app = typer.Typer(add_completion=False, no_args_is_help=no_args_is_help, help=help)
+    register(app)
+    app(prog_name="urbsim")
