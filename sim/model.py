@@ -304,7 +304,7 @@ class UrbanizationModel(mesa.Model):
         return (registration.county_sums(county, w, ~migrant), registration.county_sums(county, w, migrant),
                 registration.county_sums(county, w, ok))
 
-    def _options(self, deciders: np.ndarray, whole: bool, alive: np.ndarray) -> mig.Options:
+    def _options(self, deciders: np.ndarray, whole: bool, residents: np.ndarray) -> mig.Options:
         """Values of the four alternatives for each decider (arrays of shape (n, 4))."""
         b, p, h = self.config.behaviour, self.pop.persons, self.pop.households
         n = len(deciders)
@@ -313,10 +313,10 @@ class UrbanizationModel(mesa.Model):
         urban = p.res_urban[deciders]
         if whole:
             # Workers per household, counted among the members of the deciders' households only.
-            hh_alive = p.hh[alive]
-            members = np.flatnonzero(any_member(hh, h.n)[hh_alive])
-            working = is_job(p.job[alive[members]], Job.employee, Job.flexible, Job.farming)
-            workers = np.bincount(select(hh_alive[members], working), minlength=h.n)[hh]
+            hh_res = p.hh[residents]
+            members = np.flatnonzero(any_member(hh, h.n)[hh_res])
+            working = is_job(p.job[residents[members]], Job.employee, Job.flexible, Job.farming)
+            workers = np.bincount(select(hh_res[members], working), minlength=h.n)[hh]
         else:
             workers = np.ones(n)
         workers = np.maximum(workers, 1)

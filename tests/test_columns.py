@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from sim.population.columns import Heads, household_roles
+from sim.population.columns import Heads
 
 
 def roles_by_definition(age: list[int], hh: list[int]) -> list[int]:
@@ -37,19 +37,18 @@ households = st.lists(st.tuples(st.integers(0, 110), st.integers(0, 7)), min_siz
 
 @settings(max_examples=200, deadline=None)
 @given(households, st.data())
-def test_household_roles_follow_the_definition(people, data):
+def test_heads_and_roles_follow_the_definition(people, data):
     age = np.array([a for a, _ in people], np.int16)
     hh = np.array([h for _, h in people], np.int32)
     expected = np.array(roles_by_definition(age.tolist(), hh.tolist()))
-    assert household_roles(age, hh, 8).tolist() == expected.tolist()
-    # Asking about some persons only gives their roles, whichever way the heads are looked for.
-    at = np.array(sorted(data.draw(st.sets(st.integers(0, len(age) - 1)))), np.intp)
-    for subset_below in (0.0, 1.01):
-        assert household_roles(age, hh, 8, at, subset_below).tolist() == expected[at].tolist()
     # Heads found by person row: 32-bit keys for rows below 2**21, 64-bit keys above.
     for first_row in (0, 2**21, 2**30):
         rows = np.arange(len(age), dtype=np.int64) + first_row
-        assert Heads.find(rows, age, hh, 8).roles(rows, age, hh).tolist() == expected.tolist()
+        heads = Heads.find(rows, age, hh, 8)
+        assert heads.roles(rows, age, hh).tolist() == expected.tolist()
+        # Asking about some persons only gives their roles.
+        at = np.array(sorted(data.draw(st.sets(st.integers(0, len(age) - 1)))), np.intp)
+        assert heads.roles(rows[at], age[at], hh[at]).tolist() == expected[at].tolist()
 
 
 def test_heads_kept_from_the_moves_are_the_heads_at_settlement(reform):

@@ -168,23 +168,6 @@ class Heads:
         return Heads(row, head_age)
 
 
-def household_roles(age: np.ndarray, hh: np.ndarray, n_households: int, at: np.ndarray | None = None,
-                    subset_below: float = 0.25) -> np.ndarray:
-    """Role of each person in its household (see `Heads`), given the ages and household rows of
-    all members of the households concerned. `at` (positions in the arrays) limits the answer to
-    those persons; the heads are still found among all members of their households (among those
-    only when `at` is a share of the persons below `subset_below`)."""
-    n = len(age)
-    if at is None:
-        at = np.arange(n)
-    if len(at) < subset_below * n:
-        members = np.flatnonzero(any_member(hh[at], n_households)[hh])
-        heads = Heads.find(members, age[members], hh[members], n_households)
-    else:
-        heads = Heads.find(np.arange(n), age, hh, n_households)
-    return heads.roles(at, age[at], hh[at])
-
-
 class Table:
     """Columns of equal length with a count of rows in use and room to grow."""
 
