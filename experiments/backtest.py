@@ -34,7 +34,7 @@ from sim import (CITY_CODE, COUNTIES, Scenario, ScenarioError, code_version, fol
 
 from .calibrate import DEFAULT_CACHE, DEFAULT_SCENARIO, FIT_YEAR, CalibrationError, Evaluator, RunCache, \
     fit_statistics, headline_errors, make_executor
-from .calibration_data import CODES, FIT_MEASURES, LABELS, MEASURES, census_targets, code_fingerprint, series_frame, \
+from .calibration_data import CODES, FIT_MEASURES, LABELS, census_targets, code_fingerprint, series_frame, \
     summary_frame
 
 NAMES = {c.code: c.en for c in COUNTIES} | {CITY_CODE: "Tieling City"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..parameters import Settling
-from ..policies.levers import Dependent, GraduateSettlement, Scheme
+from ..policies.levers import GraduateSettlement, Scheme
 from ..policies.rules import Rules
 from ..population.columns import Job, Pathway, Tenure
 

@@ -18,7 +18,7 @@ from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..scenario import Scenario
 from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
-from .columns import HukouKind, Job, Population, Tenure
+from .columns import Job, Population, Tenure
 from .moves import household_sizes
 
 # Hukou (registered) urbanization in China rose from 35.9% (2014) to 45.4% (2020)
