@@ -20,7 +20,7 @@ from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration
 from .population.census import load_census
-from .population.columns import Heads, Job, Pathway, Population, Tenure, any_member, county_counts, is_job, select
+from .population.columns import Heads, Job, Pathway, Population, Tenure, any_member, county_counts, is_job, rows_in_order, select
 from .population.cache import synthesize_cached
 from .scenario import Scenario
 
@@ -174,15 +174,15 @@ class UrbanizationModel(mesa.Model):
         p, h, rate = self.pop.persons, self.pop.households, self.config.behaviour.migration.reconsider_rate
         age, hh = p.age[residents], p.hh[residents]
         self.heads = Heads.find(residents, age, hh, h.n)
-        at = np.flatnonzero((age >= 18) & (age <= 55))
-        at = at[~h.collective[hh[at]]]           # in a family household
-        rows, hh_at = residents[at], hh[at]
-        is_head = self.heads.row[hh_at] == rows
-        heads = rows[is_head]
-        # Village youths who are children (15+ years younger than the head; a head is no child).
-        young = np.flatnonzero((age[at] <= 30) & ~p.res_urban[rows])
-        child = age[at[young]] - self.heads.age[hh_at[young]] <= -15
-        youth = rows[young[child]]
+        # Heads (18-55) of family households, read from the households' heads, in row order.
+        head_age = self.heads.age
+        family = (head_age >= 18) & (head_age <= 55) & ~h.view("collective")
+        heads = rows_in_order(self.heads.row[family], p.n)
+        # Village youths (18-30) who are children (15+ years younger than the head; a head is no child).
+        young = np.flatnonzero((age >= 18) & (age <= 30))
+        rows, hh_y = residents[young], hh[young]
+        ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -15)
+        youth = rows[ok]
         heads = heads[self.rng.random(len(heads)) < rate]
         youth = youth[self.rng.random(len(youth)) < rate]
         return heads, youth
@@ -325,7 +325,7 @@ class UrbanizationModel(mesa.Model):
         income_now = np.maximum(h.income[hh], 1.0) if whole else np.maximum(
             np.where(p.job[deciders] == Job.farming, b.work.farm_income, wage), 1.0)
         central = self._central_mean(wages)
-        other = self._other_town_mean(wages, np.arange(N_COUNTIES))[c]
+        other = self._other_town_mean(wages)[c]
         # Columns: stay, own town, centre, another town (filled in place: the same values as stacking).
         income = np.empty((n, mig.N_ALTERNATIVES))
         income[:, 0], income[:, 1] = income_now, workers * wage
@@ -367,10 +367,12 @@ class UrbanizationModel(mesa.Model):
     def _central_mean(self, wages: np.ndarray) -> float:
         return float(wages[list(CENTRAL)].mean())
 
-    def _other_town_mean(self, wages: np.ndarray, c: np.ndarray) -> np.ndarray:
-        rest = [i for i in range(N_COUNTIES) if i not in CENTRAL]
-        total = wages[rest].sum()
-        return np.where(np.isin(c, rest), (total - wages[c]) / (len(rest) - 1), total / len(rest))
+    def _other_town_mean(self, wages: np.ndarray) -> np.ndarray:
+        """Per county: the mean wage of the towns outside the centre other than its own."""
+        rest = np.ones(N_COUNTIES, bool)
+        rest[list(CENTRAL)] = False
+        total, k = wages[rest].sum(), np.count_nonzero(rest)
+        return np.where(rest, (total - wages) / (k - 1), total / k)
 
     def _destinations(self, deciders: np.ndarray, pick: np.ndarray) -> np.ndarray:
         """County chosen for each mover: its own, one of the centre (the central districts and,

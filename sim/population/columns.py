@@ -117,6 +117,14 @@ def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None
     return out
 
 
+def rows_in_order(rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """The distinct `rows` (below `n_rows`), ascending: a scatter into a flag array and its
+    positions, cheaper than sorting."""
+    flag = np.zeros(n_rows, bool)
+    flag[rows] = True
+    return np.flatnonzero(flag)
+
+
 # Role of a member by its age minus the head's (index: gap + _MAX_GAP): 1 spouse within 10 years,
 # 2 child 15 or more years younger, 3 parent 15 or more years older, 4 other.
 _MAX_GAP = 150
@@ -141,13 +149,16 @@ class Heads:
         dtype = np.uint32 if bits <= 21 else np.uint64
         limit = (1 << bits) - 1
         key = (age + (age < 60) * np.int16(1000)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
-        key |= (limit - np.asarray(rows, np.int64)).astype(dtype)
+        key |= np.subtract(dtype(limit), rows, dtype=dtype, casting="unsafe")   # rows <= limit
         best = np.zeros(n_households, dtype)
         np.maximum.at(best, hh, key)
-        found = best > 0
-        head_age = (best >> dtype(bits)).astype(np.int16)
-        head_age = np.where(head_age >= 1000, head_age - 1000, np.where(found, head_age, -1))
-        return cls(np.where(found, limit - (best & dtype(limit)).astype(np.int64), -1), head_age)
+        # best is 0 where no member was looked at: its row reads `limit` (above every row), its preference 0.
+        row = np.subtract(limit, best & dtype(limit), dtype=np.int64, casting="unsafe")
+        row[row == limit] = -1
+        pref = (best >> dtype(bits)).astype(np.int16)
+        head_age = np.where(pref >= 1000, pref - 1000, pref)
+        head_age[pref == 0] = -1
+        return cls(row, head_age)
 
     def roles(self, rows: np.ndarray, age: np.ndarray, hh: np.ndarray) -> np.ndarray:
         """Role of each person (rows, ages, households): 0 head, 1 spouse (within 10 years of the
