@@ -326,34 +326,35 @@ class UrbanizationModel(mesa.Model):
             np.where(p.job[deciders] == Job.farming, b.work.farm_income, wage), 1.0)
         central = self._central_mean(wages)
         other = self._other_town_mean(wages)[c]
-        # Columns: stay, own town, centre, another town (filled in place: the same values as stacking).
-        income = np.empty((n, mig.N_ALTERNATIVES))
+        # Columns: stay, own town, centre, another town (filled in place: the same values as stacking;
+        # column-major, so that each column is contiguous).
+        income = mig.per_alternative(np.empty, n)
         income[:, 0], income[:, 1] = income_now, workers * wage
         income[:, 2], income[:, 3] = workers * central, workers * other
         share = b.housing.rent_share_of_income
-        rent = np.empty((n, mig.N_ALTERNATIVES))
+        rent = mig.per_alternative(np.empty, n)
         rent[:, 1], rent[:, 2], rent[:, 3] = share * wage, share * central, share * other
         rent[:, 0] = np.where(urban & (h.tenure[hh] == Tenure.rented), rent[:, 1], 0.0)
         status_town = (p.hk[deciders] == c) & p.hk_urban[deciders]
         access_here = np.where(status_town, 1.0, self.rules.permit_access)
-        services = np.empty((n, mig.N_ALTERNATIVES))
+        services = mig.per_alternative(np.empty, n)
         services[:, 0] = np.where(urban, access_here, b.services.village_access)
         services[:, 1], services[:, 2:] = access_here, self.rules.permit_access
         cong = np.array([g.congestion for g in self.counties])
-        congestion = np.empty((n, mig.N_ALTERNATIVES))
+        congestion = mig.per_alternative(np.empty, n)
         congestion[:, 0] = congestion[:, 1] = cong[c]
         congestion[:, 2], congestion[:, 3] = cong[list(CENTRAL)].mean(), cong.mean()
         # Town residents of the centre (the new district's when it fully belongs to it) are there already.
         in_centre = centre.membership(b.migration.new_district_pull)[c] >= 1.0
         outside_centre = np.ones(N_COUNTIES)
         outside_centre[list(CENTRAL)] = 0.0
-        farther = np.zeros((n, mig.N_ALTERNATIVES))
+        farther = mig.per_alternative(np.zeros, n)
         farther[:, 2], farther[:, 3] = outside_centre[c], 1.0
         farm = h.land[hh] & ~urban
-        land_left = np.zeros((n, mig.N_ALTERNATIVES))
+        land_left = mig.per_alternative(np.zeros, n)
         land_left[:, 1:] = np.where(farm, np.minimum(b.work.farm_income / income_now, 1.0), 0.0)[:, None]
         # Alternatives that are the current place are not moves.
-        same = np.zeros((n, mig.N_ALTERNATIVES), bool)
+        same = mig.per_alternative(np.zeros, n, bool)
         same[urban, mig.OWN_TOWN] = True
         same[urban & in_centre, mig.CENTRAL] = True
         return mig.Options(income, rent, services, congestion, farther, land_left, same)

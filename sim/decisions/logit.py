@@ -5,8 +5,25 @@ import numpy as np
 
 
 def choose(utility: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Multinomial logit choice: index of max(utility + Gumbel noise) per row of (n, k)."""
-    return np.argmax(utility + rng.gumbel(size=utility.shape), axis=1)
+    """Multinomial logit choice per row of (n, k): alternative j with probability
+    exp(u_j) / sum_k exp(u_k), by one uniform draw against the cumulative probabilities (as the
+    Mesa reference draws; the same law as the largest of utility + Gumbel noise, with one
+    draw instead of k). An alternative of utility -inf is never chosen."""
+    # Column by column: numpy's reductions along rows of a few elements are several times slower.
+    cols = utility.T
+    top = cols[0].copy()
+    for c in cols[1:]:
+        np.maximum(top, c, out=top)
+    cum, total = [], np.zeros(len(top))
+    for c in cols:
+        total = total + np.exp(c - top)
+        cum.append(total)
+    x = rng.random(len(top)) * total
+    # The first alternative whose cumulative weight passes x: x < total, so one always does.
+    pick = np.zeros(len(top), np.intp)
+    for c in cum[:-1]:
+        pick += c <= x
+    return pick
 
 
 def accept(utility: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -30,6 +30,12 @@ class Options:
     unavailable: np.ndarray   # True where the alternative is the current place (not a move)
 
 
+def per_alternative(make, n: int, dtype=float) -> np.ndarray:
+    """An (n, N_ALTERNATIVES) array laid out column by column (`make`: np.empty or np.zeros):
+    filling and reading one alternative for everyone is then a contiguous pass."""
+    return make((N_ALTERNATIVES, n), dtype).T
+
+
 def utilities(o: Options, params: Migration) -> np.ndarray:
     income = np.maximum(o.income, 1.0)
     # Rent as a share of income, capped at twice the income: a household without income is
