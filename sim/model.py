@@ -183,8 +183,8 @@ class UrbanizationModel(mesa.Model):
         rows, hh_y = residents[young], hh[young]
         ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -15)
         youth = rows[ok]
-        heads = heads[self.rng.random(len(heads)) < rate]
-        youth = youth[self.rng.random(len(youth)) < rate]
+        heads = select(heads, self.rng.random(len(heads)) < rate)
+        youth = select(youth, self.rng.random(len(youth)) < rate)
         return heads, youth
 
     def _within_choice(self, deciders: np.ndarray, whole: bool, residents: np.ndarray) -> np.ndarray:

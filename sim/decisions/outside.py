@@ -29,7 +29,7 @@ def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, p
     # The whole chance by county x age x college x rural, computed once per cell, looked up per person.
     table = np.clip(np.asarray(pull)[:, None, None, None] * table, 0.0, 0.95).astype(np.float32)
     cell = ((county.astype(np.int16) * table.shape[1] + age) * 2 + college) * 2 + rural   # < 2**15 cells
-    return table.ravel()[cell]
+    return np.take(table.ravel(), cell)        # np.take: indexing with int16 takes a slower path
 
 
 def return_probability(age: np.ndarray, params: Outside) -> np.ndarray:

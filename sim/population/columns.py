@@ -56,7 +56,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "age": np.int16,
     "female": np.bool_,
     "edu": np.uint8,          # census.EDU_LEVELS
-    "hh": np.int32,           # household row
+    "hh": np.intp,            # household row (the index type: numpy gathers with other integer types take a slow path)
     "res": np.int8,           # county of residence, or places.OUTSIDE
     "res_urban": np.bool_,    # lives in the town part of its county
     "hk": np.int8,            # county of hukou registration, or places.OUTSIDE (registered elsewhere)
@@ -163,7 +163,7 @@ class Heads:
     def roles(self, rows: np.ndarray, age: np.ndarray, hh: np.ndarray) -> np.ndarray:
         """Role of each person (rows, ages, households): 0 head, 1 spouse (within 10 years of the
         head), 2 child (15+ years younger), 3 parent (15+ years older), 4 other."""
-        role = _ROLE_BY_GAP[age - self.age[hh] + _MAX_GAP]
+        role = np.take(_ROLE_BY_GAP, age - self.age[hh] + _MAX_GAP)   # np.take: int16 positions
         role[self.row[hh] == rows] = 0
         return role
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure, is_job
+from .columns import HukouKind, Job, Population, Tenure, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -82,8 +82,8 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
     p, h = pop.persons, pop.households
     res = residents
     prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull, p.res[res])
-    prob[p.job[res] == Job.student] = 0.0
-    chosen = res[rng.random(len(res), dtype=prob.dtype) < prob]
+    np.copyto(prob, 0.0, where=p.job[res] == Job.student)
+    chosen = select(res, rng.random(len(res), dtype=prob.dtype) < prob)
     family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
 

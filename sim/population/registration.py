@@ -138,7 +138,7 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
-    ok = pathway >= 0
+    ok = np.flatnonzero(pathway >= 0)
     cand, pathway, hh = cand[ok], pathway[ok], hh[ok]
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
