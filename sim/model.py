@@ -177,7 +177,7 @@ class UrbanizationModel(mesa.Model):
         # Heads (18-55) of family households, read from the households' heads, in row order.
         head_age = self.heads.age
         family = (head_age >= 18) & (head_age <= 55) & ~h.view("collective")
-        heads = rows_in_order(self.heads.row[family], p.n)
+        heads = rows_in_order(select(self.heads.row, family), p.n)
         # Village youths (18-30) who are children (15+ years younger than the head; a head is no child).
         young = np.flatnonzero((age >= 18) & (age <= 30))
         rows, hh_y = residents[young], hh[young]

@@ -81,8 +81,12 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
     along with chance `family_share`. Returns (residents, leavers, family leavers)."""
     p, h = pop.persons, pop.households
     res = residents
-    prob = rules.leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], params, pull, p.res[res])
-    np.copyto(prob, 0.0, where=p.job[res] == Job.student)
+    # The chances of all rows, then the residents' (three quarters of the rows): contiguous passes
+    # cost less than gathering five columns.
+    prob = rules.leave_probability(p.view("age"), p.view("edu") >= 4, ~p.view("res_urban"), params, pull,
+                                   p.view("res"))
+    np.copyto(prob, 0.0, where=p.view("job") == Job.student)
+    prob = prob[res]
     chosen = select(res, rng.random(len(res), dtype=prob.dtype) < prob)
     family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
