@@ -314,7 +314,8 @@ class UrbanizationModel(mesa.Model):
         if whole:
             # Workers per household, counted among the members of the deciders' households only.
             hh_res = p.hh[residents]
-            members = np.flatnonzero(any_member(hh, h.n)[hh_res])
+            # np.take: indexing by int32 household rows takes a path three times slower
+            members = np.flatnonzero(np.take(any_member(hh, h.n), hh_res))
             working = is_job(p.job[residents[members]], Job.employee, Job.flexible, Job.farming)
             workers = np.bincount(select(hh_res[members], working), minlength=h.n)[hh]
         else:

@@ -56,7 +56,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "age": np.int16,
     "female": np.bool_,
     "edu": np.uint8,          # census.EDU_LEVELS
-    "hh": np.intp,            # household row (the index type: numpy gathers with other integer types take a slow path)
+    "hh": np.int32,           # household row
     "res": np.int8,           # county of residence, or places.OUTSIDE
     "res_urban": np.bool_,    # lives in the town part of its county
     "hk": np.int8,            # county of hukou registration, or places.OUTSIDE (registered elsewhere)
