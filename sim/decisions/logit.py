@@ -18,8 +18,9 @@ def choose(utility: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     for c in cols:
         total = total + np.exp(c - top)
         cum.append(total)
-    x = rng.random(len(top)) * total
-    # The first alternative whose cumulative weight passes x: x < total, so one always does.
+    # x below the total (a product of u < 1 may round up to it), so that the first alternative
+    # whose cumulative weight passes x exists and has a weight above 0.
+    x = np.minimum(rng.random(len(top)) * total, np.nextafter(total, 0.0))
     pick = np.zeros(len(top), np.intp)
     for c in cum[:-1]:
         pick += c <= x
