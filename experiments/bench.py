@@ -50,7 +50,7 @@ class BenchOptions:
     sweep_runs: int = 40
     sweep_workers: int = 2
     households: tuple[int, ...] = (10_000, 100_000)
-    ratio_repeats: int = 3
+    ratio_repeats: int = 5
 
 
 @dataclass
