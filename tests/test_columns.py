@@ -41,8 +41,8 @@ def test_heads_and_roles_follow_the_definition(people, data):
     age = np.array([a for a, _ in people], np.int16)
     hh = np.array([h for _, h in people], np.int32)
     expected = np.array(roles_by_definition(age.tolist(), hh.tolist()))
-    # Heads found by person row: 32-bit keys for rows below 2**21, 64-bit keys above.
-    for first_row in (0, 2**21, 2**30):
+    # Heads found by person row: 32-bit keys for rows below 2**24 (ages to 110), 64-bit keys above.
+    for first_row in (0, 2**21, 2**24 - 64, 2**30):
         rows = np.arange(len(age), dtype=np.int64) + first_row
         heads = Heads.find(rows, age, hh, 8)
         assert heads.roles(rows, age, hh).tolist() == expected.tolist()

@@ -142,13 +142,15 @@ class Heads:
     @classmethod
     def find(cls, rows: np.ndarray, age: np.ndarray, hh: np.ndarray, n_households: int) -> "Heads":
         """Heads among the persons `rows`, of ages `age`, in households `hh`: one maximum per
-        household of a key with the preference (age, plus 1000 under 60) in the high bits and
-        `limit - row` below, so that the earlier row wins a tie. The key is 32 bits wide when
-        the rows allow it (11 bits of preference), 64 otherwise."""
+        household of a key with the preference in the high bits (the age from 60 on; under 60, the
+        age plus `older`, one more than the oldest age, so that any age under 60 comes first) and
+        `limit - row` below, so that the earlier row wins a tie. The key is 32 bits wide when the
+        rows allow it (8 bits of preference: up to 2**24 rows), 64 otherwise."""
+        older = max(int(age.max(initial=0)) + 1, 60)
         bits = (int(rows.max(initial=0)) + 1).bit_length()
-        dtype = np.uint32 if bits <= 21 else np.uint64
+        dtype = np.uint32 if bits + (older + 59).bit_length() <= 32 else np.uint64
         limit = (1 << bits) - 1
-        key = (age + (age < 60) * np.int16(1000)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
+        key = (age + (age < 60) * np.int16(older)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
         key |= np.subtract(dtype(limit), rows, dtype=dtype, casting="unsafe")   # rows <= limit
         best = np.zeros(n_households, dtype)
         np.maximum.at(best, hh, key)
@@ -156,7 +158,7 @@ class Heads:
         row = np.subtract(limit, best & dtype(limit), dtype=np.int64, casting="unsafe")
         row[row == limit] = -1
         pref = (best >> dtype(bits)).astype(np.int16)
-        head_age = np.where(pref >= 1000, pref - 1000, pref)
+        head_age = np.where(pref >= older, pref - older, pref)
         head_age[pref == 0] = -1
         return cls(row, head_age)
 

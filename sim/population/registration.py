@@ -40,9 +40,13 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     if len(learning) == 0:
         return
     hh = p.hh[alive]
+    # Pathways some member knew at the start of the year: all of them where a member knows all
+    # (a plain scatter), else what the learners know (ufunc.at, the slower scatter, over them only).
     household = np.zeros(pop.households.n, np.uint8)
-    np.bitwise_or.at(household, hh, knows)                # pathways some member knew at the start of the year
-    heard = household[hh[learning]]
+    household[select(hh, knows == ALL_PATHWAYS)] = ALL_PATHWAYS
+    hh_learning = hh[learning]
+    np.bitwise_or.at(household, hh_learning, knows[learning])
+    heard = np.take(household, hh_learning)         # np.take: int32 household rows
     mine = knows[learning]
     told = np.float32(1 - (1 - reach) * (1 - word_of_mouth))    # reached by publicity or told at home
     for bit in range(len(Pathway)):
