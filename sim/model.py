@@ -101,14 +101,14 @@ class UrbanizationModel(mesa.Model):
         """College entry (student hukou moves) and graduation; moves to and from college count as moves."""
         b, p = self.config.behaviour.education, self.pop.persons
         alive = self.alive()
-        before = p.res[alive].copy()
+        before = p.view("res").copy()
         education.progress_school(self.pop, alive, b, self.rng)
         _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
         done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
         registration.expire_school_hukou(self.pop, alive, self.year)
-        self._count_moves(alive, before)
+        self._count_moves(before)
         left = done[~p.alive[done]]            # graduates registered outside Tieling who leave the model
-        self._add("moved_out", before[np.searchsorted(alive, left)])
+        self._add("moved_out", before[left])
         self._count("moved_in", education.student_arrivals(self.pop, self.year, b, self.rng))
         self.year_stats["student_settlers"] = student_settlers
         self.year_stats["graduates"] = done
@@ -145,8 +145,8 @@ class UrbanizationModel(mesa.Model):
         """Households and village youths weigh staying, their own county town, the central districts
         or another county town (a logit choice; decisions/migration.py)."""
         b, p = self.config.behaviour, self.pop.persons
-        alive, residents = self.alive(), self.pop.residents()
-        before = p.res[alive].copy()
+        residents = self.pop.residents()
+        before = p.view("res").copy()
         for deciders, whole in zip(self._within_deciders(residents), (True, False)):
             if len(deciders) == 0:
                 continue
@@ -163,7 +163,7 @@ class UrbanizationModel(mesa.Model):
                 moves.relocate(self.pop, movers, county, np.ones(len(movers), bool))
                 farm = movers[p.job[movers] == Job.farming]
                 p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
-        self._count_moves(alive, before)
+        self._count_moves(before)
 
     def _within_deciders(self, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Who reconsiders where to live this year (`reconsider_rate`): heads (18-55) of family
@@ -415,17 +415,15 @@ class UrbanizationModel(mesa.Model):
         if city:
             self.events[event][N_COUNTIES] += v.sum()
 
-    def _count_moves(self, alive: np.ndarray, before: np.ndarray) -> None:
-        """Moves between places recorded against residence before and after a phase: county-to-county
-        moves count for both counties, moves across the city's border also for the city."""
+    def _count_moves(self, before: np.ndarray) -> None:
+        """Moves between places recorded against residence before and after a phase (`before`: the
+        `res` column of all rows at its start; rows added since are not moves): county-to-county
+        moves count for both counties, moves across the city's border also for the city. Compared
+        over all rows, contiguous, rather than gathered for the living: a row never comes back to life."""
         p = self.pop.persons
-        if self.alive() is alive:          # the same living set (Population.alive): nobody died or left
-            old, new = before, p.res[alive]
-        else:
-            still = p.alive[alive]
-            old, new = before[still], p.res[alive][still]
-        changed = old != new
-        old, new = old[changed], new[changed]
+        now = p.view("res")[: len(before)]
+        changed = np.flatnonzero((before != now) & p.view("alive")[: len(before)])
+        old, new = before[changed], now[changed]
         self._add("moved_out", old[old != OUTSIDE], city=False)
         self._add("moved_in", new[new != OUTSIDE], city=False)
         self.events["moved_out"][N_COUNTIES] += ((old != OUTSIDE) & (new == OUTSIDE)).sum() * self.pop.weight

@@ -197,11 +197,14 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
                     flexible_share: float, rng) -> np.ndarray:
     """Whole households move within Tieling; village farmers take town jobs. Returns the movers."""
     p, h = pop.persons, pop.households
-    alive = pop.alive()
     dest_c = np.full(h.n, -1, np.int16)
     dest_u = np.zeros(h.n, bool)
     dest_c[rows], dest_u[rows] = county, urban
-    movers = alive[dest_c[p.hh[alive]] >= 0]
+    # Over all rows, contiguous, rather than gathered for the living (np.take: int32 household rows;
+    # "clip": a dead row may hold -1, and is masked out next).
+    moving = np.take(dest_c, p.view("hh"), mode="clip") >= 0
+    moving &= p.view("alive")
+    movers = np.flatnonzero(moving)
     relocate(pop, movers, dest_c[p.hh[movers]].astype(np.int8), dest_u[p.hh[movers]])
     h.county[rows], h.urban[rows] = county, urban
     h.tenure[rows] = np.where(urban, Tenure.rented, Tenure.self_built)
