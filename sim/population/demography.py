@@ -87,7 +87,7 @@ def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demograph
     chance = (-np.expm1(-mx * params.mortality_multiplier)).astype(np.float32).ravel()   # by sex x age, (2 * 111,)
     age = np.minimum(p.age[alive], 110)
     cell = np.where(p.female[alive], age + mx.shape[1], age)
-    dead = alive[rng.random(len(alive), dtype=np.float32) < chance[cell]]
+    dead = alive[rng.random(len(alive), dtype=np.float32) < np.take(chance, cell)]   # np.take: int16 cells
     p.alive[dead] = False
     return dead
 
@@ -127,7 +127,8 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, rng) 
     size = np.bincount(hh, minlength=h.n)     # a household's members all live in one place
     age = p.age[residents]
     cand = np.flatnonzero((age >= 20) & (age <= 39))
-    cand = cand[(size[hh[cand]] >= 3) & ~h.collective[hh[cand]]]
+    hh_cand = hh[cand]
+    cand = cand[(np.take(size, hh_cand) >= 3) & ~np.take(h.collective, hh_cand)]   # np.take: int32 rows
     hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / 6.0) ** 2))
     leavers = residents[cand[rng.random(len(cand)) < hazard]]
     if len(leavers) == 0:

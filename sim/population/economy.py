@@ -60,7 +60,7 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     table[Job.farming] = params.farm_income * g
     table[Job.retired] = np.array([params.rural_pension_share, params.urban_pension_share]) * params.town_wage * g
     cell = (p.job[alive].astype(np.int16) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
-    income = table.ravel()[cell]
+    income = np.take(table.ravel(), cell)         # np.take: indexing with int16 takes a slower path
     h.income[: h.n] = 0
     np.add.at(h.income, p.hh[alive], income)      # float32 household sums; faster than a weighted bincount
     h.savings[: h.n] += h.income[: h.n] * 12 * savings_rate

@@ -78,7 +78,8 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
     """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
     those whose hukou moves to a school collective household in a Tieling town)."""
     p = pop.persons
-    cohort = alive[(p.age[alive] == 18) & (p.edu[alive] >= 3) & (p.job[alive] != Job.student)]
+    cohort = alive[p.age[alive] == 18]
+    cohort = cohort[(p.edu[cohort] >= 3) & (p.job[cohort] != Job.student)]
     # college_entry_rate is a share of the whole cohort; only senior-school leavers can enter
     entrants = cohort[rng.random(len(cohort)) < min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))]
     k = len(entrants)

@@ -45,7 +45,7 @@ def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> 
     hh = pop.persons.hh
     moving_hh = np.zeros(pop.households.n, bool)
     moving_hh[hh[chosen]] = True
-    return alive[moving_hh[hh[alive]]], moving_hh
+    return alive[np.take(moving_hh, hh[alive])], moving_hh     # np.take: int32 household rows
 
 
 def leave_tieling(pop: Population, residents: np.ndarray, params: Outside, pull: np.ndarray,
