@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import CITY_CODE, load_scenario, run, with_overrides
+from sim import CITY_CODE, load_scenario, run
 
 from .conftest import SCENARIOS, small
 

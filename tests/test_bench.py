@@ -6,7 +6,6 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 import numpy as np
-import pytest
 import typer
 from typer.testing import CliRunner
 

@@ -288,7 +288,7 @@ def test_any_out_of_bounds_lever_value_is_rejected_naming_the_path(reform, data)
 @pytest.mark.parametrize("lv", NUMERIC, ids=lambda lv: lv.path)
 def test_lever_bounds_are_inclusive_in_a_file(lv):
     for value in (lv.lo, lv.hi):
-        text = f"name: bounds\npolicy:\n" + _nested_yaml(lv.path.split(".")[1:], value)
+        text = "name: bounds\npolicy:\n" + _nested_yaml(lv.path.split(".")[1:], value)
         assert _get(parse_scenario(text), lv.path) == value
 
 

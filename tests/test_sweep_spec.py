@@ -1,8 +1,6 @@
 """Sweep specs: validation messages, design sizes, replicate seeds (no simulation runs here)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -11,7 +9,7 @@ from experiments import SweepError, design_size, load_sweep, plan_sweep, replica
 from experiments.design import UNIT_PREFIX
 from experiments.spec import Kind, factors_of
 
-from .test_sweep_support import ROOT, spec_dict, write_spec
+from .test_sweep_support import ROOT, write_spec
 
 SPECS = sorted((ROOT / "experiments" / "specs").glob("*.yaml"))
 
