@@ -145,7 +145,7 @@ class Heads:
         household of a key with the preference in the high bits (the age from 60 on; under 60, the
         age plus `older`, one more than the oldest age, so that any age under 60 comes first) and
         `limit - row` below, so that the earlier row wins a tie. The key is 32 bits wide when the
-        rows allow it (8 bits of preference: up to 2**24 rows), 64 otherwise."""
+        rows allow it (8 bits of preference for ages below 197: up to 2**24 rows), 64 otherwise."""
         older = max(int(age.max(initial=0)) + 1, 60)
         bits = (int(rows.max(initial=0)) + 1).bit_length()
         dtype = np.uint32 if bits + (older + 59).bit_length() <= 32 else np.uint64
