@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..parameters import Education
-from ..places import NEW_DISTRICT, OUTSIDE
+from ..places import NEW_DISTRICT, OUTSIDE, county_index
 from ..policies.levers import HukouMobility
 from ..policies.rules import Rules
 from .columns import HukouKind, Job, Pathway, Population, Tenure
@@ -26,7 +26,7 @@ from .moves import new_households, relocate
 # Where Tieling's colleges are: the new district in Tieling County took in the city's colleges
 # (data/README.md); before the move, and the share not moved, are in the old city, 银州区.
 COLLEGE_COUNTY = NEW_DISTRICT
-OLD_CITY = 0
+OLD_CITY = county_index("211202")   # 银州区
 STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
 
 
