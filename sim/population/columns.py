@@ -117,6 +117,13 @@ def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None
     return out
 
 
+def members_of(households: np.ndarray, hh: np.ndarray, n_households: int) -> np.ndarray:
+    """Positions in `hh` (the household rows of some persons) of the members of `households`: the
+    households as flags, then one gather (np.take: indexing by int32 household rows takes a path
+    about 2.5 times slower)."""
+    return np.flatnonzero(np.take(any_member(households, n_households), hh))
+
+
 def rows_in_order(rows: np.ndarray, n_rows: int) -> np.ndarray:
     """The distinct `rows` (below `n_rows`), ascending: a scatter into a flag array and its
     positions, cheaper than sorting."""

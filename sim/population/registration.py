@@ -14,7 +14,7 @@ from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
 from .columns import (Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
-                      select)
+                      members_of, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
 
@@ -169,7 +169,7 @@ def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params:
     if rules.urban_to_rural == UrbanToRural.three_dependents_only:
         # A village-registered member of Tieling, looked for in the candidates' households only.
         hh = p.hh[residents]
-        members = np.flatnonzero(any_member(p.hh[cand], pop.households.n)[hh])
+        members = members_of(p.hh[cand], hh, pop.households.n)
         rural = (hk[members] != OUTSIDE) & ~hk_urban[members]
         cand = cand[any_member(hh[members], pop.households.n, rural)[p.hh[cand]]]
     p.hk_urban[cand] = False
