@@ -18,7 +18,7 @@ from .decisions.logit import choose
 from .institutions.government import CityGovernment, CountyGovernment
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
-from .population import demography, economy, education, housing, moves, registration
+from .population import demography, economy, education, housing, moves, registration, registry
 from .population.census import load_census
 from .population.columns import (Heads, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
                                  members_of, rows_in_order, select)
@@ -28,6 +28,10 @@ from .scenario import Scenario
 FLOWS = ("births", "deaths", "moved_in", "moved_out", "residence_permits_new", "urban_to_rural_moves",
          "homes_bought")
 KINDS = ("migrant_worker", "graduate", "household")
+# Reasons of the register's moves (registry.py): out of Tieling's register (or, for a county, to
+# another county's), and into it.
+REGISTER_REASONS = {"hukou_moved_out": ("settled_elsewhere", "marriage", "student", "settlement"),
+                    "hukou_moved_in": ("settlement", "student_return")}
 
 
 class UrbanizationModel(mesa.Model):
@@ -53,6 +57,8 @@ class UrbanizationModel(mesa.Model):
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
         self.events: dict[str, np.ndarray] = {}
+        self.ledger = registry.Ledger()
+        self.announced: set[Pathway] = set()     # pathways whose new rules have been announced
         self.year_stats: dict[str, np.ndarray] = self._base_services()
         self.wages = self.labour.wages(economy.town_workers(self.pop, self.pop.residents()), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
@@ -64,6 +70,7 @@ class UrbanizationModel(mesa.Model):
         self.year += 1
         self.rules = rules_for(self.config.policy, self.year)
         self.events = {k: np.zeros(N_COUNTIES + 1) for k in FLOWS}
+        self.ledger = registry.Ledger()
         self.year_stats = {}
         self.demography()
         self.education()
@@ -71,6 +78,7 @@ class UrbanizationModel(mesa.Model):
         self.migration()
         self.residence_permits()
         self.settlement()
+        self.register_moves()
         self.housing()
         self.institutions()
         self.record()
@@ -88,6 +96,7 @@ class UrbanizationModel(mesa.Model):
     def demography(self) -> None:
         """Deaths, births, household formation, ageing."""
         b = self.config.behaviour.demography
+        before = registry.Snapshot(self.pop)
         dead = demography.deaths(self.pop, self.alive(), self.mx, b, self.rng)
         self._count("deaths", dead)
         born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year,
@@ -97,16 +106,19 @@ class UrbanizationModel(mesa.Model):
         demography.leave_home(self.pop, residents, b, self.rng)
         demography.age_one_year(self.pop, alive, residents)
         demography.dissolve_empty(self.pop, alive)
+        before.count(self.pop, self.ledger, "other", "other", deaths=True)
 
     def education(self) -> None:
         """College entry (student hukou moves) and graduation; moves to and from college count as moves."""
         b, p = self.config.behaviour.education, self.pop.persons
         alive = self.alive()
         before = p.view("res").copy()
+        registered = registry.Snapshot(self.pop)
         education.progress_school(self.pop, alive, b, self.rng)
         _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
         done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
         registration.expire_school_hukou(self.pop, alive, self.year)
+        registered.count(self.pop, self.ledger, "student", "student_return")
         self._count_moves(before)
         left = done[~p.alive[done]]            # graduates registered outside Tieling who leave the model
         self._add("moved_out", before[left])
@@ -202,6 +214,8 @@ class UrbanizationModel(mesa.Model):
     def settlement(self) -> None:
         """Awareness spreads; eligible town residents choose whether to settle, by pathway."""
         b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
+        self._announce(alive)
+        registered = registry.Snapshot(self.pop)
         registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
@@ -209,6 +223,36 @@ class UrbanizationModel(mesa.Model):
         self.year_stats["settled"] = settled
         back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.rng)
         self._count("urban_to_rural_moves", back)
+        registered.count(self.pop, self.ledger, "settlement", "settlement")
+
+    def register_moves(self) -> None:
+        """Registered people living outside settle there or marry there (户籍迁出); village
+        registrations turn into town registrations without a move (村改居)."""
+        b, y = self.config.behaviour, self.year
+        for reason in ("settled_elsewhere", "marriage"):
+            before = registry.Snapshot(self.pop)
+            outside = self.pop.outside()
+            if reason == "settled_elsewhere":
+                registry.settle_outside(self.pop, outside, y, b.registry, b.outside, self.rules, self.rng)
+            else:
+                registry.marry_out(self.pop, outside, b.registry, self.rng)
+            before.count(self.pop, self.ledger, reason, reason)
+        converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.rng)
+        self.ledger.add("hukou_converted", "all", self.pop.persons.hk[converted])
+
+    def _announce(self, alive: np.ndarray) -> None:
+        """News of a pathway's new rules (clause 十二): in the first year a pathway's rules differ
+        from the year before, nobody knows them yet; publicity and word of mouth spread them
+        (docs/model.md §7.8). Each pathway is announced once."""
+        policy, base = self.config.policy, self.config.base_year
+        # In the first year, what people knew were the rules before the reform (the base population's
+        # awareness is of those).
+        last = self.year - 1 if self.year - 1 > base else min(base, policy.start_year - 1)
+        before = rules_for(policy, last)
+        changed = [k for k in registration.changed_pathways(before, self.rules) if k not in self.announced]
+        if changed:
+            registration.forget(self.pop, alive, changed)
+            self.announced.update(changed)
 
     def housing(self) -> None:
         """Town households buy homes or queue for public rental flats."""
@@ -531,3 +575,14 @@ class UrbanizationModel(mesa.Model):
             extra = oc.by_county(student_county, w) if name == "household" else 0
             add(y, "settlements", oc.by_county(settled.county, w, settled.kind == k) + extra, f"kind_{name}")
         add(y, "transfers", np.append(s["receipts"], s["receipts"].sum()))
+        self._record_register(y)
+
+    def _record_register(self, y: int) -> None:
+        """The register's flows of the year (registry.Ledger), in real persons."""
+        add, ledger, w = self.recorder.add, self.ledger, self.pop.weight
+        for name in ("hukou_births", "hukou_deaths", "hukou_converted"):
+            add(y, name, ledger.total(name) * w)
+        for name, reasons in REGISTER_REASONS.items():
+            add(y, name, ledger.total(name) * w)
+            for reason in reasons:
+                add(y, name, ledger.flows.get((name, reason), np.zeros(N_COUNTIES + 1)) * w, reason)

@@ -170,6 +170,7 @@ def age_one_year(pop: Population, alive: np.ndarray, residents: np.ndarray) -> N
     p.age[alive] = live_age
     town = select(residents, p.res_urban[residents])
     p.town_years[town] += 1
+    p.town_years[pop.outside()] += 1      # years away, for people living outside (registry.py)
     job = p.job[alive]
     # Children come of working age; workers retire (town at 60, village at 65).
     grown = alive[(job == Job.child) & (live_age >= 16)]

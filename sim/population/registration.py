@@ -202,3 +202,27 @@ def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = Non
     if mask is None:
         return county_counts(county) * weight
     return np.array([np.count_nonzero((county == c) & mask) for c in range(N_COUNTIES)]) * weight
+
+
+# The fields of `Rules` that decide who may use each pathway (decisions/settlement.py).
+PATHWAY_RULES: dict[Pathway, tuple[str, ...]] = {
+    Pathway.graduate: ("graduates", "graduates_non_regular", "graduates_collective"),
+    Pathway.purchase: ("purchase", "purchase_dependents", "purchase_min_m2"),
+    Pathway.insurance: ("insurance", "insurance_schemes", "insurance_min_years"),
+    Pathway.residence_years: ("residence_years",),
+    Pathway.three_dependents: ("three_dependents",),
+    Pathway.student: ("student_mobility",),
+}
+
+
+def changed_pathways(before: Rules, now: Rules) -> list[Pathway]:
+    """Pathways whose rules differ between two years."""
+    return [k for k, fields in PATHWAY_RULES.items()
+            if any(getattr(before, f) != getattr(now, f) for f in fields)]
+
+
+def forget(pop: Population, alive: np.ndarray, pathways: list[Pathway]) -> None:
+    """Nobody knows the new rules of `pathways` yet: their bits of `knows` are cleared."""
+    mask = np.uint8(int(ALL_PATHWAYS) & ~sum(1 << int(k) for k in pathways))
+    p = pop.persons
+    p.knows[alive] &= mask

@@ -383,14 +383,19 @@ def _urban_hukou(pop: Population, share: np.ndarray, village: np.ndarray, rng) -
 
 
 def _years_in_town(pop: Population, mean_unregistered: float, rng) -> None:
-    """Years lived in the current town at the base year: a lifetime for local town-hukou holders,
-    an exponential draw with mean `mean_unregistered` for everyone else living in a town
+    """Years lived in the current town (or away, outside Tieling) at the base year: a lifetime for
+    local town-hukou holders, an exponential draw with mean `mean_unregistered` for everyone else
     (`behaviour.settling.years_in_town_unregistered`)."""
     p = pop.persons
     idx = np.flatnonzero(p.view("alive") & p.view("res_urban") & (p.view("res") != OUTSIDE))
     local = (p.hk[idx] == p.res[idx]) & p.hk_urban[idx]
     years = np.where(local, p.age[idx], rng.exponential(mean_unregistered, len(idx)))
     p.town_years[idx] = np.minimum(years, p.age[idx]).astype(np.int16)
+    # Registered people living outside: years away, drawn the same way (no survey of how long
+    # Tieling's people have been away exists; the same assumption as for unregistered town residents).
+    out = np.flatnonzero(p.view("alive") & (p.view("res") == OUTSIDE))
+    years = rng.exponential(mean_unregistered, len(out))
+    p.town_years[out] = np.minimum(years, p.age[out]).astype(np.int16)
 
 
 def _finish_households(pop: Population, census: CensusYear, sc: Scenario, rng) -> None:
