@@ -11,6 +11,8 @@ and `write_backtest()` writes into a folder:
     city_series.csv   city by year: residents, hukou holders, resident and hukou urbanization
                       rates and their gap (mean and s.d. over seeds)
     national.csv      China's resident and hukou urbanization rates (figures.csv), for context
+    register.csv      the registered population between the censuses: the record (city 2017-2019,
+                      Tieling County 2018-2019, town shares) next to the model's mean and s.d.
     summary.json      mean absolute errors across the 7 counties, scale, seeds, code version
     *.png             residents, urban share, age shares, household size, registered elsewhere,
                       the urbanization gap against China's
@@ -34,8 +36,8 @@ from sim import (CITY_CODE, COUNTIES, Scenario, ScenarioError, code_version, fol
 
 from .calibrate import DEFAULT_CACHE, DEFAULT_SCENARIO, FIT_YEAR, CalibrationError, Evaluator, RunCache, \
     fit_statistics, headline_errors, make_executor
-from .calibration_data import CODES, FIT_MEASURES, LABELS, census_targets, code_fingerprint, series_frame, \
-    summary_frame
+from .calibration_data import CODES, FIT_MEASURES, LABELS, census_targets, code_fingerprint, register_table, \
+    series_frame, summary_frame
 
 NAMES = {c.code: c.en for c in COUNTIES} | {CITY_CODE: "Tieling City"}
 NAMES_ZH = {c.code: c.zh for c in COUNTIES} | {CITY_CODE: "铁岭市"}
@@ -53,6 +55,7 @@ class Backtest:
     national: pd.DataFrame
     errors: dict[str, float]
     wall_time_s: float
+    register: pd.DataFrame | None = None
 
 
 def national_series() -> pd.DataFrame:
@@ -121,8 +124,12 @@ def backtest(*, scale: float = 0.1, seeds: int = 5, scenario: Path | str = DEFAU
     value_cols = [c for c in series.columns if c not in ("year", "seed")]
     city = series.groupby("year")[value_cols].agg(["mean", "std"])
     city.columns = [f"{a}_{b}" for a, b in city.columns]
+    register = register_table([r["register"] for r in results])
+    errors = headline_errors(fit)
+    for outcome, g in register[register.role == "fit"].groupby("outcome"):
+        errors[f"register_{outcome}"] = float(g.error.abs().mean())
     return Backtest(sc, seed_list, fit[list(FIT_COLUMNS)], per_seed, city.reset_index(), national_series(),
-                    headline_errors(fit), time.perf_counter() - start)
+                    errors, time.perf_counter() - start, register)
 
 
 # --- writing -----------------------------------------------------------------------
@@ -135,6 +142,8 @@ def write_backtest(bt: Backtest, out: Path | str, plots: bool = True) -> list[Pa
         bt.per_seed.to_csv(tmp / "per_seed.csv", index=False)
         bt.city.to_csv(tmp / "city_series.csv", index=False)
         bt.national.to_csv(tmp / "national.csv", index=False)
+        if bt.register is not None:
+            bt.register.to_csv(tmp / "register.csv", index=False)
         summary = {"mean_abs_error": bt.errors, "scale": bt.scenario.scale, "seeds": bt.seeds,
                    "scenario": bt.scenario.name, "end_year": bt.scenario.end_year, "code_version": code_version(),
                    "calibration": _calibration_provenance(), "wall_time_s": round(bt.wall_time_s, 1)}
@@ -233,6 +242,9 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
         ax.plot(gap.index, gap.values, "^:", color="black", label="China gap", ms=4)
     census = census_targets(FIT_YEAR).loc[CITY_CODE, "urban_share"], census_targets(2010).loc[CITY_CODE, "urban_share"]
     ax.plot([2010, 2020], [100 * census[1], 100 * census[0]], "D", color="#4c72b0", label="Tieling census (resident)")
+    if bt.register is not None:
+        share = bt.register[(bt.register.outcome == "hukou_urbanization_rate") & (bt.register.county == CITY_CODE)]
+        ax.plot(share.year, 100 * share.value, "*", color="#2ca02c", ms=12, label="Tieling hukou rate (record)")
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("year (end of year; census points 1 November)")
     ax.set_ylabel("%")
@@ -240,4 +252,25 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
     save(fig, "urbanization_gap.png")
+    if bt.register is not None:
+        save(_register_plot(plt, bt, tag), "registered.png")
     return files
+
+
+def _register_plot(plt, bt: Backtest, tag: str):
+    """The city's registered population: simulated (±2 s.d.) against the census and the record."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    c = bt.city
+    mean, sd = c["hukou_holders_mean"] / 1e4, c["hukou_holders_std"].fillna(0) / 1e4
+    ax.plot(c.year, mean, color="#55a868", lw=2, label="registered population (sim, ±2 s.d.)")
+    ax.fill_between(c.year, mean - 2 * sd, mean + 2 * sd, color="#55a868", alpha=0.2)
+    from sim import load_census
+    ax.plot([2010], [load_census(2010).hukou.sum() / 1e4], "D", color="#4c72b0", label="census 2010 (户籍人口)")
+    rec = bt.register[(bt.register.outcome == "hukou_holders") & (bt.register.county == CITY_CODE)]
+    ax.plot(rec.year, rec.value / 1e4, "*", color="black", ms=12, label="record 2017-2019 (figures.csv)")
+    ax.set_xlabel("year (end of year)")
+    ax.set_ylabel("10k persons (万人)")
+    ax.set_title(f"Registered (hukou) population of Tieling: model and record; {tag}", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig

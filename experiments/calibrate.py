@@ -45,7 +45,7 @@ import pandas as pd
 from sim import Scenario, ScenarioError, iter_parameters, load_scenario, with_overrides, write_text_whole
 
 from .calibration_data import (CODES, FIT_MEASURES, HELD_OUT, MEASURES, census_targets, code_fingerprint,
-                               simulate, summary_frame)
+                               register_table, simulate, summary_frame)
 
 DEFAULT_SCENARIO = Path("scenarios/backtest_2010.yaml")
 FIT_YEAR = 2020
@@ -54,6 +54,11 @@ DEFAULT_CACHE = Path(".cache/calibration")
 TOLERANCE = {"residents": 0.03, "urban_share": 0.02, "age_0_14": 0.01, "age_15_64": 0.01, "age_65_plus": 0.01,
              "household_size": 0.05, "registered_elsewhere": 0.10}
 RELATIVE = {"residents", "household_size", "registered_elsewhere"}   # errors relative to the census value
+# The target of the registered population between the censuses (sim.observed.register_points: city
+# 2017-2019, Tieling County 2018-2019, the city's 2018 town share), with its tolerances: 1% of a
+# registered count, 2 points of a town share.
+REGISTER = "register"
+REGISTER_TOLERANCE = {"hukou_holders": 0.01, "hukou_urbanization_rate": 0.02}
 
 
 class CalibrationError(ValueError):
@@ -167,9 +172,10 @@ def parse_targets(text: str | None) -> tuple[str, ...]:
     if not text:
         return FIT_MEASURES
     names = tuple(s.strip() for s in text.split(",") if s.strip())
-    bad = [n for n in names if n not in MEASURES]
+    known = MEASURES + (REGISTER,)
+    bad = [n for n in names if n not in known]
     if bad:
-        raise CalibrationError(f"--targets: unknown {', '.join(bad)}; expected some of {', '.join(MEASURES)}")
+        raise CalibrationError(f"--targets: unknown {', '.join(bad)}; expected some of {', '.join(known)}")
     return names
 
 
@@ -183,10 +189,11 @@ def _calibrated_paths() -> dict[str, float]:
 
 
 def base_scenario(path: Path | str = DEFAULT_SCENARIO, scale: float = 0.1, end_year: int = FIT_YEAR,
-                  from_defaults: bool = True) -> Scenario:
+                  from_defaults: bool = True, only: Sequence[str] | None = None) -> Scenario:
     """The backtest scenario ending in `end_year` at `scale`. With `from_defaults`, behaviour
     values that came from `data/calibration.json` are reset to the code's defaults, so that a
-    calibration depends only on the code and its own choices, not on an earlier calibration."""
+    calibration depends only on the code and its own choices, not on an earlier calibration;
+    with `only`, just those paths are reset (a staged fit: the others keep their calibrated values)."""
     try:
         sc = load_scenario(path)
     except ScenarioError as e:
@@ -194,7 +201,7 @@ def base_scenario(path: Path | str = DEFAULT_SCENARIO, scale: float = 0.1, end_y
     over: dict[str, Any] = {"scale": scale, "end_year": end_year}
     if from_defaults:
         declared = declared_bounds()
-        over.update({p: declared[p][2] for p in _calibrated_paths() if p in declared})
+        over.update({p: declared[p][2] for p in _calibrated_paths() if p in declared and (only is None or p in only)})
     try:
         return with_overrides(sc, over)
     except ScenarioError as e:
@@ -323,6 +330,20 @@ def objective(mean: pd.DataFrame, census: pd.DataFrame, targets: Sequence[str] =
             return math.inf
         total += float(pseudo_huber(e / TOLERANCE[m]).mean())
     return total
+
+
+def register_objective(results: list[dict]) -> float:
+    """Mean pseudo-Huber loss of the fitted register points (mean over seeds; counts relative)."""
+    table = register_table([r["register"] for r in results])
+    fit = table[table.role == "fit"]
+    z = fit.error / fit.outcome.map(REGISTER_TOLERANCE)
+    return float(pseudo_huber(z.to_numpy(float)).mean()) if np.all(np.isfinite(z)) else math.inf
+
+
+def score(results: list[dict], census: pd.DataFrame, targets: Sequence[str]) -> float:
+    """The objective of one parameter point from its per-seed results."""
+    value = objective(mean_summary(results), census, [t for t in targets if t != REGISTER])
+    return value + (register_objective(results) if REGISTER in targets else 0.0)
 
 
 def mean_summary(results: list[dict]) -> pd.DataFrame:
@@ -456,6 +477,8 @@ class Calibration:
     validation_seeds: list[int] = field(default_factory=list)
     candidates: pd.DataFrame | None = None   # best points re-run with the validation seeds
     fit_objective: float = math.nan          # the chosen point's objective on the fitting seeds
+    register: pd.DataFrame | None = None     # the register's points at the chosen point
+    staged: bool = False                     # the other calibrated values were kept (a staged fit)
 
 
 def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0.1, seeds: int = 4,
@@ -464,7 +487,7 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
               n_initial: int | None = None, on_run: Callable[[bool], None] | None = None,
               on_best: Callable[[float], None] | None = None, observed: pd.DataFrame | None = None,
               end_year: int = FIT_YEAR, validate: int = 0, validation_seeds: int = 8,
-              starts: int = 1) -> Calibration:
+              starts: int = 1, keep_calibrated: bool = False) -> Calibration:
     """Fit `parameters` so that the backtest reproduces the 2020 census `targets` by county.
     `budget` counts model runs (parameter points x seeds), cached ones included. `observed`
     replaces the census (a table shaped like `census_targets()`), e.g. synthetic targets.
@@ -482,7 +505,7 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
     points = budget // seeds
     if points < 2:
         raise CalibrationError(f"--budget {budget} allows fewer than 2 parameter points at {seeds} seeds")
-    base = base_scenario(scenario, scale, end_year)
+    base = base_scenario(scenario, scale, end_year, only=[p.path for p in params] if keep_calibrated else None)
     seed_list = replicate_seeds(seed, seeds)
     census = census_targets(FIT_YEAR) if observed is None else observed
     with make_executor(workers) as ex:
@@ -490,7 +513,7 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
 
         def batch(xs: np.ndarray) -> np.ndarray:
             vals = [[p.value_at(u) for p, u in zip(params, x)] for x in xs]
-            return np.array([objective(mean_summary(r), census, targets) for r in ev.evaluate(vals)])
+            return np.array([score(r, census, targets) for r in ev.evaluate(vals)])
 
         res = optimise(batch, len(params), points, n_initial=n_initial, seed=seed, starts=starts, on_best=on_best)
         history = pd.DataFrame([{"stage": s, **{p.path: p.value_at(u) for p, u in zip(params, x)},
@@ -502,23 +525,28 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
             top = history.drop_duplicates([p.path for p in params]).nsmallest(validate, "objective")
             used = Evaluator(base, params, check_seeds, ev.cache, ex, on_run)
             points_ = top[[p.path for p in params]].to_numpy().tolist()
-            scores = [objective(mean_summary(r), census, targets) for r in used.evaluate(points_)]
+            scores = [score(r, census, targets) for r in used.evaluate(points_)]
             candidates = top.rename(columns={"objective": "objective_fit_seeds"}).assign(
                 objective_validation_seeds=scores).reset_index(drop=True)
             k = int(np.argmin(scores))
             best, chosen = points_[k], scores[k]
             fit_value = float(candidates.objective_fit_seeds[k])
-        per_seed = [summary_frame(r) for r in used.evaluate([best])[0]]
+        best_runs = used.evaluate([best])[0]
+        per_seed = [summary_frame(r) for r in best_runs]
     runs, cached = ev.runs + (used.runs if used is not ev else 0), ev.cached + (used.cached if used is not ev else 0)
     return Calibration(params, {p.path: float(v) for p, v in zip(params, best)}, float(chosen),
                        fit_statistics(per_seed, census, targets), history, seed_list, scale, tuple(targets),
                        runs, cached, time.perf_counter() - start, list(check_seeds) if validate else [],
-                       candidates, fit_value)
+                       candidates, fit_value, register_table([r["register"] for r in best_runs]), keep_calibrated)
 
 
 def objective_text(targets: Sequence[str]) -> str:
     terms = " + ".join(f"mean_c rho(({'sim/census - 1' if m in RELATIVE else 'sim - census'} of {m})"
-                       f" / {TOLERANCE[m]})" for m in targets)
+                       f" / {TOLERANCE[m]})" for m in targets if m != REGISTER)
+    if REGISTER in targets:
+        terms += (" + mean_k rho(error_k / tol_k) over the registered population's fitted points (city 2017-2019, "
+                  "Tieling County 2018-2019: sim/observed - 1, tol 0.01; city town share 2018: sim - observed, "
+                  "tol 0.02)")
     return (f"{terms}; rho(z) = 2(sqrt(1+z^2)-1) (pseudo-Huber); on the mean over seeds; 7 counties equally "
             f"weighted; census 2020 by county; backtest_2010 run to the end of {FIT_YEAR}")
 
@@ -528,8 +556,13 @@ def write_calibration(cal: Calibration, command: str, path: Path | None = None) 
     from sim import code_version
 
     path = Path(str(resources.files("sim") / "data" / "calibration.json")) if path is None else Path(path)
+    values, stages = {k: round(v, 6) for k, v in cal.values.items()}, []
+    if cal.staged and path.is_file():      # a staged fit keeps the earlier values and says how they came
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        values = {**earlier.get("values", {}), **values}
+        stages = earlier.get("earlier_stages", []) + [earlier.get("provenance", {})]
     payload = {
-        "values": {k: round(v, 6) for k, v in cal.values.items()},
+        "values": values,
         "provenance": {
             "command": command,
             "date": time.strftime("%Y-%m-%d"),
@@ -550,4 +583,11 @@ def write_calibration(cal: Calibration, command: str, path: Path | None = None) 
             "code_fingerprint": code_fingerprint(),
         },
     }
+    if cal.register is not None:
+        payload["provenance"]["register"] = [
+            {"year": int(r.year), "county": r.county, "outcome": r.outcome, "role": r.role,
+             "observed": r.value, "sim_mean": round(float(r.sim_mean), 6), "error": round(float(r.error), 6)}
+            for r in cal.register.itertuples()]
+    if stages:
+        payload["earlier_stages"] = stages
     return write_text_whole(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

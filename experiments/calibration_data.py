@@ -27,7 +27,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim import CITY_CODE, COUNTIES, Scenario, load_census
+from sim import CITY_CODE, COUNTIES, Scenario, load_census, register_points
 from sim import run as run_scenario
 
 CODES = tuple(c.code for c in COUNTIES)
@@ -101,6 +101,29 @@ def city_series(outcomes: pd.DataFrame) -> pd.DataFrame:
     return o.pivot_table(index="year", columns="outcome", values="value").reindex(columns=names)
 
 
+def register_values(outcomes: pd.DataFrame) -> list[float]:
+    """The model's values at the observed points of the register (`sim.observed.register_points`,
+    in its order); NaN where the run does not reach the point's year."""
+    o = outcomes.set_index(["year", "county", "group", "outcome"])["value"]
+    out = []
+    for row in register_points().itertuples():
+        out.append(float(o.get((row.year, row.county, "all", row.outcome), float("nan"))))
+    return out
+
+
+def register_table(per_seed: list[list[float]]) -> pd.DataFrame:
+    """The register's observed points with the model's mean, seed s.d. and error (relative for
+    counts, a difference for rates)."""
+    table = register_points()
+    values = np.array(per_seed, float)
+    table["sim_mean"] = values.mean(axis=0)
+    table["sim_sd"] = values.std(axis=0, ddof=1) if len(values) > 1 else 0.0
+    rate = table.outcome.str.endswith("_rate")
+    table["error"] = np.where(rate, table.sim_mean - table.value, table.sim_mean / table.value - 1)
+    table["error_kind"] = np.where(rate, "difference", "relative")
+    return table
+
+
 def simulate(scenario: dict) -> dict:
     """One run of a resolved scenario (as JSON data); returns its summary at the end year and
     its city series, as plain data (picklable, JSON-able). Executed in worker processes."""
@@ -111,6 +134,7 @@ def simulate(scenario: dict) -> dict:
     series = city_series(result.outcomes)
     return {
         "summary": {m: summary[m].tolist() for m in MEASURES},
+        "register": register_values(result.outcomes),
         "series": {"year": series.index.tolist(), **{c: series[c].tolist() for c in series.columns}},
         "wall_time_s": result.manifest.get("wall_time_s"),
         "code_version": result.manifest.get("code_version"),

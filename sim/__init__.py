@@ -12,6 +12,7 @@ from .places import CITY_CODE, COUNTIES, county_label, geojson_path
 from .population.census import CensusYear, load_census
 from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
 from .model import UrbanizationModel
+from .observed import census_points, observed_points, register_points
 from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
 from .runner import RunResult, code_version, run
 from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
@@ -21,6 +22,6 @@ __all__ = [
     "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "CensusYear", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES",
     "OutcomeInfo", "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel",
     "code_version", "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline",
-    "iter_parameters", "load_census", "load_scenario", "parse_override", "parse_scenario", "reference_ratio",
-    "run", "scenario_yaml", "with_overrides", "write_text_whole", "write_whole",
+    "census_points", "iter_parameters", "load_census", "load_scenario", "observed_points", "parse_override", "parse_scenario", "reference_ratio",
+    "register_points", "run", "scenario_yaml", "with_overrides", "write_text_whole", "write_whole",
 ]

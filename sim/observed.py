@@ -74,6 +74,6 @@ def census_points() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def observed() -> pd.DataFrame:
+def observed_points() -> pd.DataFrame:
     """All observed points: census 2010 and 2020, and the registered series 2017-2019."""
     return pd.concat([census_points(), register_points()], ignore_index=True)

@@ -382,7 +382,7 @@ class Registry(Block):
     turned into town registrations without moving (村改居, land requisition). Tieling's registered
     population fell by about 23,500 a year 2017-2019 (293.7万, 291.7万, 289万; figures.csv) while
     births fell short of deaths by only about 1,700 (2018: 5.34‰ vs 5.91‰): the rest left the
-    register. docs/model.md §7.9."""
+    register. docs/model.md §7.14."""
     settle_out_rate: float = param(
         0.05, lo=0.0, hi=0.5, unit="per household per year",
         source="assumption: yearly chance that a household of registered people living outside Tieling, away at "

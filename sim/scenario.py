@@ -1,6 +1,6 @@
 """A scenario: a run's whole input, loaded from a planner-editable YAML file.
 
-`load_scenario(path)` reads with `yaml.safe_load` and validates with pydantic
+`load_scenario(path)` reads with `yaml_guard.read_yaml` (bounded size, depth and aliases) and validates with pydantic
 (`extra="forbid"`, `frozen=True` on every block). Every problem becomes one line
 naming the file, the YAML line, the field path, what was expected and what was
 found, collected in a `ScenarioError`.
@@ -17,6 +17,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationI
 
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
+from .yaml_guard import YamlProblem, read_yaml, short
 from .policies.levers import Policy
 
 CountyCode = Literal["211202", "211204", "211221", "211223", "211224", "211281", "211282"]
@@ -108,18 +109,15 @@ def load_scenario(path: str | Path) -> Scenario:
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario YAML text; `source` names it in messages."""
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise ScenarioError([f"{where}: invalid YAML: {getattr(e, 'problem', None) or e}"]) from None
+        data, node = read_yaml(text)
+    except YamlProblem as e:
+        raise ScenarioError([f"{source}:{e.line}: {e}" if e.line else f"{source}: {e}"]) from None
     if not isinstance(data, dict):
         raise ScenarioError([f"{source}: expected a mapping of scenario fields at the top, found {type(data).__name__}"])
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError([_describe(err, source, node) for err in e.errors()]) from None
+        raise ScenarioError(_problems(e, source, node)) from None
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
@@ -141,7 +139,7 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError([_describe(err, "override", None) for err in e.errors()]) from None
+        raise ScenarioError(_problems(e, "override", None)) from None
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -162,33 +160,53 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 # --- messages -------------------------------------------------------------
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
-    """1-based line of the YAML node at `loc`, or of the deepest ancestor found."""
-    line = None
-    for key in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = [(k, v) for k, v in node.value if str(k.value) == str(key)]
-        if not match:
-            break
-        k, node = match[0]
-        line = k.start_mark.line + 1
-    return line
+MAX_PROBLEMS = 20   # a file with thousands of wrong keys gets the first ones and a count
 
 
-def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
+def _problems(e: ValidationError, source: str, node: yaml.Node | None) -> list[str]:
+    errors = e.errors()
+    lines = _LineIndex(node)
+    problems = [_describe(err, source, lines) for err in errors[:MAX_PROBLEMS]]
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(f"{source}: ... and {len(errors) - MAX_PROBLEMS:,} more problems")
+    return problems
+
+
+class _LineIndex:
+    """1-based line of the YAML node at a field path; each mapping indexed once (not once per problem)."""
+
+    def __init__(self, node: yaml.Node | None):
+        self.root = node
+        self.keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def line(self, loc: tuple) -> int | None:
+        line, node = None, self.root
+        for key in loc:
+            if not isinstance(node, yaml.MappingNode):
+                break
+            if id(node) not in self.keys:
+                self.keys[id(node)] = {str(k.value): (k, v) for k, v in reversed(node.value)}
+            match = self.keys[id(node)].get(str(key))
+            if match is None:
+                break
+            k, node = match
+            line = k.start_mark.line + 1
+        return line
+
+
+def _describe(err: dict, source: str, lines: _LineIndex) -> str:
     loc = tuple(x for x in err["loc"] if not str(x).startswith("function-after") and x != "[key]")
     path = ".".join(str(x) for x in loc) or "(top level)"
-    line = _line_of(node, loc)
+    line = lines.line(loc)
     where = f"{source}:{line}" if line else source
     kind, msg, found = err["type"], err["msg"], err.get("input")
     if kind == "extra_forbidden":
         expected = f"one of the known fields ({', '.join(_known_fields(loc[:-1]))})"
-        return f"{where}: {path}: unknown field; expected {expected}, found {loc[-1]!r}"
+        return f"{where}: {path}: unknown field; expected {expected}, found {short(loc[-1])}"
     if kind == "missing":
         return f"{where}: {path}: required field is missing"
     expected = msg.removeprefix("Input should be ").removeprefix("Value error, ")
-    return f"{where}: {path}: expected {expected}, found {found!r}"
+    return f"{where}: {path}: expected {short(expected, 200)}, found {short(found)}"
 
 
 def _known_fields(loc: tuple) -> list[str]:

@@ -98,6 +98,19 @@ def _print_errors(errors: dict[str, float]) -> None:
     console.print("mean absolute error across the 7 counties: " + ", ".join(parts), highlight=False, soft_wrap=True)
 
 
+def _register_table(reg) -> Table:
+    """The registered population's observed points next to the model's mean over seeds."""
+    t = Table(title="registered population (户籍人口): record and model")
+    for col in ("year", "county", "outcome", "role", "observed", "model", "error"):
+        t.add_column(col, justify="left" if col in ("county", "outcome", "role") else "right")
+    for r in reg.itertuples():
+        rate = r.error_kind == "difference"
+        fmt = (lambda v: f"{v:.1%}") if rate else (lambda v: f"{v:,.0f}")
+        err = f"{r.error * 100:+.1f} pp" if rate else f"{r.error:+.2%}"
+        t.add_row(str(r.year), r.county, r.outcome, r.role, fmt(r.value), fmt(r.sim_mean), err)
+    return t
+
+
 def calibrate(
     scale: float = typer.Option(0.1, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
     seeds: int = typer.Option(4, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
@@ -122,6 +135,9 @@ def calibrate(
     write: Optional[Path] = typer.Option(None, "--write", hidden=True,
                                          help="write the calibration here instead of sim/data/calibration.json"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show the parameters and their bounds; run nothing"),
+    keep_calibrated: bool = typer.Option(False, "--keep-calibrated",
+                                         help="a staged fit: parameters not in --params keep their calibrated values, "
+                                              "and calibration.json keeps them with the earlier stage's provenance"),
 ) -> None:
     """Fit behavioural parameters so that the 2010 backtest reproduces the 2020 census by county."""
     from experiments.calibrate import (CalibrationError, calibrate as run_calibration, headline_errors,
@@ -148,6 +164,7 @@ def calibrate(
                f"--targets {','.join(tlist)} --seed {seed}"
                + (f" --initial {initial}" if initial else "")
                + f" --starts {starts} --validate {validate} --validation-seeds {validation_seeds}"
+               + (" --keep-calibrated" if keep_calibrated else "")
                + (f" --scenario {shlex.quote(_shown_path(scenario))}"
                   if _shown_path(scenario) != "scenarios/backtest_2010.yaml" else ""))
     total = budget + (validate * validation_seeds if validate else seeds)
@@ -157,7 +174,7 @@ def calibrate(
             cal = run_calibration(plist, scale=scale, seeds=seeds, budget=budget, targets=tlist, scenario=scenario,
                                   cache_dir=None if no_cache else cache, workers=workers, seed=seed,
                                   n_initial=initial, on_run=on_run, on_best=on_best, validate=validate,
-                                  validation_seeds=validation_seeds, starts=starts)
+                                  validation_seeds=validation_seeds, starts=starts, keep_calibrated=keep_calibrated)
     except CalibrationError as e:
         fail(e.problems)
     except KeyboardInterrupt:
@@ -183,6 +200,8 @@ def calibrate(
     console.print(t)
     console.print(_fit_table(cal.stats, ("residents", "urban_share"), "fit at the calibrated values (2020)"))
     _print_errors(headline_errors(cal.stats))
+    if cal.register is not None:
+        console.print(_register_table(cal.register))
     if report is not None:
         report.mkdir(parents=True, exist_ok=True)
         cal.history.to_csv(report / "history.csv", index=False)

@@ -4,7 +4,7 @@ Registered people living outside Tieling settle where they live, marry there, or
 Tieling hukou; village registrations turn into town registrations without a move (村改居).
 `Ledger` counts the flows of a year by county of registration, so that for every county and
 the city: holders at the end of the year = holders at its start + births - deaths + moved in -
-moved out (docs/model.md §7.9; tested).
+moved out (docs/model.md §7.14; tested).
 """
 from __future__ import annotations
 

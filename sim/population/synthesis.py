@@ -10,22 +10,18 @@ Steps (each reproduces census marginals by county; see docs/model.md):
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from importlib import resources
 
 import numpy as np
+import pandas as pd
 
 from ..parameters import Outside
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import CODES, N_COUNTIES, OUTSIDE, county_index
 from ..scenario import Scenario
 from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
 from .columns import Job, Population, Tenure
 from .moves import household_sizes
 
-# Hukou (registered) urbanization in China rose from 35.9% (2014) to 45.4% (2020)
-# (figures.csv, Ministry of Public Security statements). The 2020 town share of
-# Tieling's hukou is estimated as the 2010 census non-agricultural share plus this
-# rise: an assumption, overridable per county with `initial.urban_hukou_share`.
-NATIONAL_HUKOU_URBAN_RISE_2010_2020 = 0.454 - 0.359
 
 
 def round_preserving(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -41,35 +37,29 @@ def round_preserving(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def estimate_hukou(census: CensusYear, sc: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """Hukou holders and their town share per county at the base year.
 
-    2010: the census's 户籍人口 and 非农业户口 share. 2020 (not published in our data):
-    the 2010 stock carried forward by the 2010 census's natural growth rate for ten
-    years (births and deaths of hukou holders; net hukou transfers out of Tieling are
-    not known and taken as zero), with the town share raised as the nation's. Any
-    county can be overridden with `initial.hukou_holders` / `initial.urban_hukou_share`.
+    2010: the census's 户籍人口 and 非农业户口 share. 2020 (not published): `data/register_2020.csv`,
+    the city total from the recorded registered population 2017-2019 carried on to the census date,
+    split by county with the town shares of the 2010 backtest (experiments/register.py says how).
+    Any county can be overridden with `initial.hukou_holders` / `initial.urban_hukou_share`.
     """
-    c2010 = load_census(2010)
     if census.year == 2010:
+        c2010 = load_census(2010)
         hukou, share = c2010.hukou.copy(), c2010.nonagri_share.copy()
     else:
-        natural = _natural_growth_2010()
-        hukou = c2010.hukou * (1 + natural) ** 10
-        share = np.minimum(c2010.nonagri_share + NATIONAL_HUKOU_URBAN_RISE_2010_2020, 0.99)
-    codes = list(sc.initial.hukou_holders) + list(sc.initial.urban_hukou_share)
-    from ..places import county_index
-    for code in codes:
+        hukou, share = _register_2020()
+    for code in list(sc.initial.hukou_holders) + list(sc.initial.urban_hukou_share):
         i = county_index(code)
         hukou[i] = sc.initial.hukou_holders.get(code, hukou[i])
         share[i] = sc.initial.urban_hukou_share.get(code, share[i])
     return hukou, share
 
 
-@lru_cache(maxsize=1)
-def _natural_growth_2010() -> np.ndarray:
-    """Per-county natural growth rate (自然增长率, ‰) of the 2010 census, as a fraction (read once)."""
-    from .census import _read
-    rate = _read(2010)["自然增长率（‰）"].to_numpy(float) / 1000
-    rate.setflags(write=False)
-    return rate
+def _register_2020() -> tuple[np.ndarray, np.ndarray]:
+    """Registered population and town share per county on 2020-11-01 (data/register_2020.csv)."""
+    with (resources.files("sim") / "data" / "register_2020.csv").open(encoding="utf-8") as f:
+        table = pd.read_csv(f, dtype={"code": str}).set_index("code").loc[list(CODES)]
+    # copies: the caller writes the scenario's overrides into them
+    return np.array(table.hukou_holders, dtype=float), np.array(table.urban_hukou_share, dtype=float)
 
 
 def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
