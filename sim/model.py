@@ -1,6 +1,6 @@
 """UrbanizationModel: Tieling's people and institutions, one year per step.
 
-The step reads as the ordered story of a year (DESIGN.md §1): demography ->
+The step reads as the ordered story of a year (docs/design.md §1): demography ->
 education -> work -> migration -> residence permits -> settlement -> housing ->
 institutions -> record. People are numpy columns (`sim.population`); county and city
 governments are Mesa agents (`sim.institutions`); choices are pure rules

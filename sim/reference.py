@@ -17,7 +17,7 @@ when stepped (`ReferenceModel.step` runs `self.agents.shuffle_do("decide")`), de
 It is built from the engine's own state (`ReferenceModel(engine)`) and decides on it
 without acting on it, just as `engine_decisions(engine)` does with the engine's
 vectorised code; the two are compared in tests/test_reference.py and timed against each
-other by `urbsim bench` (DESIGN.md §2: why the population is numpy columns). It is not
+other by `urbsim bench` (docs/design.md §2: why the population is numpy columns). It is not
 used by the model. Draws use Mesa's own per-model generator `self.random`, seeded from
 the seed given.
 """

@@ -1,7 +1,7 @@
 """The rules in force in a given year: the only reader of `config.policy`.
 
 Before `policy.start_year` the historical rules apply (`HISTORICAL`: the rules Tieling
-had before the reform document, as LEVERS.md describes `baseline_pre_reform`). From the
+had before the reform document, `historical.yaml`, which the `baseline_pre_reform` scenario runs throughout). From the
 start year the scenario's policy applies, phased in over `policy.phase_in_years`:
 numbers move linearly from the historical value, switches and options change when
 half the phase-in has passed (clause 十一: "avoid rushing").
@@ -9,31 +9,19 @@ half the phase-in has passed (clause 十一: "avoid rushing").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
+from ..yaml_guard import read_yaml
 from .levers import (Dependent, GraduateSettlement, HousingGroup, HukouMobility, Policy, SchoolAdmission,
                      Scheme, UrbanToRural)
 
-# The rules before the reform: graduates conditional, purchase with a floor-area minimum,
-# no insurance pathway, weak permits, settling costs rural rights (LEVERS.md, scenarios).
-HISTORICAL = Policy.model_validate({
-    "urban_to_rural_moves": "three_dependents_only",
-    "settlement": {"residence_years_required": 5, "three_dependents": True},
-    "students": {"hukou_mobility": "one_way"},
-    "graduates": {"settlement": "conditional", "include_non_regular_degrees": False,
-                  "collective_registration": False},
-    "purchase": {"enabled": True, "dependents": ["spouse", "children"], "min_floor_area_m2": 60},
-    "insurance": {"enabled": False},
-    "residence_permit": {"min_residence_months": 12,
-                         "services": {"employment": 0.5, "education": 0.3, "health": 0.3, "culture": 0.5,
-                                      "social_security": 0.2, "elderly_care": 0.1, "housing": 0.0}},
-    "schools": {"migrant_children_admission": "permit_only", "capacity_growth_per_year": 0.0},
-    "transfers": {"yuan_per_settler": 0, "yuan_per_permit": 0, "pool_share": 0.0},
-    "land": {"m2_per_settler": 0},
-    "public_housing": {"eligible_groups": ["low_income_hukou"], "income_threshold": 1500,
-                       "stock_growth_per_year": 0.01},
-    "rural_rights": {"kept_after_settling": False},
-    "publicity": {"reach_per_year": 0.1},
-})
+# The rules before the reform: graduates conditional, purchase with a floor-area minimum, no
+# insurance pathway, weak permits, settling costs rural rights. Declared once, in historical.yaml.
+HISTORICAL_FILE = resources.files("sim") / "policies" / "historical.yaml"
+HISTORICAL = Policy.model_validate(read_yaml(HISTORICAL_FILE.read_text(encoding="utf-8"))[0])
+# Levers that are not phased: the phase-in itself, and statistics, which describe the run rather
+# than a reform (the scenario's value applies every year).
+UNPHASED = ("policy.start_year", "policy.phase_in_years", "policy.statistics.survey_sample_rate")
 
 
 @dataclass(frozen=True)
