@@ -171,7 +171,7 @@ class UrbanizationModel(mesa.Model):
         b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         self._announce(alive)
         registered = registry.Snapshot(self.pop)
-        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
+        registration.spread_awareness(self.pop, alive, self.rules.publicity.reach_per_year, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
                                       b.services.unregistered_access, self.rng, heads)
@@ -225,7 +225,7 @@ class UrbanizationModel(mesa.Model):
     def _purchase_motive(self, rows: np.ndarray) -> np.ndarray:
         """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
         hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
-        if not self.rules.purchase:
+        if not self.rules.purchase.enabled:
             return np.zeros(len(rows))
         p, h, residents = self.pop.persons, self.pop.households, self.pop.residents()
         hh = p.hh[residents]        # the rows are town households: their members live in the city
@@ -242,12 +242,12 @@ class UrbanizationModel(mesa.Model):
         settlers += registration.county_sums(p.res[y.student_settlers], w)
         permits = registration.county_sums(p.res[y.new_permits], w)
         residents = registration.county_sums(p.res[self.pop.residents()], w)
-        receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
-                                      r.pool_share)
+        receipts = self.city.allocate(settlers, permits, residents, r.transfers.yuan_per_settler, r.transfers.yuan_per_permit,
+                                      r.transfers.pool_share)
         for i, gov in enumerate(self.counties):
             gov.receive(receipts[i], self.year)
-            gov.build(self.year, r.school_growth, r.housing_growth)
-            gov.land_quota_m2 += settlers[i] * r.m2_per_settler
+            gov.build(self.year, r.schools.capacity_growth_per_year, r.public_housing.stock_growth_per_year)
+            gov.land_quota_m2 += settlers[i] * r.land.m2_per_settler
             gov.update_clinics(residents[i])
         return receipts, self._admit_pupils()
 
@@ -291,7 +291,7 @@ class UrbanizationModel(mesa.Model):
         at = np.flatnonzero((age >= 6) & (age <= 14))    # pupils
         county = res[at]
         migrant = p.hk[residents[at]] != county
-        mode = self.rules.school_admission.value
+        mode = self.rules.schools.migrant_children_admission.value
         if mode == "permit_only":
             hh = p.hh[residents]
             ok = migrant & any_member(hh, h.n, p.permit[residents])[hh[at]]

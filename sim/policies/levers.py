@@ -116,12 +116,14 @@ class Settlement(Block):
 
 class Students(Block):
     hukou_mobility: HukouMobility = lever(
-        HukouMobility.free, clause="四", read_by="7.3 college entry and graduation", zh="农村籍学生户口迁移", en="Rural students' hukou moves")
+        HukouMobility.free, clause="四",
+        read_by="7.3 college entry and graduation", zh="农村籍学生户口迁移", en="Rural students' hukou moves")
 
 
 class Graduates(Block):
     settlement: GraduateSettlement = lever(
-        GraduateSettlement.unrestricted, clause="五", read_by="7.9 settlement eligibility (graduate)", zh="高校毕业生落户", en="Graduates' settlement")
+        GraduateSettlement.unrestricted, clause="五",
+        read_by="7.9 settlement eligibility (graduate)", zh="高校毕业生落户", en="Graduates' settlement")
     include_non_regular_degrees: bool = lever(
         True, clause="五", read_by="7.9 settlement eligibility (graduate)", zh="含成人高校、自学考试、远程和开放教育",
         en="Include adult, self-study, distance and open-education degrees")
@@ -131,21 +133,27 @@ class Graduates(Block):
 
 
 class Purchase(Block):
-    enabled: bool = lever(True, clause="六", read_by="7.9 eligibility (purchase); 7.11 purchase motive", zh="购房落户", en="Home-purchase pathway")
+    enabled: bool = lever(True, clause="六",
+        read_by="7.9 eligibility (purchase); 7.11 purchase motive", zh="购房落户", en="Home-purchase pathway")
     dependents: list[Dependent] = lever(
-        [Dependent.spouse, Dependent.children, Dependent.parents], clause="六", read_by="7.9 settlement eligibility (purchase)",
+        [Dependent.spouse, Dependent.children, Dependent.parents], clause="六",
+        read_by="7.9 settlement eligibility (purchase)",
         zh="随迁家属", en="Family members who may settle with the buyer")
     min_floor_area_m2: float = lever(
-        0.0, lo=0, hi=150, unit="m²", clause="六", read_by="7.9 settlement eligibility (purchase)", zh="购房面积下限", en="Minimum floor area of the home",
+        0.0, lo=0, hi=150, unit="m²", clause="六",
+        read_by="7.9 settlement eligibility (purchase)", zh="购房面积下限", en="Minimum floor area of the home",
         note="document sets none (0); pre-reform rules in many cities asked 50–90 m²: assumption")
 
 
 class Insurance(Block):
-    enabled: bool = lever(True, clause="七", read_by="7.9 settlement eligibility (insurance)", zh="缴纳保险落户", en="Insurance pathway")
+    enabled: bool = lever(True, clause="七",
+        read_by="7.9 settlement eligibility (insurance)", zh="缴纳保险落户", en="Insurance pathway")
     schemes: list[Scheme] = lever(
-        [Scheme.medical, Scheme.pension], clause="七", read_by="7.9 settlement eligibility (insurance)", zh="认可的职工保险", en="Employee insurance schemes that count")
+        [Scheme.medical, Scheme.pension], clause="七",
+        read_by="7.9 settlement eligibility (insurance)", zh="认可的职工保险", en="Employee insurance schemes that count")
     min_contribution_years: float = lever(
-        0.0, lo=0, hi=15, unit="years", clause="七", read_by="7.9 settlement eligibility (insurance)", zh="最低缴费年限", en="Minimum years of contributions",
+        0.0, lo=0, hi=15, unit="years", clause="七",
+        read_by="7.9 settlement eligibility (insurance)", zh="最低缴费年限", en="Minimum years of contributions",
         note="document sets none (0)")
 
 
@@ -165,14 +173,16 @@ class PermitServices(Block):
 
 class ResidencePermit(Block):
     min_residence_months: int = lever(
-        6, lo=0, hi=36, unit="months", clause="八", read_by="7.7 residence permits", zh="申领居住证居住时间", en="Months of residence before a permit",
+        6, lo=0, hi=36, unit="months", clause="八",
+        read_by="7.7 residence permits", zh="申领居住证居住时间", en="Months of residence before a permit",
         note="national Interim Regulation on Residence Permits (2016): half a year")
     services: PermitServices = Field(default_factory=PermitServices)
 
 
 class Schools(Block):
     migrant_children_admission: SchoolAdmission = lever(
-        SchoolAdmission.equal, clause="八", read_by="7.12 school admission", zh="随迁子女入学", en="School admission of migrant children")
+        SchoolAdmission.equal, clause="八",
+        read_by="7.12 school admission", zh="随迁子女入学", en="School admission of migrant children")
     capacity_growth_per_year: float = lever(
         0.0, lo=0, hi=0.1, unit="share/year", clause="八", read_by="7.12 county capacity", zh="学位年增长（转移支付之外）",
         en="School places added each year beyond transfers",
@@ -181,10 +191,12 @@ class Schools(Block):
 
 class Transfers(Block):
     yuan_per_settler: float = lever(
-        10_000, lo=0, hi=100_000, unit="yuan", clause="九", read_by="7.12 city transfers", zh="每落户一人转移支付", en="Transfer per settler",
+        10_000, lo=0, hi=100_000, unit="yuan", clause="九",
+        read_by="7.12 city transfers", zh="每落户一人转移支付", en="Transfer per settler",
         note="document gives no amount: assumption")
     yuan_per_permit: float = lever(
-        2_000, lo=0, hi=20_000, unit="yuan", clause="九", read_by="7.12 city transfers", zh="每发一张居住证转移支付", en="Transfer per residence permit",
+        2_000, lo=0, hi=20_000, unit="yuan", clause="九",
+        read_by="7.12 city transfers", zh="每发一张居住证转移支付", en="Transfer per residence permit",
         note="document gives no amount: assumption")
     pool_share: float = lever(
         0.5, lo=0, hi=1, unit="share", clause="九", read_by="7.12 city transfers", zh="挂钩资金占转移支付池比例",
@@ -193,25 +205,30 @@ class Transfers(Block):
 
 class Land(Block):
     m2_per_settler: float = lever(
-        100, lo=0, hi=150, unit="m²", clause="九", read_by="7.12 land quota", zh="每落户一人新增建设用地", en="New construction land per settler",
+        100, lo=0, hi=150, unit="m²", clause="九",
+        read_by="7.12 land quota", zh="每落户一人新增建设用地", en="New construction land per settler",
         note="national urban land standard of about 100 m² per person (GB 50137-2011): assumption")
 
 
 class PublicHousing(Block):
     eligible_groups: list[HousingGroup] = lever(
-        [HousingGroup.new_employees, HousingGroup.migrant_workers, HousingGroup.low_income_hukou], clause="九", read_by="7.11 public rental eligibility",
+        [HousingGroup.new_employees, HousingGroup.migrant_workers, HousingGroup.low_income_hukou], clause="九",
+        read_by="7.11 public rental eligibility",
         zh="公租房保障对象", en="Groups eligible for public rental housing")
     income_threshold: float = lever(
-        3_000, lo=0, hi=10_000, unit="yuan/month", clause="九", read_by="7.11 public rental eligibility", zh="公租房收入线（月人均）",
+        3_000, lo=0, hi=10_000, unit="yuan/month", clause="九",
+        read_by="7.11 public rental eligibility", zh="公租房收入线（月人均）",
         en="Income limit for public rental (per person per month)", note="assumption")
     stock_growth_per_year: float = lever(
-        0.03, lo=0, hi=0.2, unit="share/year", clause="九", read_by="7.12 county capacity", zh="公租房年增长", en="Public rental stock growth",
+        0.03, lo=0, hi=0.2, unit="share/year", clause="九",
+        read_by="7.12 county capacity", zh="公租房年增长", en="Public rental stock growth",
         note="assumption")
 
 
 class RuralRights(Block):
     kept_after_settling: bool = lever(
-        True, clause="九", read_by="7.9 settlement choice and effects", zh="进城落户农民保留承包地", en="Settled farmers keep their land contract")
+        True, clause="九",
+        read_by="7.9 settlement choice and effects", zh="进城落户农民保留承包地", en="Settled farmers keep their land contract")
 
 
 class Statistics(Block):
@@ -227,12 +244,15 @@ class Publicity(Block):
 
 
 class Policy(Block):
-    start_year: int = lever(2020, lo=2000, hi=2050, clause="十一", read_by="7.1 rules in force (every submodel)", zh="政策起始年份", en="Year the policy starts")
+    start_year: int = lever(2020, lo=2000, hi=2050, clause="十一",
+        read_by="7.1 rules in force (every submodel)", zh="政策起始年份", en="Year the policy starts")
     phase_in_years: int = lever(
-        0, lo=0, hi=10, unit="years", clause="十一", read_by="7.1 rules in force (every submodel)", zh="逐步实施年数", en="Years to phase the policy in",
+        0, lo=0, hi=10, unit="years", clause="十一",
+        read_by="7.1 rules in force (every submodel)", zh="逐步实施年数", en="Years to phase the policy in",
         note="document sets none: assumption 0 (in full from the start year)")
     urban_to_rural_moves: UrbanToRural = lever(
-        UrbanToRural.three_dependents_only, clause="四", read_by="7.10 urban-to-rural moves", zh="城镇居民迁往农村落户", en="Urban residents moving hukou to villages")
+        UrbanToRural.three_dependents_only, clause="四",
+        read_by="7.10 urban-to-rural moves", zh="城镇居民迁往农村落户", en="Urban residents moving hukou to villages")
     settlement: Settlement = Field(default_factory=Settlement)
     students: Students = Field(default_factory=Students)
     graduates: Graduates = Field(default_factory=Graduates)

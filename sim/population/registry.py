@@ -97,7 +97,7 @@ def settle_outside(pop: Population, outside: np.ndarray, year: int, params: Regi
     hazard = params.settle_out_rate * openness(params, year) * (away[rows] >= params.years_to_settle)
     hazard = hazard * np.where(child[rows], params.family_multiplier, 1.0)
     hazard = hazard / np.where(oldest[rows] >= 45, back.return_age_multiplier, 1.0)
-    if not rules.rural_rights_kept:
+    if not rules.rural_rights.kept_after_settling:
         hazard = hazard * np.where(h.land[rows], params.land_loss_multiplier, 1.0)
     going = np.zeros(h.n, bool)
     going[rows[rng.random(len(rows)) < -np.expm1(-hazard)]] = True
