@@ -8,6 +8,9 @@ governments are Mesa agents (`sim.institutions`); choices are pure rules
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, Mapping
+
 import mesa
 import numpy as np
 
@@ -16,6 +19,7 @@ from .decisions import centre
 from .decisions import migration as mig
 from .decisions.logit import choose
 from .institutions.government import CityGovernment, CountyGovernment
+from .mesa_api import data_collector, scenario_for
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration, registry
@@ -35,7 +39,20 @@ REGISTER_REASONS = {"hukou_moved_out": ("settled_elsewhere", "marriage", "studen
 
 
 class UrbanizationModel(mesa.Model):
-    def __init__(self, config: Scenario, population: Population | None = None):
+    """Tieling from `scenario.base_year`; each `step()` is one year, until `scenario.end_year`.
+
+    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, **paths)`: `scenario` is a
+    Scenario, a scenario YAML file or None (the defaults: the policy document as written);
+    `rng` an integer seed that replaces the scenario's (what `mesa.batch_run` passes); `paths`
+    scenario overrides with `__` for the dots (`scale=0.01`, `policy__purchase__enabled=False`)
+    and `overrides` the same as a dict of dotted paths. `running` turns False at `end_year`;
+    `datacollector` holds the city's outcomes of every year (docs/mesa.md).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+                 overrides: Mapping[str, Any] | None = None, population: Population | None = None,
+                 **paths: Any):
+        config = scenario_for(scenario, rng, overrides, paths)
         super().__init__(rng=config.seed)
         self.config = config                  # Mesa owns `self.scenario`
         self.year = config.base_year
@@ -56,6 +73,7 @@ class UrbanizationModel(mesa.Model):
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
+        self.datacollector = data_collector()
         self.events: dict[str, np.ndarray] = {}
         self.ledger = registry.Ledger()
         self.announced: set[Pathway] = set()     # pathways whose new rules have been announced
@@ -63,8 +81,17 @@ class UrbanizationModel(mesa.Model):
         self.wages = self.labour.wages(economy.town_workers(self.pop, self.pop.residents()), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
+        self.datacollector.collect(self)
 
     # --- the year ---------------------------------------------------------
+
+    def _wrapped_step(self) -> None:
+        """Mesa calls this for `model.step()` (its __init__ binds `step` to it, then it runs ours):
+        refused past the end year here, before Mesa counts a step or advances its clock."""
+        if self.year >= self.config.end_year:
+            raise RuntimeError(f"the run ends in {self.config.end_year} (the scenario's end_year) and "
+                               f"{self.year} is done; build the model with a later end_year to go on")
+        super()._wrapped_step()
 
     def step(self) -> None:
         self.year += 1
@@ -82,6 +109,8 @@ class UrbanizationModel(mesa.Model):
         self.housing()
         self.institutions()
         self.record()
+        self.datacollector.collect(self)
+        self.running = self.year < self.config.end_year
         self.pop.compact()
 
     def run(self) -> None:
