@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from .outcomes import OUTCOMES
+from .panel import persons_frame
 from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 DEFAULT_NAME = "default"   # scenario=None: the pydantic defaults, i.e. the policy document as written
@@ -94,3 +95,36 @@ def data_collector(agent_reporters: Mapping[str, Any] | None = None, agent_type:
     (agent-type reporters of `agent_type`) when asked."""
     types = {agent_type: dict(agent_reporters)} if agent_reporters and agent_type is not None else None
     return mesa.DataCollector(model_reporters=model_reporters(), agenttype_reporters=types)
+
+
+# --- persons as Mesa agents, for agent reporters ------------------------------------
+
+class SampledPerson(mesa.Agent):
+    """A sampled person as a Mesa agent, so that a `mesa.DataCollector` can report on it (agent-type
+    reporters). Its attributes are the columns of `persons_frame`, refreshed each year; the person's
+    stable id is `person_id` (Mesa numbers agents itself in `unique_id`)."""
+
+    def __init__(self, model, person_id: int):
+        super().__init__(model)
+        self.person_id = person_id
+
+
+def follow(model, sample: float, agents: dict[int, SampledPerson]) -> None:
+    """Bring the sampled persons' agents (by stable id in `agents`) up to date: new ones for persons
+    who joined the sample (born, arrived), removed for those who died or left the model."""
+    frame = persons_frame(model, sample)
+    current = set(frame.id.tolist())
+    for pid in [pid for pid in agents if pid not in current]:
+        agents.pop(pid).remove()
+    columns = [c for c in frame.columns if c not in ("year", "id")]
+    for pid, values in zip(frame.id.tolist(), frame[columns].itertuples(index=False, name=None)):
+        agent = agents.get(pid)
+        if agent is None:
+            agent = agents[pid] = SampledPerson(model, pid)
+        for name, value in zip(columns, values):
+            setattr(agent, name, value)
+
+
+AGENT_REPORTERS = {name: name for name in ("person_id", "household_id", "age", "sex", "education", "job",
+                                           "residence_county", "residence_area", "hukou_county", "hukou_area",
+                                           "permit", "settled_pathway", "kind")}

@@ -15,11 +15,12 @@ import mesa
 import numpy as np
 
 from . import outcomes as oc
+from . import panel
 from .decisions import centre
 from .decisions import migration as mig
 from .decisions.logit import choose
 from .institutions.government import CityGovernment, CountyGovernment
-from .mesa_api import data_collector, scenario_for
+from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration, registry
@@ -51,7 +52,7 @@ class UrbanizationModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
                  overrides: Mapping[str, Any] | None = None, population: Population | None = None,
-                 **paths: Any):
+                 agent_sample: float | None = None, **paths: Any):
         config = scenario_for(scenario, rng, overrides, paths)
         super().__init__(rng=config.seed)
         self.config = config                  # Mesa owns `self.scenario`
@@ -73,7 +74,11 @@ class UrbanizationModel(mesa.Model):
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
-        self.datacollector = data_collector()
+        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/panel.py).
+        self.agent_sample = agent_sample
+        self.followed: dict[int, SampledPerson] = {}
+        self.datacollector = data_collector(AGENT_REPORTERS if agent_sample else None, SampledPerson)
+        self.settled_this_year: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int8))
         self.events: dict[str, np.ndarray] = {}
         self.ledger = registry.Ledger()
         self.announced: set[Pathway] = set()     # pathways whose new rules have been announced
@@ -81,7 +86,7 @@ class UrbanizationModel(mesa.Model):
         self.wages = self.labour.wages(economy.town_workers(self.pop, self.pop.residents()), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
-        self.datacollector.collect(self)
+        self.collect()
 
     # --- the year ---------------------------------------------------------
 
@@ -109,9 +114,30 @@ class UrbanizationModel(mesa.Model):
         self.housing()
         self.institutions()
         self.record()
-        self.datacollector.collect(self)
+        self.collect()
         self.running = self.year < self.config.end_year
         self.pop.compact()
+
+    def collect(self) -> None:
+        """The year's settlers by stable id (their rows move at compact()), then the DataCollector."""
+        s, p = self.year_stats, self.pop.persons
+        if "settled" in s:
+            settled, student = s["settled"], s["student_settlers"]
+            self.settled_this_year = (np.concatenate([p.id[student], p.id[settled.persons]]),
+                                      np.concatenate([np.full(len(student), Pathway.student, np.int8),
+                                                      settled.pathway.astype(np.int8)]))
+        if self.agent_sample:
+            follow(self, self.agent_sample, self.followed)
+        self.datacollector.collect(self)
+
+    def persons_frame(self, sample: float = 1.0):
+        """The living persons now as a pandas DataFrame with readable columns (or a `sample` of
+        them by stable id); see sim/panel.py and docs/outcomes.md."""
+        return panel.persons_frame(self, sample)
+
+    def households_frame(self, sample: float = 1.0):
+        """The households with living members now as a pandas DataFrame (or a `sample` by id)."""
+        return panel.households_frame(self, sample)
 
     def run(self) -> None:
         while self.year < self.config.end_year:
