@@ -14,8 +14,10 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
+from sim import (ScenarioError, folder_written_whole, headline, load_scenario, parse_override, run as run_scenario,
+                 with_overrides)
 from sim.intervals import LEVEL, NOISE, compare_table, consecutive_seeds
+from sim.panel import HOUSEHOLD_FILE, PERSON_FILE, Panel
 from urbsim.ui import console, fail, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -39,10 +41,10 @@ def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year:
         fail(e.problems)
 
 
-def run_with_progress(sc, label: str):
+def run_with_progress(sc, label: str, micro=None):
     with progress_bar() as bar:
         task = bar.add_task(label, total=sc.end_year - sc.base_year)
-        return run_scenario(sc, progress=lambda done, total: bar.update(task, completed=done))
+        return run_scenario(sc, progress=lambda done, total: bar.update(task, completed=done), micro=micro)
 
 
 def print_headline(table, title: str) -> None:
@@ -63,15 +65,28 @@ def run(
     seed: Optional[int] = typer.Option(None, help="random seed"),
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="override PATH=VALUE, e.g. policy.purchase.enabled=false"),
+    micro: bool = typer.Option(False, "--micro", help="also write the person-year and household-year panels "
+                               "(persons.parquet, households.parquet), keyed by stable id"),
+    micro_sample: Optional[float] = typer.Option(None, "--micro-sample", help="share (0-1] of the simulated "
+                                                 "persons and households in the panels, drawn by id (implies "
+                                                 "--micro; default 1)"),
 ) -> None:
     """Run one scenario and write its outcomes."""
     sc = load_with(scenario, scale, seed, end_year, set_)
-    result = run_with_progress(sc, sc.name)
-    result.save(out)
+    micro = micro or micro_sample is not None
+    micro_sample = 1.0 if micro_sample is None else micro_sample
+    if not 0 < micro_sample <= 1:
+        fail(f"--micro-sample: expected a share in (0, 1], found {micro_sample}")
+    files = "outcomes.parquet, outcomes.csv, manifest.json"
+    # Everything goes to a temporary folder beside OUT first (the panels year by year), then moves in.
+    with folder_written_whole(out) as tmp:
+        result = run_with_progress(sc, sc.name, Panel(micro_sample, tmp) if micro else None)
+        result.write(tmp)
+    if micro:
+        files += f", {PERSON_FILE}, {HOUSEHOLD_FILE}"
     years = sorted({sc.base_year, *range(sc.base_year + 5, sc.end_year + 1, 5), sc.end_year})
     print_headline(headline(result.outcomes, years), f"{sc.name} (city, scale {sc.scale})")
-    console.print(f"wrote {out}/outcomes.parquet, outcomes.csv, manifest.json "
-                  f"({result.manifest['wall_time_s']:.2f} s)")
+    console.print(f"wrote {out}/{files} ({result.manifest['wall_time_s']:.2f} s)")
 
 
 @app.command()
