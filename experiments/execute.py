@@ -33,6 +33,7 @@ from sim import CITY_CODE, Scenario, code_version
 from sim import run as run_scenario
 
 from .design import Plan, RunTask, describe_design, model_fingerprint, plan_sweep
+from .lifeline import stop_on_signals, stop_pool, watch_parent
 from .spec import SweepError, SweepSpec
 from .store import RunStore
 
@@ -137,11 +138,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["experiments.execute"])
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),))
     try:
         yield pool, 2 * n, f"{n} local process{'es' if n > 1 else ''}"
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:   # interrupted or broken: stop the workers now rather than wait for their runs
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the sweep -------------------------------------------------------------------
@@ -299,7 +302,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, s
                       "error": "invalid scenario: " + "; ".join(task.problems)})
     valid = [t for t in todo if t.valid]
     if valid:
-        with open_executor(workers, scheduler) as (ex, window, label):
+        with stop_on_signals(), open_executor(workers, scheduler) as (ex, window, label):
             report.executor = label
             _drive(ex, window, valid, keep, finish)
     report.wall_time_s = time.perf_counter() - start

@@ -5,7 +5,7 @@
 
 Added to the `urbsim` app by `register(app)`; `python -m urbsim.cmd_sweep` runs the two
 commands on their own. Errors are one line each and exit 2; a sweep in which some runs
-failed exits 1 (the failures are stored in DIR/failed/); an interrupted sweep exits 130.
+failed exits 1 (the failures are stored in DIR/failed/); a sweep stopped by SIGINT exits 130, by SIGTERM 143.
 """
 from __future__ import annotations
 
@@ -67,12 +67,13 @@ def sweep(
                                on_failure=on_failure)
     except SweepError as e:
         fail(e.problems)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:   # SweepInterrupted (SIGTERM, SIGINT) or a Ctrl-C before it was installed
         from experiments import RunStore
-        stored = len(RunStore(out).done()) if RunStore(out).exists() else 0
-        err.print(f"interrupted: {stored} of {plan.n_runs} runs are stored; continue with "
-                  f"urbsim sweep {spec} --out {out} --resume", highlight=False, soft_wrap=True)
-        raise typer.Exit(130)
+        stored = len(RunStore(out).done() & set(plan.tasks)) if RunStore(out).exists() else 0
+        by = f" by {e.signal_name}" if hasattr(e, "signal_name") else ""
+        err.print(f"interrupted{by}: {stored} of {plan.n_runs} runs are stored, the workers are stopped; continue "
+                  f"with: urbsim sweep {spec} --out {out} --resume", highlight=False, soft_wrap=True)
+        raise typer.Exit(getattr(e, "exit_code", 130))
     if report.removed_temp:
         console.print(f"removed {report.removed_temp} leftover temporary files", highlight=False)
     rate = report.runs_per_minute
