@@ -149,7 +149,7 @@ def test_analysis_writes_tables_indices_and_plots(tmp_path, design, indices):
     out = tmp_path / "out"
     report = run_sweep(spec, out, workers=0)
     assert not report.failed
-    result = analyze(out, resamples=50)
+    result = analyze(out, resamples=50, plots=True)
     n_rows = plan_sweep(spec).n_rows
     assert len(result.results) == n_rows * 2          # design rows × outcomes (one year, city, group all)
     assert set(result.indices["index"]) == indices
