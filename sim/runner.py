@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .files import folder_written_whole
+from .files import check_output_folder, folder_replaced_whole
 from .scenario import Scenario, load_scenario
 
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic")
@@ -29,10 +29,13 @@ class RunResult:
     def scenario(self) -> Scenario:
         return Scenario.model_validate(self.manifest["scenario"])
 
-    def save(self, out_dir: str | Path) -> Path:
-        """Write outcomes.parquet, outcomes.csv and manifest.json into out_dir, all or nothing:
-        files are written into a temporary folder beside it and moved in at the end."""
-        with folder_written_whole(out_dir) as tmp:
+    def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
+        """Write outcomes.parquet, outcomes.csv and manifest.json into out_dir, all or nothing: into a
+        hidden partial folder beside it, renamed into place at the end (sim.files.folder_replaced_whole).
+        A folder holding a previous run's output is replaced only with `overwrite`; one holding other
+        files never (OutputError)."""
+        check_output_folder(out_dir, overwrite)
+        with folder_replaced_whole(out_dir) as tmp:
             self.outcomes.to_parquet(tmp / "outcomes.parquet", index=False)
             self.outcomes.to_csv(tmp / "outcomes.csv", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False),

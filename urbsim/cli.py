@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
+from sim.files import OutputError, check_output_folder
 from urbsim.ui import console, fail, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -28,13 +29,29 @@ def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year:
     """Load a scenario and apply command-line overrides, or exit 2 with the problems."""
     try:
         sc = load_scenario(path)
-        over = dict(parse_override(s) for s in (sets or []))
-        for key, value in (("scale", scale), ("seed", seed), ("end_year", end_year)):
-            if value is not None:
-                over[key] = value
+        over = overrides_from(sets or [], {"scale": scale, "seed": seed, "end_year": end_year})
         return with_overrides(sc, over) if over else sc
     except ScenarioError as e:
         fail(e.problems)
+
+
+def overrides_from(sets: list[str], flags: dict[str, object]) -> dict:
+    """`--set` overrides and the flags given (not None); a field set twice is refused, not
+    silently decided by the order (`--set scale=abc --scale 0.01` used to pass)."""
+    over: dict = {}
+    for text in sets:
+        path, value = parse_override(text)
+        if path in over:
+            raise ScenarioError([f"--set {path} given twice; expected each field once"])
+        over[path] = value
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key in over:
+            raise ScenarioError([f"--{key.replace('_', '-')} {value} and --set {key}={over[key]!r} both set "
+                                 f"{key}; expected one of them"])
+        over[key] = value
+    return over
 
 
 def run_with_progress(sc, label: str):
@@ -61,11 +78,19 @@ def run(
     seed: Optional[int] = typer.Option(None, help="random seed"),
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="override PATH=VALUE, e.g. policy.purchase.enabled=false"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace a previous run's output in --out"),
 ) -> None:
-    """Run one scenario and write its outcomes."""
+    """Run one scenario and write its outcomes (all or nothing: a killed run leaves the old output)."""
     sc = load_with(scenario, scale, seed, end_year, set_)
+    try:   # before the first simulated year, not after the last
+        check_output_folder(out, overwrite)
+    except OutputError as e:
+        fail(f"--out {e}")
     result = run_with_progress(sc, sc.name)
-    result.save(out)
+    try:
+        result.save(out, overwrite)
+    except (OutputError, OSError) as e:   # the folder changed during the run, or the disk is full
+        fail(f"--out {out}: could not write the run's files: {e}")
     years = sorted({sc.base_year, *range(sc.base_year + 5, sc.end_year + 1, 5), sc.end_year})
     print_headline(headline(result.outcomes, years), f"{sc.name} (city, scale {sc.scale})")
     console.print(f"wrote {out}/outcomes.parquet, outcomes.csv, manifest.json "
