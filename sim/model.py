@@ -9,12 +9,16 @@ Each phase hands what later phases and the record need to this year's `YearRecor
 """
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, Mapping
+
 import mesa
 import numpy as np
 
 from . import outcomes as oc
-from . import recording
+from . import panel, recording
 from .institutions.government import CityGovernment, CountyGovernment
+from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
 from .places import N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
 from .population import demography, economy, education, housing, moves, registration, registry
@@ -27,7 +31,20 @@ from .scenario import Scenario
 
 
 class UrbanizationModel(mesa.Model):
-    def __init__(self, config: Scenario, population: Population | None = None):
+    """Tieling from `scenario.base_year`; each `step()` is one year, until `scenario.end_year`.
+
+    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, **paths)`: `scenario` is a
+    Scenario, a scenario YAML file or None (the defaults: the policy document as written);
+    `rng` an integer seed that replaces the scenario's (what `mesa.batch_run` passes); `paths`
+    scenario overrides with `__` for the dots (`scale=0.01`, `policy__purchase__enabled=False`)
+    and `overrides` the same as a dict of dotted paths. `running` turns False at `end_year`;
+    `datacollector` holds the city's outcomes of every year (docs/mesa.md).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+                 overrides: Mapping[str, Any] | None = None, population: Population | None = None,
+                 agent_sample: float | None = None, **paths: Any):
+        config = scenario_for(scenario, rng, overrides, paths)
         super().__init__(rng=config.seed)
         self.config = config                  # Mesa owns `self.scenario`
         self.year = config.base_year
@@ -48,6 +65,11 @@ class UrbanizationModel(mesa.Model):
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.recorder = oc.Recorder()
+        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/panel.py).
+        self.agent_sample = agent_sample
+        self.followed: dict[int, SampledPerson] = {}
+        self.datacollector = data_collector(AGENT_REPORTERS if agent_sample else None, SampledPerson)
+        self.settled_this_year: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int8))
         self.announced: set[Pathway] = set()     # pathways whose new rules have been announced
         # The base year's record: its service stocks (pupils admitted, nobody queuing yet, flats occupied).
         self.this_year = YearRecord(Flows(self.pop), rental_occupied=recording.base_services(self.pop))
@@ -55,8 +77,17 @@ class UrbanizationModel(mesa.Model):
         self.wages = self.labour.wages(economy.town_workers(self.pop, self.pop.residents()), 0)
         self._base_wage_ratio = float(self.wages[OUTSIDE] / self.wages[:N_COUNTIES].mean())
         self.record()
+        self.collect()
 
     # --- the year ---------------------------------------------------------
+
+    def _wrapped_step(self) -> None:
+        """Mesa calls this for `model.step()` (its __init__ binds `step` to it, then it runs ours):
+        refused past the end year here, before Mesa counts a step or advances its clock."""
+        if self.year >= self.config.end_year:
+            raise RuntimeError(f"the run ends in {self.config.end_year} (the scenario's end_year) and "
+                               f"{self.year} is done; build the model with a later end_year to go on")
+        super()._wrapped_step()
 
     def step(self) -> None:
         self.year += 1
@@ -72,11 +103,34 @@ class UrbanizationModel(mesa.Model):
         y.rental_queue, y.rental_occupied = self.housing()
         y.receipts, (y.migrant_children, y.migrant_admitted) = self.institutions(y)
         self.record()
+        self.collect()
+        self.running = self.year < self.config.end_year
         self.pop.compact()
 
     def record(self) -> None:
         """Stocks at the end of the year and the year's flows into the outcomes table."""
         recording.record(self)
+
+    def collect(self) -> None:
+        """The year's settlers by stable id (their rows move at compact()), then the DataCollector."""
+        y, p = self.this_year, self.pop.persons
+        if y.settled is not None:
+            settled, student = y.settled, y.student_settlers
+            self.settled_this_year = (np.concatenate([p.id[student], p.id[settled.persons]]),
+                                      np.concatenate([np.full(len(student), Pathway.student, np.int8),
+                                                      settled.pathway.astype(np.int8)]))
+        if self.agent_sample:
+            follow(self, self.agent_sample, self.followed)
+        self.datacollector.collect(self)
+
+    def persons_frame(self, sample: float = 1.0):
+        """The living persons now as a pandas DataFrame with readable columns (or a `sample` of
+        them by stable id); see sim/panel.py and docs/outcomes.md."""
+        return panel.persons_frame(self, sample)
+
+    def households_frame(self, sample: float = 1.0):
+        """The households with living members now as a pandas DataFrame (or a `sample` by id)."""
+        return panel.households_frame(self, sample)
 
     def run(self) -> None:
         while self.year < self.config.end_year:
