@@ -35,14 +35,15 @@ def _unit(u: str | None) -> str:
 
 # What a field expects (the part between "expected " and ", found "), most specific first.
 EXPECTED: list[Rule] = [
-    (re.compile(r"^one of the known fields \((?P<f>.*)\)$"), lambda m: f"已知字段之一（{m['f']}）"),
+    (re.compile(r"^one of the known fields \((?P<f>.*)\)$"),
+     lambda m: "已知字段之一（" + "、".join(f"'{f}'" for f in m["f"].split(", ") if f) + "）"),
     (re.compile(r"^less than or equal to (?P<v>\S+)$"), r"不大于 \g<v>"),
     (re.compile(r"^greater than or equal to (?P<v>\S+)$"), r"不小于 \g<v>"),
     (re.compile(r"^greater than (?P<v>\S+)$"), r"大于 \g<v>"),
     (re.compile(r"^less than (?P<v>\S+)$"), r"小于 \g<v>"),
     (re.compile(r"^a valid integer.*$"), "整数"),
     (re.compile(r"^a valid number.*$"), "数值"),
-    (re.compile(r"^a valid boolean.*$"), "是或否（true 或 false）"),
+    (re.compile(r"^a valid boolean.*$"), "是或否（'true' 或 'false'）"),
     (re.compile(r"^a valid list.*$"), "列表"),
     (re.compile(r"^a valid dictionary.*$"), "映射（字段: 值）"),
     (re.compile(r"^a valid string.*$"), "文本"),
@@ -68,6 +69,8 @@ EXPECTED: list[Rule] = [
 
 FOUND: dict[str, str] = {
     "an empty or out-of-range entry": "空值或超出范围的值",
+    # type names, for a file whose top level is not a mapping
+    "list": "列表", "str": "文本", "int": "整数", "float": "数值", "bool": "是或否", "NoneType": "空文件",
 }
 
 # Whole problems or their tails, applied in order to the text after "where: path: ".

@@ -92,6 +92,22 @@ UI: dict[str, tuple[str, str]] = {
     "diff_suffix": ("（与基准之差）", " (difference from baseline)"),
     "mean_of": ("{n} 次重复的均值", "mean of {n} replicates"),
     "band_note": ("阴影：{band}", "shaded: {band}"),
+    "band_legend": ("阴影：{n} 次重复（各情景随机种子相同）的{band}区间",
+                    "shaded: {band} of {n} replicates (same seeds in every scenario)"),
+    "band_legend_diff": ("阴影：差值在 {n} 次配对种子重复中的{band}区间",
+                         "shaded: {band} of the difference over {n} paired-seed replicates"),
+    "bars_legend": ("误差线及", "error bars and "),
+    "no_interval": ("只有 1 次重复：差值没有区间，无法区分政策效果与随机波动。请把重复次数设为 3 次以上再运行。",
+                    "One replicate only: the difference has no interval and cannot be told from noise. "
+                    "Run with 3 or more replicates."),
+    "unit_rate_diff": ("%（差值：百分点）", "% (differences: pp)"),
+    "derived_migrant_children_outside_public_school": ("未进入公办学校的随迁子女（无学位或不符合入学条件）",
+                                                       "Migrant children not in public school (no place or not eligible)"),
+    "congestion_note": ("拥挤度：学校（或医疗机构）的利用率（在读学生 ÷ 学位）低于 {start} 时为 0，此后线性升至满员时的 1；"
+                        "为 0 表示仍有余量，不表示没有学生。学位缺口见上方“未进入公办学校的随迁子女”。",
+                        "Congestion: 0 while a school's (or clinic's) utilisation (pupils ÷ places) is below {start}, "
+                        "then rising linearly to 1 at full capacity; 0 means there is headroom, not that there are no "
+                        "pupils. The shortfall of places is the line of migrant children not in public school above."),
     "not_in_results": ("此指标尚未出现在模型结果中：", "Not yet in the model's results: "),
     "no_group_breakdown": ("此指标尚无分组结果：", "No breakdown of this outcome yet: "),
     "map_credit": ("行政区划边界：阿里云 DataV.GeoAtlas（高德数据，GCJ-02），经 github.com/anzhou99/GeoJsons；见 sim/data/geo/SOURCE.md",
