@@ -49,6 +49,7 @@ class UrbanizationModel(mesa.Model):
         # rate changes the estimate and nothing else.
         self.survey_rng = self.rng.spawn(1)[0]
         self._seed_awareness()
+        registration.mark_declined(self.pop, self.pop.residents(), self.year, self._rules_known(self.year))
         self.heads: Heads | None = None      # household heads of the year, from the moves within the city
         alive = self.alive()
         self.labour = economy.LabourMarket(economy.town_workers(self.pop, self.pop.residents()), config.behaviour.work,
@@ -240,15 +241,18 @@ class UrbanizationModel(mesa.Model):
         converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.rng)
         self.ledger.add("hukou_converted", "all", self.pop.persons.hk[converted])
 
+    def _rules_known(self, year: int) -> Rules:
+        """The rules people knew in `year`: in the base year, the rules before the reform (the base
+        population's awareness and choices are of those), else the rules of the year."""
+        policy, base = self.config.policy, self.config.base_year
+        return rules_for(policy, year if year > base else min(base, policy.start_year - 1))
+
     def _announce(self, alive: np.ndarray) -> None:
         """News of a pathway's new rules (clause 十二): in the first year a pathway's rules differ
         from the year before, nobody knows them yet; publicity and word of mouth spread them
         (docs/model.md §7.8). Each pathway is announced once."""
-        policy, base = self.config.policy, self.config.base_year
-        # In the first year, what people knew were the rules before the reform (the base population's
-        # awareness is of those).
-        last = self.year - 1 if self.year - 1 > base else min(base, policy.start_year - 1)
-        before = rules_for(policy, last)
+        before = self._rules_known(self.year - 1)
+        registration.reopen_declined(self.pop, alive, before, self.rules)
         changed = [k for k in registration.changed_pathways(before, self.rules) if k not in self.announced]
         if changed:
             registration.forget(self.pop, alive, changed)

@@ -58,6 +58,7 @@ class Person:
     hk_urban: bool
     permit: bool
     knows: int
+    declined: int
     grad_year: int
     non_regular: bool
     ins_years: float
@@ -267,7 +268,7 @@ class HouseholdAgent(mesa.Agent):
         if p.res == OUTSIDE or not p.res_urban or p.town_hukou_here:
             return -1
         for k in range(N_PATHWAYS):
-            if p.knows >> k & 1 and self.eligible(p, role, k):
+            if p.knows >> k & 1 and not p.declined >> k & 1 and self.eligible(p, role, k):
                 return k
         return -1
 
@@ -308,6 +309,7 @@ class HouseholdAgent(mesa.Agent):
         gain = (1.0 - now) * (1.0 - ctx.congestion[p.res])
         school_child = any(6 <= q.age <= 14 for q in self.members)
         loses_land = self.land and p.hk != OUTSIDE and not p.hk_urban and not r.rural_rights_kept
+        loses_land += s.outside_land_share * (p.hk == OUTSIDE and not p.hk_urban)
         return s.asc + s.beta_services * gain + s.beta_children * school_child - s.beta_land_loss * loses_land
 
 
@@ -324,7 +326,7 @@ class ReferenceModel(mesa.Model):
         p, h = engine.pop.persons, engine.pop.households
         alive = engine.alive()
         cols = {name: getattr(p, name)[alive].tolist() for name in (
-            "age", "edu", "job", "res", "res_urban", "hk", "hk_urban", "permit", "knows", "grad_year",
+            "age", "edu", "job", "res", "res_urban", "hk", "hk_urban", "permit", "knows", "declined", "grad_year",
             "non_regular", "ins_years", "ins_schemes", "town_years")}
         members: dict[int, list[Person]] = {}
         for i, (row, hh) in enumerate(zip(alive.tolist(), p.hh[alive].tolist())):
