@@ -67,6 +67,8 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "behaviour.settling.asc": ("落户惯性（常数项）", "Inertia against settling (constant)"),
     "behaviour.settling.beta_services": ("落户带来的服务增益权重", "Weight of the services settling adds"),
     "behaviour.settling.beta_land_loss": ("失去承包地的成本", "Cost of losing the land contract"),
+    "behaviour.settling.outside_land_share": ("市外户籍者落户时视同放弃承包地的比例",
+                                              "Share of people registered outside for whom settling weighs like land"),
     "behaviour.settling.beta_children": ("学龄子女家庭的落户意愿", "Pull of settling for families with school-age children"),
     "behaviour.settling.initial_awareness": ("初始政策知晓率", "Initial awareness of each pathway"),
     "behaviour.settling.word_of_mouth": ("家庭内口耳相传率（每年）", "Yearly word of mouth within the household"),
