@@ -37,7 +37,7 @@ def register(app, library: Library, store: ResultStore) -> None:
         r = next((r for r in runs or [] if r["key"] == ctx.triggered_id["key"]), None)
         if r is None:
             raise PreventUpdate
-        return dcc.send_string(r["yaml"], f"{r['name']}.yaml")
+        return dcc.send_string(r["yaml"], f"{r['label']}.yaml")
 
     @app.callback(Output("download", "data", allow_duplicate=True),
                   Input("csv-btn", "n_clicks"), Input("parquet-btn", "n_clicks"),
