@@ -457,10 +457,14 @@ def test_the_chinese_view_has_no_english_words(page):
     found = {}
     for mode in ("水平值", "与基准之差"):
         page.get_by_text(mode, exact=True).click()
-        for view in ("urban", "population", "counties", "settle", "permits", "schools", "housing", "money",
-                     "statistics", "map", "explore", "table"):
+        for view, block in (("urban", "fig-urban"), ("population", "fig-population"),
+                            ("counties", "fig-counties"), ("settle", "fig-settle-pathway"),
+                            ("permits", "fig-permits"), ("schools", "fig-schools"), ("housing", "fig-housing"),
+                            ("money", "fig-money"), ("statistics", "fig-statistics"), ("map", "fig-map"),
+                            ("explore", "fig-explore"), ("table", "summary-table")):
             open_tab(page, view)
-            page.wait_for_selector("#view .graph, #view .table-wrap, #view .empty-state", timeout=TIMEOUT_MS)
+            page.wait_for_selector(f"#{block}" + (" .js-plotly-plot .main-svg" if block.startswith("fig") else " td"),
+                                   timeout=TIMEOUT_MS)
             page.wait_for_timeout(300)
             if strays(page):
                 found[(mode, view)] = strays(page)
