@@ -46,8 +46,10 @@ class Initial(Block):
 
 
 class Scenario(Block):
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[\w\-]+$")
     description: str = Field("", max_length=MAX_DESCRIPTION)
+    description_zh: str = Field("", max_length=MAX_DESCRIPTION,
+                                description="the description in Chinese, shown in the dashboard's Chinese view")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     base_year: Literal[2010, 2020] = 2020
     end_year: int = Field(2035, ge=2011, le=2060)
