@@ -17,7 +17,7 @@ from dash import Dash, DiskcacheManager
 
 import sim
 
-from . import callbacks, i18n, layout
+from . import budget_tab, callbacks, i18n, layout
 from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
 from .figures import TABS, ViewOptions, build_view, load_geojson
 
@@ -83,6 +83,7 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     # A fresh page per load: a new session token, the default scenario selected.
     app.layout = lambda: layout.page(library.entries(), library.default_key())
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
+    budget_tab.register(app, store)
     return app
 
 

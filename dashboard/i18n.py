@@ -7,6 +7,8 @@ names for units and option values (falling back to the raw value when unknown).
 """
 from __future__ import annotations
 
+from . import budget_words as _budget_words
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -108,6 +110,11 @@ UI: dict[str, tuple[str, str]] = {
     "scenario": ("情景", "Scenario"),
     "replicate": ("重复", "Replicate"),
 }
+
+# Words of the budget tab, scorecard and report (dashboard/budget_words.py).
+_dup = set(UI) & set(_budget_words.UI)
+assert not _dup, f"budget_words: keys defined twice: {sorted(_dup)}"
+UI.update(_budget_words.UI)
 
 UNITS: dict[str, tuple[str, str]] = {
     "persons": ("人", "persons"),

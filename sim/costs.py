@@ -66,9 +66,11 @@ class Income(Block):
                "settled 2019 to May 2024, ≈ 930万 a year: 400e8 / 930e4 ≈ 4,300 per settler, paid in the "
                "year of settling (the earlier cohorts' taper is not modelled)")
     land_quota_yuan_per_m2: float = param(
-        300, lo=0, hi=10_000, unit="yuan per m²",
+        0, lo=0, hi=10_000, unit="yuan per m²",
         source="assumption: net budget value of one m² of new construction-land quota granted per settler "
-               "(人地挂钩); figures.csv has no land-price or quota-value figure for Tieling", assumption=True)
+               "(人地挂钩). 0 by default: a quota is an allowance, worth money only when land is conveyed, which "
+               "the model does not simulate, and figures.csv has no land-price or quota-value figure for Tieling; "
+               "at 300 yuan/m² it would outweigh every other item", assumption=True)
 
 
 class Costs(Block):

@@ -20,7 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard", "urbsim.cmd_bench",
-                                    "urbsim.cmd_calibrate")
+                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard")
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],
@@ -79,6 +79,9 @@ def compare(
     seed: Optional[int] = typer.Option(None, help="one seed for every scenario (common random numbers)"),
     years: str = typer.Option("2025,2030,2035", help="comma-separated years to show"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
+    explain: bool = typer.Option(False, "--explain", help="also say why each scenario differs from the first: "
+                                 "flows (settlements by pathway, moves, births, deaths) and budget items"),
+    replicates: int = typer.Option(3, "--replicates", help="with --explain: paired seeds per scenario"),
 ) -> None:
     """Run scenarios with the same seed and show city headline outcomes side by side, with differences
     from the first."""
@@ -113,6 +116,10 @@ def compare(
         long.to_csv(tmp, index=False)
         tmp.replace(out)
         console.print(f"wrote {out}")
+    if explain:
+        from urbsim.cmd_scorecard import print_explanation, run_replicates
+        sims = [s.end_year for s in loaded]
+        print_explanation(run_replicates(loaded, replicates), loaded[0].base_year + 1, min(sims))
 
 
 @app.command()
