@@ -279,6 +279,12 @@ class Settling(Block):
     beta_children: float = param(
         1.0, lo=0.0, hi=10, unit="utility",
         source="assumption: families with school-age children value town hukou more (school admission)", assumption=True)
+    outside_land_share: float = param(
+        0.5, lo=0.0, hi=1.0, unit="share",
+        source="assumption: people registered outside Tieling who settle there give up a registration elsewhere, for "
+               "most a village one (figures.csv: most of China's migrants are rural migrant workers); for this share "
+               "it weighs like the land contract (beta_land_loss). Their home's rules are not a Tieling lever. "
+               "Identified by the fit to the registered series 2017-2019 (docs/calibration.md)", assumption=True)
     initial_awareness: float = param(
         0.3, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of people who know each pathway at the start", assumption=True)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .budget import INCOME_ITEMS, SPENDING_ITEMS
+from .intervals import LEVEL, mean_interval
 from .places import CITY_CODE
 from .runner import RunResult, run
 from .scenario import Scenario, with_overrides
@@ -53,15 +54,11 @@ def _series(outcomes: pd.DataFrame, outcome: str, group: str = "all", county: st
     return rows.set_index("year").value.sort_index()
 
 
-def interval(values: Sequence[float], level: float = 0.9) -> tuple[float, float, float]:
-    """Mean and the `level` Student-t interval of the mean (NaN bounds with one value)."""
-    v = np.asarray(values, float)
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, np.nan, np.nan
-    from scipy import stats     # imported late: keeps `import sim` light
-    half = stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return mean, mean - half, mean + half
+def interval(values: Sequence[float], level: float = LEVEL) -> tuple[float, float, float]:
+    """Mean and the `level` Student-t interval of the mean (NaN bounds with one value);
+    sim.intervals, as `urbsim compare` uses."""
+    m = mean_interval(values, level)
+    return m.mean, m.low, m.high
 
 
 def _sums(outcomes: pd.DataFrame, start: int, end: int, county: str) -> Callable[..., float]:
@@ -96,7 +93,7 @@ class Scorecard:
 
 
 def scorecard(runs: Mapping[str, Runs], baseline: str | None = None, start: int = 2021, end: int = 2035,
-              level: float = 0.9, county: str = CITY_CODE) -> Scorecard:
+              level: float = LEVEL, county: str = CITY_CODE) -> Scorecard:
     """Per scenario (name -> replicate runs, paired by position): totals start..end with intervals,
     differences from `baseline` (default: the first) paired by replicate, and the targets."""
     names = list(runs)
@@ -226,7 +223,7 @@ def _components(outcomes: pd.DataFrame, start: int, end: int, county: str) -> di
 
 
 def explain(a: Runs, b: Runs, start: int = 2021, end: int = 2035, county: str = CITY_CODE,
-            level: float = 0.9) -> pd.DataFrame:
+            level: float = LEVEL) -> pd.DataFrame:
     """Why B differs from A over start..end: each flow's difference (B - A), paired by replicate,
     with its interval. Sections: `hukou_holders` and `residents` (the signed flows and `other` add
     up to `change`), `settlements` by pathway and by agent kind, `budget_spending` and
