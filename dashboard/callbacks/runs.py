@@ -110,7 +110,7 @@ def register(app, library: Library, store: ResultStore, manager) -> None:
 
 
     # a run whose process ended without a result (killed, out of memory) says so (dashboard/jobs.py)
-    manager.lost_answer = lambda args: (no_update, problems([i18n.t("run_lost", args[-1])], "run_failed"))
+    manager.lost_answer = lambda args: (no_update, problems([i18n.t("run_lost", "en")], "run_failed"))
 
     @app.callback(Output("run-message-data", "data", allow_duplicate=True), Input("cancel-btn", "n_clicks"),
                   prevent_initial_call=True)
