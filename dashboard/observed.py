@@ -34,7 +34,8 @@ def add_observed(fig: go.Figure, outcome: str, area: str, years: tuple[int, int]
     for role, rows in p.groupby("role", sort=False):
         symbol, key = STYLE[role]
         fig.add_trace(go.Scatter(
-            x=rows.year, y=rows.value * factor, mode="markers", meta={"kind": "observed", "role": role}, name=i18n.t(key, lang), legendgroup=f"observed-{role}",
+            x=rows.year, y=rows.value * factor, mode="markers", name=i18n.t(key, lang),
+            meta={"kind": "observed", "role": role, "outcome": outcome}, legendgroup=f"observed-{role}",
             showlegend=role not in shown, marker={"symbol": symbol, "size": 10, "color": "#222",
                                                   "line": {"width": 1.5, "color": "#222"}},
             customdata=rows.source, hovertemplate="%{x}: %{y:,.4~g}<br>%{customdata}<extra></extra>"),
