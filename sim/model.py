@@ -18,6 +18,7 @@ import numpy as np
 from . import budget as bud
 from . import outcomes as oc
 from . import panel, recording
+from .constants import SCHOOL_AGES
 from .institutions.government import CityGovernment, CountyGovernment
 from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
 from .places import N_COUNTIES, OUTSIDE
@@ -29,6 +30,10 @@ from .population.columns import Heads, Pathway, Population, Tenure, any_member, 
 from .population.cache import synthesize_cached
 from .recording import Flows, YearRecord
 from .scenario import Scenario
+
+
+def _school_age(age: np.ndarray) -> np.ndarray:
+    return (age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1])
 
 
 class UrbanizationModel(mesa.Model):
@@ -347,7 +352,7 @@ class UrbanizationModel(mesa.Model):
         p, h, w = self.pop.persons, self.pop.households, self.pop.weight
         b = self.config.behaviour
         age, res = p.age[alive], p.res[alive]
-        children = registration.county_sums(res, w, (res != OUTSIDE) & (age >= 6) & (age <= 14))
+        children = registration.county_sums(res, w, (res != OUTSIDE) & _school_age(age))
         residents = registration.county_sums(res, w, res != OUTSIDE)
         town = h.view("alive") & h.view("urban") & ~h.view("collective") & (h.view("county") != OUTSIDE)
         town_hh = registration.county_sums(h.view("county"), w, town)
@@ -363,7 +368,7 @@ class UrbanizationModel(mesa.Model):
         children eligible for public school under `schools.migrant_children_admission`."""
         p, w, h = self.pop.persons, self.pop.weight, self.pop.households
         age, res = p.age[residents], p.res[residents]
-        at = np.flatnonzero((age >= 6) & (age <= 14))    # pupils
+        at = np.flatnonzero(_school_age(age))    # pupils
         county = res[at]
         migrant = p.hk[residents[at]] != county
         mode = self.rules.schools.migrant_children_admission.value

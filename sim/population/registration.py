@@ -13,6 +13,7 @@ from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
+from ..constants import GRADUATE_YEARS, SCHOOL_AGES
 from .columns import (Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
                       members_of, select)
 
@@ -150,7 +151,7 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
     gain = (1.0 - now) * (1.0 - congestion[county])
-    school_child = any_member(hh_res, h.n, (age >= 6) & (age <= 14))[hh]
+    school_child = any_member(hh_res, h.n, (age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1]))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     # Giving up land: a village hukou of Tieling under the rules of clause 九; one elsewhere by the
     # home's rules, outside this policy (`outside_land_share`).
@@ -219,7 +220,7 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     5 years), 2 household member (everyone else)."""
     p = pop.persons
     grad_year = p.grad_year[idx]
-    graduate = (grad_year > 0) & (grad_year >= year - 5) & (p.edu[idx] >= 4)
+    graduate = (grad_year > 0) & (grad_year >= year - GRADUATE_YEARS) & (p.edu[idx] >= 4)
     migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & is_job(p.job[idx], Job.employee, Job.flexible, Job.outside)
     kind = np.full(len(idx), 2, np.int8)
     kind[migrant] = 0
