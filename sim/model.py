@@ -4,7 +4,9 @@ The step reads as the ordered story of a year (DESIGN.md §1): demography ->
 education -> work -> migration -> residence permits -> settlement -> housing ->
 institutions -> record. People are numpy columns (`sim.population`); county and city
 governments are Mesa agents (`sim.institutions`); choices are pure rules
-(`sim.decisions`). Only `self.rng` (Mesa's, seeded from the scenario) is drawn from.
+(`sim.decisions`). Draws about persons and households are keyed by (seed, stable id, year,
+purpose) (`sim.draws`, common random numbers); `self.rng` (Mesa's, seeded from the scenario)
+only builds the base population.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from . import outcomes as oc
 from .decisions import centre
 from .decisions import migration as mig
 from .decisions.logit import choose
+from .draws import Draws, YearDraws
 from .institutions.government import CityGovernment, CountyGovernment
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.rules import Rules, rules_for
@@ -45,9 +48,9 @@ class UrbanizationModel(mesa.Model):
         self.mx = demography.death_rates(config.base_year)
         self.fertility = demography.Fertility.anchored(self.census)
         self.prices = housing.prices(config.behaviour.housing)
-        # The sample survey draws from its own stream (spawned from the model's), so the survey
-        # rate changes the estimate and nothing else.
-        self.survey_rng = self.rng.spawn(1)[0]
+        # Common random numbers (sim/draws.py): the draws of the year in progress.
+        self.draws = Draws(config.seed)
+        self.year_draws: YearDraws = self.draws.year(self.year)
         self._seed_awareness()
         self.heads: Heads | None = None      # household heads of the year, from the moves within the city
         alive = self.alive()
@@ -68,6 +71,7 @@ class UrbanizationModel(mesa.Model):
 
     def step(self) -> None:
         self.year += 1
+        self.year_draws = self.draws.year(self.year)
         self.rules = rules_for(self.config.policy, self.year)
         self.events = {k: np.zeros(N_COUNTIES + 1) for k in FLOWS}
         self.ledger = registry.Ledger()
@@ -97,13 +101,13 @@ class UrbanizationModel(mesa.Model):
         """Deaths, births, household formation, ageing."""
         b = self.config.behaviour.demography
         before = registry.Snapshot(self.pop)
-        dead = demography.deaths(self.pop, self.alive(), self.mx, b, self.rng)
+        d = self.year_draws
+        dead = demography.deaths(self.pop, self.alive(), self.mx, b, d)
         self._count("deaths", dead)
-        born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year,
-                                 self.rng)
+        born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year, d)
         self._count("births", born)
         alive, residents = self.alive(), self.pop.residents()
-        demography.leave_home(self.pop, residents, b, self.rng)
+        demography.leave_home(self.pop, residents, b, d)
         demography.age_one_year(self.pop, alive, residents)
         demography.dissolve_empty(self.pop, alive)
         before.count(self.pop, self.ledger, "other", "other", deaths=True)
@@ -114,15 +118,16 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         before = p.view("res").copy()
         registered = registry.Snapshot(self.pop)
-        education.progress_school(self.pop, alive, b, self.rng)
-        _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
-        done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), self.rng)
+        d = self.year_draws
+        education.progress_school(self.pop, alive, b, d)
+        _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, d)
+        done = education.graduate(self.pop, alive, self.year, b, self.rules, self._town_weights(alive), d)
         registration.expire_school_hukou(self.pop, alive, self.year)
         registered.count(self.pop, self.ledger, "student", "student_return")
         self._count_moves(before)
         left = done[~p.alive[done]]            # graduates registered outside Tieling who leave the model
         self._add("moved_out", before[left])
-        self._count("moved_in", education.student_arrivals(self.pop, self.year, b, self.rng))
+        self._count("moved_in", education.student_arrivals(self.pop, self.year, b, d))
         self.year_stats["student_settlers"] = student_settlers
         self.year_stats["graduates"] = done
 
@@ -132,25 +137,25 @@ class UrbanizationModel(mesa.Model):
         years = self.year - self.config.base_year
         self.labour.grow()
         self.wages = self.labour.wages(economy.town_workers(self.pop, residents), years)
-        economy.earn(self.pop, alive, self.wages, b.work, years, self.rng, b.housing.savings_rate)
-        economy.enter_work(self.pop, residents, b.work, self.rng)
-        economy.contribute(self.pop, alive, residents, b.work, self.rng)
+        economy.earn(self.pop, alive, self.wages, b.work, years, b.housing.savings_rate)
+        economy.enter_work(self.pop, residents, b.work, self.year_draws)
+        economy.contribute(self.pop, alive, residents, b.work, self.year_draws)
 
     def migration(self) -> None:
         """Leaving Tieling, coming back, arrivals registered elsewhere, and moves within the city."""
         b, p = self.config.behaviour.outside, self.pop.persons
-        origin, _ = moves.leave_tieling(self.pop, self.pop.residents(), b, self._outside_pull(), self.rng)
+        d = self.year_draws
+        origin, _ = moves.leave_tieling(self.pop, self.pop.residents(), b, self._outside_pull(), d)
         self._add("moved_out", origin)
-        gone = moves.registered_elsewhere_leave(self.pop, self.pop.residents(), b, self.rng)
+        gone = moves.registered_elsewhere_leave(self.pop, self.pop.residents(), b, d)
         self._count("moved_out", gone)
-        back = moves.come_back(self.pop, self.pop.outside(), b, b.return_to_town_share, self.rng)
+        back = moves.come_back(self.pop, self.pop.outside(), b, b.return_to_town_share, d)
         self._count("moved_in", back)
         alive = self.alive()
         residents = county_counts(p.res[self.pop.residents()])
         age = p.age[alive]
         adults = select(alive, (age >= 20) & (age < 50))
-        new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
-                             self.rng)
+        new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults], d)
         self._count("moved_in", new)
         self.move_within()
 
@@ -168,14 +173,15 @@ class UrbanizationModel(mesa.Model):
             county = self._destinations(deciders[go], pick[go])
             if whole:
                 moves.move_households(self.pop, p.hh[deciders[go]], county, np.ones(go.sum(), bool),
-                                      b.work.flexible_share, self.rng)
+                                      b.work.flexible_share, self.year_draws)
             else:
                 movers = deciders[go]
                 rows = moves.new_households(self.pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
                 self.heads = self.heads.with_singles(rows, movers, p.age[movers])
                 moves.relocate(self.pop, movers, county, np.ones(len(movers), bool))
                 farm = movers[p.job[movers] == Job.farming]
-                p.job[farm] = np.where(self.rng.random(len(farm)) < b.work.flexible_share, Job.flexible, Job.employee)
+                flexible = self.year_draws.chance("move_within.youth.job", p.id[farm], b.work.flexible_share)
+                p.job[farm] = np.where(flexible, Job.flexible, Job.employee)
         self._count_moves(before)
 
     def _within_deciders(self, residents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,18 +202,20 @@ class UrbanizationModel(mesa.Model):
         rows, hh_y = residents[young], hh[young]
         ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -15)
         youth = rows[ok]
-        heads = select(heads, self.rng.random(len(heads)) < rate)
-        youth = select(youth, self.rng.random(len(youth)) < rate)
+        d = self.year_draws
+        heads = select(heads, d.chance("reconsider.head", p.id[heads], rate))
+        youth = select(youth, d.chance("reconsider.youth", p.id[youth], rate))
         return heads, youth
 
     def _within_choice(self, deciders: np.ndarray, whole: bool, residents: np.ndarray) -> np.ndarray:
         """Each decider's pick: mig.STAY, OWN_TOWN, CENTRAL or OTHER_TOWN (a logit choice)."""
         options = self._options(deciders, whole, residents)
-        return choose(mig.utilities(options, self.config.behaviour.migration), self.rng)
+        u = self.year_draws.uniform("move_within." + ("household" if whole else "youth"), self.pop.persons.id[deciders])
+        return choose(mig.utilities(options, self.config.behaviour.migration), u)
 
     def residence_permits(self) -> None:
         new = registration.issue_permits(self.pop, self.pop.residents(), self.rules, self.config.behaviour.settling,
-                                         self.rng)
+                                         self.year_draws)
         self._count("residence_permits_new", new, city=True)
         self.year_stats["new_permits"] = new
 
@@ -216,12 +224,13 @@ class UrbanizationModel(mesa.Model):
         b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         self._announce(alive)
         registered = registry.Snapshot(self.pop)
-        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
+        d = self.year_draws
+        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, d)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
-                                      b.services.unregistered_access, self.rng, self.heads)
+                                      b.services.unregistered_access, d, self.heads)
         self.year_stats["settled"] = settled
-        back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.rng)
+        back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, d)
         self._count("urban_to_rural_moves", back)
         registered.count(self.pop, self.ledger, "settlement", "settlement")
 
@@ -233,11 +242,11 @@ class UrbanizationModel(mesa.Model):
             before = registry.Snapshot(self.pop)
             outside = self.pop.outside()
             if reason == "settled_elsewhere":
-                registry.settle_outside(self.pop, outside, y, b.registry, b.outside, self.rules, self.rng)
+                registry.settle_outside(self.pop, outside, y, b.registry, b.outside, self.rules, self.year_draws)
             else:
-                registry.marry_out(self.pop, outside, b.registry, self.rng)
+                registry.marry_out(self.pop, outside, b.registry, self.year_draws)
             before.count(self.pop, self.ledger, reason, reason)
-        converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.rng)
+        converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.year_draws)
         self.ledger.add("hukou_converted", "all", self.pop.persons.hk[converted])
 
     def _announce(self, alive: np.ndarray) -> None:
@@ -257,12 +266,12 @@ class UrbanizationModel(mesa.Model):
     def housing(self) -> None:
         """Town households buy homes or queue for public rental flats."""
         b, h = self.config.behaviour, self.pop.households
-        bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.rng)
+        bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.year_draws)
         self._add("homes_bought", h.county[bought])
         eligible = housing.rental_eligible(self.pop, self.pop.residents(), self.year, self.rules, b.housing)
         stock = np.array([c.rental_stock for c in self.counties])
         self.year_stats["queue"], self.year_stats["occupied"] = housing.allocate_rental(
-            self.pop, eligible, stock, self.year, self.rng)
+            self.pop, eligible, stock, self.year, self.year_draws)
 
     def _purchase_motive(self, rows: np.ndarray) -> np.ndarray:
         """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
@@ -314,8 +323,9 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         share = self.config.behaviour.settling.initial_awareness
         knows = np.zeros(len(alive), np.uint8)
+        keys = p.id[alive]
         for bit in range(len(Pathway)):
-            knows |= (self.rng.random(len(alive), dtype=np.float32) < share).astype(np.uint8) << bit
+            knows |= self.year_draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
         p.knows[alive] = knows
 
     def _make_counties(self, alive: np.ndarray) -> list[CountyGovernment]:
@@ -429,19 +439,23 @@ class UrbanizationModel(mesa.Model):
         pull = self.config.behaviour.migration.new_district_pull
         out = own.copy()
         cm = pick == mig.CENTRAL
-        out[cm] = self._draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(self.census.urban, pull))
+        d, keys = self.year_draws, p.id[deciders]
+        out[cm] = self._draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(self.census.urban, pull),
+                                    d.uniform("destination.centre", keys[cm]))
         om = pick == mig.OTHER_TOWN
         out[om] = self._draw_county(own[om], np.ones(om.sum(), bool),
-                                    centre.other_town_weights(self.census.urban, pull))
+                                    centre.other_town_weights(self.census.urban, pull),
+                                    d.uniform("destination.other_town", keys[om]))
         return out.astype(np.int8)
 
-    def _draw_county(self, own: np.ndarray, exclude_own: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """One county per mover, with chances proportional to `weights` (shape (7,)), leaving out
-        the mover's own county where `exclude_own`."""
+    def _draw_county(self, own: np.ndarray, exclude_own: np.ndarray, weights: np.ndarray,
+                     u: np.ndarray) -> np.ndarray:
+        """One county per mover (one uniform `u` each), with chances proportional to `weights`
+        (shape (7,)), leaving out the mover's own county where `exclude_own`."""
         w = np.tile(weights, (len(own), 1))
         w[exclude_own[:, None] & (own[:, None] == np.arange(len(weights))[None, :])] = 0
         cum = np.cumsum(w, axis=1)
-        u = self.rng.random(len(own))[:, None] * cum[:, -1:]
+        u = u[:, None] * cum[:, -1:]
         return np.minimum((u >= cum).sum(axis=1), len(weights) - 1)
 
     def _town_weights(self, alive: np.ndarray) -> np.ndarray:
@@ -536,7 +550,7 @@ class UrbanizationModel(mesa.Model):
 
     def _survey(self, residents: np.ndarray) -> np.ndarray:
         rate = self.rules.survey_sample_rate
-        sampled = self.survey_rng.binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
+        sampled = self.year_draws.stream("survey").binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
         est = sampled / rate
         return np.append(est, est.sum())
 

@@ -345,7 +345,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     b = engine.config.behaviour
     residents = engine.pop.residents()
     d = Decisions()
-    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
+    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.year_draws)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
     heads, youths = engine._within_deciders(residents)
     for deciders, whole in ((heads, True), (youths, False)):
@@ -357,7 +357,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng, engine.heads)
+                                    b.services.unregistered_access, engine.year_draws, engine.heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d
