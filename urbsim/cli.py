@@ -15,14 +15,16 @@ import typer
 from rich.table import Table
 
 from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
+from sim.files import OutputError, check_output_folder, folder_replaced_whole
 from sim.intervals import LEVEL, NOISE, compare_table, consecutive_seeds
+from sim.panel import HOUSEHOLD_FILE, PERSON_FILE, Panel
 from urbsim.ui import console, fail, progress_bar
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard", "urbsim.cmd_bench",
-                                    "urbsim.cmd_calibrate")
+                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard")
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],
@@ -30,19 +32,35 @@ def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year:
     """Load a scenario and apply command-line overrides, or exit 2 with the problems."""
     try:
         sc = load_scenario(path)
-        over = dict(parse_override(s) for s in (sets or []))
-        for key, value in (("scale", scale), ("seed", seed), ("end_year", end_year)):
-            if value is not None:
-                over[key] = value
+        over = overrides_from(sets or [], {"scale": scale, "seed": seed, "end_year": end_year})
         return with_overrides(sc, over) if over else sc
     except ScenarioError as e:
         fail(e.problems)
 
 
-def run_with_progress(sc, label: str):
+def overrides_from(sets: list[str], flags: dict[str, object]) -> dict:
+    """`--set` overrides and the flags given (not None); a field set twice is refused, not
+    silently decided by the order (`--set scale=abc --scale 0.01` used to pass)."""
+    over: dict = {}
+    for text in sets:
+        path, value = parse_override(text)
+        if path in over:
+            raise ScenarioError([f"--set {path} given twice; expected each field once"])
+        over[path] = value
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key in over:
+            raise ScenarioError([f"--{key.replace('_', '-')} {value} and --set {key}={over[key]!r} both set "
+                                 f"{key}; expected one of them"])
+        over[key] = value
+    return over
+
+
+def run_with_progress(sc, label: str, micro=None):
     with progress_bar() as bar:
         task = bar.add_task(label, total=sc.end_year - sc.base_year)
-        return run_scenario(sc, progress=lambda done, total: bar.update(task, completed=done))
+        return run_scenario(sc, progress=lambda done, total: bar.update(task, completed=done), micro=micro)
 
 
 def print_headline(table, title: str) -> None:
@@ -63,15 +81,37 @@ def run(
     seed: Optional[int] = typer.Option(None, help="random seed"),
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="override PATH=VALUE, e.g. policy.purchase.enabled=false"),
+    micro: bool = typer.Option(False, "--micro", help="also write the person-year and household-year panels "
+                               "(persons.parquet, households.parquet), keyed by stable id"),
+    micro_sample: Optional[float] = typer.Option(None, "--micro-sample", help="share (0-1] of the simulated "
+                                                 "persons and households in the panels, drawn by id (implies "
+                                                 "--micro; default 1)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace a previous run's output in --out"),
 ) -> None:
-    """Run one scenario and write its outcomes."""
+    """Run one scenario and write its outcomes (all or nothing: a killed run leaves the old output)."""
     sc = load_with(scenario, scale, seed, end_year, set_)
-    result = run_with_progress(sc, sc.name)
-    result.save(out)
+    micro = micro or micro_sample is not None
+    micro_sample = 1.0 if micro_sample is None else micro_sample
+    if not 0 < micro_sample <= 1:
+        fail(f"--micro-sample: expected a share in (0, 1], found {micro_sample}")
+    files = "outcomes.parquet, outcomes.csv, manifest.json"
+    try:   # before the first simulated year, not after the last
+        check_output_folder(out, overwrite)
+    except OutputError as e:
+        fail(f"--out {e}")
+    # Everything goes to a hidden partial folder beside OUT first (the panels year by year), then
+    # replaces OUT in one rename.
+    try:
+        with folder_replaced_whole(out) as tmp:
+            result = run_with_progress(sc, sc.name, Panel(micro_sample, tmp) if micro else None)
+            result.write(tmp)
+    except (OutputError, OSError) as e:   # the folder changed during the run, or the disk is full
+        fail(f"--out {out}: could not write the run's files: {e}")
+    if micro:
+        files += f", {PERSON_FILE}, {HOUSEHOLD_FILE}"
     years = sorted({sc.base_year, *range(sc.base_year + 5, sc.end_year + 1, 5), sc.end_year})
     print_headline(headline(result.outcomes, years), f"{sc.name} (city, scale {sc.scale})")
-    console.print(f"wrote {out}/outcomes.parquet, outcomes.csv, manifest.json "
-                  f"({result.manifest['wall_time_s']:.2f} s)")
+    console.print(f"wrote {out}/{files} ({result.manifest['wall_time_s']:.2f} s)")
 
 
 @app.command()
@@ -85,6 +125,8 @@ def compare(
     years: str = typer.Option("2025,2030,2035", help="comma-separated years to show"),
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
+    explain: bool = typer.Option(False, "--explain", help="also say why each scenario differs from the first: "
+                                 "flows (settlements by pathway, moves, births, deaths) and budget items"),
 ) -> None:
     """Run each scenario with the same replicate seeds and show city headline outcomes, with the
     differences from the first and their intervals (paired t over the replicates)."""
@@ -103,7 +145,8 @@ def compare(
     if len(set(names)) < len(names):
         fail(f"scenario names: expected distinct names, found {names} (the `name` field of each file)")
     seeds = consecutive_seeds(loaded[0].seed if seed is None else seed, replicates)
-    runs = _replicate_runs(loaded, seeds, wanted)
+    kept: dict[str, list] | None = {sc.name: [] for sc in loaded} if explain else None
+    runs = _replicate_runs(loaded, seeds, wanted, kept)
     table = compare_table(runs, names[0], level).assign(replicates=replicates)
     table["scenario"] = pd.Categorical(table.scenario, names, ordered=True)
     order = {o: i for i, o in enumerate(runs.outcome.drop_duplicates())}    # headline order
@@ -125,11 +168,15 @@ def compare(
         table[cols].to_csv(tmp, index=False)
         tmp.replace(out)
         console.print(f"wrote {out}")
+    if kept is not None:
+        from urbsim.cmd_scorecard import print_explanation
+        print_explanation(kept, loaded[0].base_year + 1, min(s.end_year for s in loaded), level)
 
 
-def _replicate_runs(loaded, seeds: list[int], wanted: list[int]) -> pd.DataFrame:
+def _replicate_runs(loaded, seeds: list[int], wanted: list[int], keep: dict[str, list] | None = None
+                    ) -> pd.DataFrame:
     """Headline outcomes of every scenario and replicate seed: scenario, replicate, seed, year,
-    outcome, value."""
+    outcome, value. With `keep`, each run's whole outcomes table is appended to keep[name]."""
     frames = []
     with progress_bar() as bar:
         years = sum(sc.end_year - sc.base_year for sc in loaded)
@@ -140,6 +187,8 @@ def _replicate_runs(loaded, seeds: list[int], wanted: list[int]) -> pd.DataFrame
                 result = run_scenario(with_overrides(sc, {"seed": s}),
                                       progress=lambda k, _t: bar.update(task, completed=done + k))
                 done += sc.end_year - sc.base_year
+                if keep is not None:
+                    keep[sc.name].append(result.outcomes)
                 wide = headline(result.outcomes, wanted)
                 tidy = wide.rename_axis("year").reset_index().melt("year", var_name="outcome")
                 frames.append(tidy.assign(scenario=sc.name, replicate=r, seed=s))
