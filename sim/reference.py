@@ -347,12 +347,12 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     b = engine.config.behaviour
     residents = engine.pop.residents()
     d = Decisions()
-    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
+    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.year_draws)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
-    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.rng)
+    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.year_draws)
     setting = engine.within_setting()
     for deciders, whole in ((within.heads, True), (within.youths, False)):
-        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.rng) if len(deciders)
+        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.year_draws) if len(deciders)
                 else np.empty(0, int))
         counts = np.bincount(pick, minlength=mig.N_ALTERNATIVES)
         if whole:
@@ -361,7 +361,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng, within.household_heads)
+                                    b.services.unregistered_access, engine.year_draws, within.household_heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d

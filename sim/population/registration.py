@@ -9,6 +9,7 @@ import numpy as np
 
 from ..decisions import settlement as rule
 from ..decisions.logit import accept
+from ..draws import YearDraws
 from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
@@ -32,7 +33,8 @@ def in_town_unregistered(pop: Population, residents: np.ndarray) -> np.ndarray:
     return select(residents, p.res_urban[residents] & ~town_status(pop, residents))
 
 
-def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
+def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float,
+                     draws: YearDraws) -> None:
     """Each pathway reaches a share of people each year through publicity; household members
     tell each other (clause 十二)."""
     p = pop.persons
@@ -50,11 +52,12 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     heard = np.take(household, hh_learning)         # np.take: int32 household rows
     mine = knows[learning]
     told = np.float32(1 - (1 - reach) * (1 - word_of_mouth))    # reached by publicity or told at home
+    keys = p.id[alive[learning]]
     for bit in range(len(Pathway)):
         flag = np.uint8(1 << bit)
         missing = np.flatnonzero((mine & flag) == 0)
         chance = np.where((heard[missing] & flag) != 0, told, np.float32(reach))
-        mine[missing[rng.random(len(missing), dtype=np.float32) < chance]] |= flag
+        mine[missing[draws.chance(f"awareness.{bit}", keys[missing], chance, np.float32)]] |= flag
     p.knows[alive[learning]] = mine
 
 
@@ -64,13 +67,14 @@ def months_in_town(town_years: np.ndarray) -> np.ndarray:
     return town_years * 12 + 6
 
 
-def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling,
+                  draws: YearDraws) -> np.ndarray:
     """Town residents without local town hukou apply for a residence permit once they have lived
     there `permit_min_months`; the chance rises with the services the permit opens."""
     p = pop.persons
     cand = in_town_unregistered(pop, residents)
     cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.residence_permit.min_residence_months)]
-    new = cand[rng.random(len(cand)) < params.permit_uptake * rules.permit_access]
+    new = cand[draws.chance("permit", p.id[cand], params.permit_uptake * rules.permit_access)]
     p.permit[new] = True
     return new
 
@@ -104,10 +108,10 @@ class SettleChoices:
 
 
 def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-           congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> Settled:
+           congestion: np.ndarray, unregistered: float, draws: YearDraws, heads: Heads | None = None) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
     p, h = pop.persons, pop.households
-    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, rng, heads)
+    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, draws, heads)
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
@@ -122,7 +126,8 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
 
 
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-                   congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> SettleChoices:
+                   congestion: np.ndarray, unregistered: float, draws: YearDraws,
+                   heads: Heads | None = None) -> SettleChoices:
     """The decision to settle, without acting on it: eligibility by pathway, the first pathway
     known, the utility of settling and one draw per household. `residents`:
     `Population.residents()`. A household's members all live in one place, so the members of
@@ -159,7 +164,7 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
         (p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
-    draw = rng.random(h.n)[hh]
+    draw = draws.uniform("settle", h.id[hh])   # keyed by the household's id
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
@@ -187,14 +192,15 @@ def mark_declined(pop: Population, residents: np.ndarray, year: int, rules: Rule
     return int((bits > 0).sum())
 
 
-def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling,
+                   draws: YearDraws) -> np.ndarray:
     """Town-registered people living in a village of their county who move hukou there: open,
     only to join a village-registered household member (三投靠), or closed."""
     p = pop.persons
     hk, hk_urban = p.hk[residents], p.hk_urban[residents]
     m = (p.res[residents] == hk) & ~p.res_urban[residents] & hk_urban
     cand = residents[m]
-    cand = cand[rng.random(len(cand)) < params.urban_to_rural_wish]
+    cand = cand[draws.chance("urban_to_rural", p.id[cand], params.urban_to_rural_wish)]
     if rules.urban_to_rural_moves == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural_moves == UrbanToRural.three_dependents_only:
