@@ -70,6 +70,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "permit": np.bool_,       # holds a residence permit (居住证)
     "town_years": np.int16,   # years lived in the current town
     "knows": np.uint8,        # bit mask of Pathway known
+    "declined": np.uint8,     # bit mask of Pathway declined before the start (registration.mark_declined)
     "study_left": np.int8,    # years of college left; 0 when not a student
     "grad_year": np.int16,    # year of graduation from college, 0 if none
     "non_regular": np.bool_,  # degree from adult, self-study, distance or open education
