@@ -42,12 +42,13 @@ def _school_age(age: np.ndarray) -> np.ndarray:
 class UrbanizationModel(mesa.Model):
     """Tieling from `scenario.base_year`; each `step()` is one year, until `scenario.end_year`.
 
-    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, **paths)`: `scenario` is a
-    Scenario, a scenario YAML file or None (the defaults: the policy document as written);
+    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, agent_sample=None, **paths)`:
+    `scenario` is a Scenario, a scenario YAML file or None (the defaults: the document as written);
     `rng` an integer seed that replaces the scenario's (what `mesa.batch_run` passes); `paths`
     scenario overrides with `__` for the dots (`scale=0.01`, `policy__purchase__enabled=False`)
-    and `overrides` the same as a dict of dotted paths. `running` turns False at `end_year`;
-    `datacollector` holds the city's outcomes of every year (docs/mesa.md).
+    and `overrides` the same as a dict of dotted paths; `agent_sample` a share of persons followed as
+    Mesa agents. `running` turns False at `end_year`; `datacollector` holds the city's outcomes of
+    every year (docs/mesa.md).
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
@@ -75,7 +76,7 @@ class UrbanizationModel(mesa.Model):
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.budget = bud.BudgetBook(config.costs)
         self.recorder = oc.Recorder()
-        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/panel.py).
+        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/mesa_api.py).
         self.agent_sample = agent_sample
         self.followed: dict[int, SampledPerson] = {}
         self.datacollector = data_collector(AGENT_REPORTERS if agent_sample else None, SampledPerson)
