@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 import sim
 
-from . import i18n
+from . import i18n, uploads
 from .data import (MAX_COMPARED, MAX_REPLICATES, SCALES, Library, ResultStore, changed_paths, compose, export_table,
                    parse_upload, replicate_seeds, run_replicates, runsets_from, unique_label, value_at)
 from .figures import COLORS, Block, ViewOptions, build_view
@@ -143,6 +143,7 @@ def run_chip(i: int, r: dict, baseline: str | None, lang: str) -> Any:
 
 def register(app, library: Library, store: ResultStore, manager, geojson: dict, credit: dict[str, str]) -> None:
     """Attach every callback to `app`."""
+    uploads.register(app)
     topojson_url = app.get_asset_url(TOPOJSON_ASSET).rsplit("/", 1)[0] + "/"
 
     # language ---------------------------------------------------------------------
@@ -216,13 +217,16 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
 
     @app.callback(Output("session-library", "data"), Output("library", "value"),
                   Output("upload-message", "children"),
-                  Input("upload", "contents"), State("upload", "filename"),
+                  Input("upload-checked", "data"),
                   State("session-library", "data"), State("lang-switch", "value"), prevent_initial_call=True)
-    def upload(contents, filename, session_lib, lang):
-        if not contents:
+    def upload(checked, session_lib, lang):
+        if not checked:
             raise PreventUpdate
-        filename = filename or "upload.yaml"
-        sc, text, problems = parse_upload(contents, filename)
+        filename = checked.get("filename") or "upload.yaml"
+        if "too_big" in checked:   # refused in the browser (dashboard/uploads.py)
+            return no_update, no_update, problems_box(
+                [f"{i18n.t('upload_too_big', lang)}{filename} ({checked['too_big']:,} B)"], lang, "upload_bad")
+        sc, text, problems = parse_upload(checked.get("contents"), filename, lang)
         if problems:
             return no_update, no_update, problems_box(problems, lang, "upload_bad")
         session_lib = dict(session_lib or {})
@@ -355,6 +359,10 @@ def register(app, library: Library, store: ResultStore, manager, geojson: dict, 
                   "changed": changed_paths(base, sc, LEVERS_BY_PATH), "library": key,
                   "yaml": sim.scenario_yaml(sc)}
         return runs + [record], ok_box(f"{i18n.t('run_done', lang)}{label} ({wall:.1f} {i18n.t('seconds', lang)})")
+
+    # a run whose process ended without a result (killed, out of memory) says so (dashboard/jobs.py)
+    manager.lost_answer = lambda args: (no_update, problems_box([i18n.t("run_lost", args[-1])], args[-1],
+                                                                "run_failed"))
 
     @app.callback(Output("runs", "data", allow_duplicate=True),
                   Input({"type": "run-remove", "key": ALL}, "n_clicks"), Input("clear-btn", "n_clicks"),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 # module (relative to sim) -> the public names it provides
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "files": ("folder_written_whole", "write_text_whole", "write_whole"),
+    "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference"),
     "outcomes": ("OUTCOMES", "OutcomeInfo", "headline"),
     "parameters": ("Behaviour", "PARAMETERS", "ParameterInfo", "iter_parameters"),
     "places": ("CITY_CODE", "COUNTIES", "county_label", "geojson_path"),
@@ -52,6 +53,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .files import folder_written_whole, write_text_whole, write_whole
+    from .intervals import Interval, compare_table, mean_interval, paired_difference
     from .model import UrbanizationModel
     from .observed import census_points, observed_points, register_points
     from .outcomes import OUTCOMES, OutcomeInfo, headline

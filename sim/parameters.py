@@ -14,16 +14,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from .blocks import Block
 
 
 def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", assumption: bool = False) -> Any:
     extra = {"source": source, "unit": unit, "assumption": assumption}
     return Field(default, ge=lo, le=hi, json_schema_extra=extra)
-
-
-class Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def at_most_one_with(other: str, info: ValidationInfo, value: float) -> float:
@@ -280,6 +278,12 @@ class Settling(Block):
     beta_children: float = param(
         1.0, lo=0.0, hi=10, unit="utility",
         source="assumption: families with school-age children value town hukou more (school admission)", assumption=True)
+    outside_land_share: float = param(
+        0.5, lo=0.0, hi=1.0, unit="share",
+        source="assumption: people registered outside Tieling who settle there give up a registration elsewhere, for "
+               "most a village one (figures.csv: most of China's migrants are rural migrant workers); for this share "
+               "it weighs like the land contract (beta_land_loss). Their home's rules are not a Tieling lever. "
+               "Identified by the fit to the registered series 2017-2019 (docs/calibration.md)", assumption=True)
     initial_awareness: float = param(
         0.3, lo=0.0, hi=1.0, unit="share",
         source="assumption: share of people who know each pathway at the start", assumption=True)
