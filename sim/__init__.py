@@ -14,6 +14,8 @@ its module's entry in `_EXPORTS` (and, for editors and type checkers, to the
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 # module (relative to sim) -> the public names it provides
@@ -29,6 +31,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "observed": ("census_points", "observed_points", "register_points"),
     "reference": ("Decisions", "ReferenceModel", "engine_decisions", "reference_ratio"),
     "runner": ("RunResult", "code_version", "run"),
+    "scorecard": ("Scorecard", "explain", "replicates", "scorecard", "targets"),
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
@@ -51,6 +54,21 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+class _Package(types.ModuleType):
+    """Keeps a public name that is also a submodule's name (`sim.scorecard`, the function, in
+    `sim/scorecard.py`) bound to the public object: importing the submodule makes the import
+    system set the package attribute to the module, which an eager `from .scorecard import
+    scorecard` used to overwrite afterwards."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _WHERE and isinstance(value, types.ModuleType):
+            return      # `sim.<name>` stays the public object (loaded by __getattr__ on first use)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .files import folder_written_whole, write_text_whole, write_whole
     from .intervals import Interval, compare_table, mean_interval, paired_difference
@@ -63,6 +81,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .population.census import CensusYear, load_census
     from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
     from .runner import RunResult, code_version, run
+    from .scorecard import Scorecard, explain, replicates, scorecard, targets
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table

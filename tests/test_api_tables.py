@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -13,7 +14,8 @@ from sim.parameters import Behaviour
 
 def test_every_exported_name_resolves_and_is_listed():
     for name in sim.__all__:
-        assert getattr(sim, name) is not None, name
+        value = getattr(sim, name)
+        assert value is not None and not isinstance(value, types.ModuleType), name
         assert name in dir(sim)
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         sim.not_a_name
@@ -25,6 +27,14 @@ def test_import_sim_loads_neither_mesa_nor_pandas_nor_the_model():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "[]"          # nothing heavy at `import sim`
     assert out[1] == "False"       # reading scenarios does not need Mesa either
+
+
+def test_a_public_name_shared_with_a_submodule_stays_the_public_object():
+    # sim/scorecard.py defines scorecard(); importing the submodule first must not hide the function
+    code = ("import sim.scorecard, sim.runner, types; import sim; "
+            "print(isinstance(sim.scorecard, types.FunctionType), sim.run.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "sim.runner"]
 
 
 def test_parameters_table_matches_the_schema():
