@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import paired_difference
+
 from .design import LEVEL_PREFIX
 
 KEYS = ["outcome", "year", "county", "group"]
@@ -48,16 +50,6 @@ def _level_name(f: dict, level) -> str:
     return f"{level:g}"
 
 
-def _t_interval(d: np.ndarray, conf: float) -> tuple[float, float, float, int]:
-    d = d[~np.isnan(d)]
-    n = len(d)
-    mean = float(d.mean()) if n else np.nan
-    if n < 2:
-        return mean, np.nan, np.nan, n
-    half = stats.t.ppf(0.5 + conf / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half, n
-
-
 def _grid_effects(runs: pd.DataFrame, factors: list[dict], conf: float) -> list[dict]:
     """Paired-by-seed differences between each level and the first, per factor."""
     out = []
@@ -67,9 +59,12 @@ def _grid_effects(runs: pd.DataFrame, factors: list[dict], conf: float) -> list[
         levels = sorted(by_seed.columns)
         base = levels[0]
         for level in levels[1:]:
-            effect, low, high, n = _t_interval((by_seed[level] - by_seed[base]).to_numpy(float), conf)
+            pair = by_seed[[level, base]].dropna()      # seeds whose runs at both levels are stored
+            if pair.empty:
+                continue
+            d = paired_difference(pair[level], pair[base], conf)
             out.append({"factor": f["path"], "level": _level_name(f, level), "versus": _level_name(f, base),
-                        "effect": effect, "low": low, "high": high, "n": n, "method": "paired by seed"})
+                        "effect": d.mean, "low": d.low, "high": d.high, "n": d.n, "method": "paired by seed"})
     return out
 
 

@@ -93,6 +93,8 @@ def watch_parent(parent_pid: int) -> None:
 def stop_pool(pool, timeout: float = 5.0) -> None:
     """Stop a ProcessPoolExecutor now: cancel queued runs and terminate the running ones
     (a run's result is only written by the sweep process, so nothing is left half-done)."""
+    # No public way to reach the workers before Python 3.14's `terminate_workers()`: the
+    # executor's `_processes` (pid -> Process) has been stable since 3.2.
     procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
