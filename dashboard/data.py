@@ -60,6 +60,11 @@ class Entry:
     name: str
     description: str
     source: str       # "file" | "session"
+    description_zh: str = ""
+
+    def describe(self, lang: str) -> str:
+        """The description in `lang` (the Chinese one when the file has it)."""
+        return (self.description_zh or self.description) if lang == "zh" else self.description
 
 
 class Library:
@@ -79,16 +84,18 @@ class Library:
         for p in self.files():
             try:
                 sc = sim.load_scenario(p)
-                out.append(Entry(FILE + p.name, sc.name, sc.description.strip(), "file"))
+                out.append(Entry(FILE + p.name, sc.name, sc.description.strip(), "file", sc.description_zh.strip()))
             except sim.ScenarioError as e:
-                out.append(Entry(FILE + p.name, p.stem, "invalid: " + e.problems[0], "file"))
+                out.append(Entry(FILE + p.name, p.stem, "invalid: " + e.problems[0], "file",
+                                 "无效：" + i18n.problem(e.problems[0], "zh")))
         for name, text in (session or {}).items():
-            desc = ""
+            desc = desc_zh = ""
             try:
-                desc = sim.parse_scenario(text, name).description.strip()
+                sc = sim.parse_scenario(text, name)
+                desc, desc_zh = sc.description.strip(), sc.description_zh.strip()
             except sim.ScenarioError:
                 pass
-            out.append(Entry(SESSION + name, name, desc, "session"))
+            out.append(Entry(SESSION + name, name, desc, "session", desc_zh))
         return out
 
     def load(self, key: str, session: dict[str, str] | None = None) -> sim.Scenario:
@@ -276,13 +283,15 @@ def runsets_from(runs: list[dict] | None, store: ResultStore) -> tuple[list[RunS
 
 
 def unique_label(name: str, runs: list[dict]) -> str:
+    """The name, or name-2, name-3 … when a compared run has it: still a valid scenario name,
+    so the run's YAML carries the label it is shown under."""
     taken = {r["label"] for r in runs}
     if name not in taken:
         return name
     i = 2
-    while f"{name} #{i}" in taken:
+    while f"{name}-{i}" in taken:
         i += 1
-    return f"{name} #{i}"
+    return f"{name}-{i}"
 
 
 def export_table(runsets: list[RunSet], lang: str = "en") -> pd.DataFrame:

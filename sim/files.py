@@ -54,7 +54,7 @@ def folder_written_whole(out: str | Path) -> Iterator[Path]:
 # --- a run's output folder, replaced whole -------------------------------------------------
 
 PARTIAL = ".urbsim-partial"   # beside the outputs; `runs/*/outcomes.parquet` never reaches into it
-RUN_FILES = frozenset({"outcomes.parquet", "outcomes.csv", "manifest.json"})
+RUN_FILES = frozenset({"outcomes.parquet", "outcomes.csv", "manifest.json", "persons.parquet", "households.parquet"})
 
 
 class OutputError(ValueError):

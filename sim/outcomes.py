@@ -73,6 +73,11 @@ OUTCOMES: dict[str, OutcomeInfo] = {
     "public_rental_queue": OutcomeInfo("公租房轮候户数", "Households waiting for public rental", "households"),
     "public_rental_occupancy": OutcomeInfo("公租房在住户数", "Public rental flats occupied", "households"),
     "transfers": OutcomeInfo("市对县转移支付", "City-to-county transfers", "yuan/year"),
+    "budget_spending": OutcomeInfo("财政支出（与人口挂钩）", "Budget spending (people-linked)", "yuan/year",
+                                   "all; school_build, school_running, clinic_build, public_rental_build, "
+                                   "medical_insurance, pension, employment_services"),
+    "budget_income": OutcomeInfo("财政收入（与人口挂钩）", "Budget income (people-linked)", "yuan/year",
+                                 "all; general_transfers, linked_transfers, central_reward, land_quota"),
     "land_quota_m2": OutcomeInfo("新增建设用地指标（累计）", "Construction-land quota (cumulative)", "m²"),
     "residents_registry_estimate": OutcomeInfo("登记口径常住人口估计", "Residents estimated from registers",
                                                "persons"),
@@ -106,6 +111,7 @@ class Recorder:
         self._groups: list[str] = []
         self._outcomes: list[str] = []
         self._values: list[np.ndarray] = []
+        self._latest: dict[tuple[str, str], tuple[int, np.ndarray]] = {}
 
     def add(self, year: int, outcome: str, values: np.ndarray, group: str = "all") -> None:
         if outcome not in OUTCOMES:
@@ -117,6 +123,14 @@ class Recorder:
         self._groups.append(group)
         self._outcomes.append(outcome)
         self._values.append(values)
+        self._latest[(outcome, group)] = (year, values)
+
+    def latest(self, outcome: str, group: str, year: int) -> float:
+        """The city's value (the last area) of an outcome recorded for `year`, NaN if it was not."""
+        if outcome not in OUTCOMES:
+            raise KeyError(f"outcome {outcome!r} is not declared in sim.outcomes.OUTCOMES")
+        at, values = self._latest.get((outcome, group), (None, None))
+        return float(values[-1]) if at == year else float("nan")
 
     def table(self) -> pd.DataFrame:
         k = len(AREAS)

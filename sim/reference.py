@@ -36,7 +36,7 @@ from .decisions.settlement import CONDITIONAL_MAX_AGE, FRESH_GRADUATE_YEARS
 from .model import UrbanizationModel
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.levers import Dependent, GraduateSettlement, Scheme
-from .population import moves, registration
+from .population import moves, moves_within, registration
 from .population.columns import Job, Pathway, Tenure
 from .scenario import Scenario, with_overrides
 
@@ -58,6 +58,7 @@ class Person:
     hk_urban: bool
     permit: bool
     knows: int
+    declined: int
     grad_year: int
     non_regular: bool
     ins_years: float
@@ -267,7 +268,7 @@ class HouseholdAgent(mesa.Agent):
         if p.res == OUTSIDE or not p.res_urban or p.town_hukou_here:
             return -1
         for k in range(N_PATHWAYS):
-            if p.knows >> k & 1 and self.eligible(p, role, k):
+            if p.knows >> k & 1 and not p.declined >> k & 1 and self.eligible(p, role, k):
                 return k
         return -1
 
@@ -308,6 +309,7 @@ class HouseholdAgent(mesa.Agent):
         gain = (1.0 - now) * (1.0 - ctx.congestion[p.res])
         school_child = any(6 <= q.age <= 14 for q in self.members)
         loses_land = self.land and p.hk != OUTSIDE and not p.hk_urban and not r.rural_rights_kept
+        loses_land += s.outside_land_share * (p.hk == OUTSIDE and not p.hk_urban)
         return s.asc + s.beta_services * gain + s.beta_children * school_child - s.beta_land_loss * loses_land
 
 
@@ -324,7 +326,7 @@ class ReferenceModel(mesa.Model):
         p, h = engine.pop.persons, engine.pop.households
         alive = engine.alive()
         cols = {name: getattr(p, name)[alive].tolist() for name in (
-            "age", "edu", "job", "res", "res_urban", "hk", "hk_urban", "permit", "knows", "grad_year",
+            "age", "edu", "job", "res", "res_urban", "hk", "hk_urban", "permit", "knows", "declined", "grad_year",
             "non_regular", "ins_years", "ins_schemes", "town_years")}
         members: dict[int, list[Person]] = {}
         for i, (row, hh) in enumerate(zip(alive.tolist(), p.hh[alive].tolist())):
@@ -347,9 +349,11 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     d = Decisions()
     res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
-    heads, youths = engine._within_deciders(residents)
-    for deciders, whole in ((heads, True), (youths, False)):
-        pick = engine._within_choice(deciders, whole, residents) if len(deciders) else np.empty(0, int)
+    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.rng)
+    setting = engine.within_setting()
+    for deciders, whole in ((within.heads, True), (within.youths, False)):
+        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.rng) if len(deciders)
+                else np.empty(0, int))
         counts = np.bincount(pick, minlength=mig.N_ALTERNATIVES)
         if whole:
             d.heads, d.head_choice = len(deciders), counts
@@ -357,7 +361,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng, engine.heads)
+                                    b.services.unregistered_access, engine.rng, within.household_heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d

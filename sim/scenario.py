@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .blocks import Block, problem_at
+from .costs import Costs
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
 from .yaml_guard import YamlProblem, read_yaml, short
@@ -46,14 +47,17 @@ class Initial(Block):
 
 
 class Scenario(Block):
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[\w\-]+$")
     description: str = Field("", max_length=MAX_DESCRIPTION)
+    description_zh: str = Field("", max_length=MAX_DESCRIPTION,
+                                description="the description in Chinese, shown in the dashboard's Chinese view")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     base_year: Literal[2010, 2020] = 2020
     end_year: int = Field(2035, ge=2011, le=2060)
     scale: float = Field(0.1, gt=0, le=1)
     initial: Initial = Field(default_factory=Initial)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    costs: Costs = Field(default_factory=Costs)
     policy: Policy = Field(default_factory=Policy)
 
     @model_validator(mode="before")

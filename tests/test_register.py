@@ -174,3 +174,52 @@ def test_observed_points_come_from_the_figures():
     assert set(allp.role) == {"census", "fit", "held_out"}
     r = allp[(allp.outcome == "residents") & (allp.county == CITY_CODE)].set_index("year").value
     assert r.loc[2020] < r.loc[2010]
+
+
+def _choices(model):
+    from sim.population import registration
+    b = model.config.behaviour
+    congestion = np.array([c.congestion for c in model.counties])
+    return registration.settle_choices(model.pop, model.pop.residents(), model.year, model.rules, b.settling,
+                                       congestion, b.services.unregistered_access, model.rng)
+
+
+def test_pathways_declined_before_the_start_stay_closed_until_settling_costs_less(reform):
+    """At set-up, whoever could settle by a known pathway under the base year's rules had chosen not
+    to: nobody is a candidate until something changes — settling stops costing the land (clause 九)
+    or the person moves to another town."""
+    from sim.model import UrbanizationModel
+    from sim.population import registration
+    from sim.population.moves import relocate
+    m = UrbanizationModel(small(reform, scale=0.02, seed=6))
+    p = m.pop.persons
+    assert (p.declined[m.alive()] > 0).sum() > 100
+    m.rules = m._rules_known(2020)          # the rules the census population chose under
+    assert len(_choices(m).persons) == 0
+    # The rules before the reform cost the land; the reform's do not: Tieling villagers reconsider.
+    before = m._rules_known(2020)
+    assert not before.rural_rights_kept and rules_for(m.config.policy, 2021).rural_rights_kept
+    m.rules = rules_for(m.config.policy, 2021)
+    newly_eligible = set(_choices(m).persons.tolist())
+    registration.reopen_declined(m.pop, m.alive(), before, m.rules)
+    c = _choices(m)
+    reopened = ~np.isin(c.persons, list(newly_eligible))
+    assert newly_eligible <= set(c.persons.tolist())
+    assert reopened.sum() > 0 and c.rural_tieling[reopened].all()
+    # Moving to another town clears the mark.
+    outsider = np.flatnonzero(p.alive[: p.n] & (p.declined[: p.n] > 0) & (p.hk[: p.n] == OUTSIDE))[:5]
+    assert len(outsider) > 0
+    relocate(m.pop, outsider, (p.res[outsider] + 1) % 8, np.ones(len(outsider), bool))
+    assert (p.declined[outsider] == 0).all()
+
+
+def test_land_at_home_keeps_people_registered_elsewhere_from_settling(reform):
+    """`settling.outside_land_share`: the more of those registered outside Tieling weigh their land
+    at home, the fewer settle in Tieling (same seed)."""
+    sc = small(reform, scale=0.02, end_year=2024, seed=7)
+
+    def moved_in(share):
+        o = run(with_overrides(sc, {"behaviour.settling.outside_land_share": share})).outcomes
+        return o[(o.outcome == "hukou_moved_in") & (o.group == "settlement") & (o.county == CITY_CODE)].value.sum()
+    none, all_ = moved_in(0.0), moved_in(1.0)
+    assert all_ < 0.5 * none

@@ -77,14 +77,18 @@ def utility(service_gain: np.ndarray, school_child: np.ndarray, loses_land: np.n
             - params.beta_land_loss * loses_land)
 
 
-def first_known(eligible_: np.ndarray, knows: np.ndarray) -> np.ndarray:
-    """The pathway used: the first eligible one the person knows, or -1."""
-    # bit k: pathway k (the six pathways fit in one byte), set column by column (np.packbits
-    # along rows of six is four times slower)
+def eligible_bits(eligible_: np.ndarray) -> np.ndarray:
+    """(n, N_PATHWAYS) eligibility as one byte per person, bit k for pathway k."""
+    # set column by column (np.packbits along rows of six is four times slower)
     bits = eligible_[:, 0].astype(np.uint8)
     for k in range(1, eligible_.shape[1]):
         bits |= eligible_[:, k].view(np.uint8) << k
-    return _LOWEST_BIT[bits & knows]
+    return bits
+
+
+def first_known(eligible_: np.ndarray, knows: np.ndarray) -> np.ndarray:
+    """The pathway used: the first eligible one the person knows, or -1."""
+    return _LOWEST_BIT[eligible_bits(eligible_) & knows]
 
 
 # Index of the lowest set bit of a byte, -1 for 0 (the first pathway in order).

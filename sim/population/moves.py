@@ -36,6 +36,7 @@ def relocate(pop: Population, persons: np.ndarray, county: np.ndarray, urban: np
     p.res[persons], p.res_urban[persons] = county, urban
     pop.residence_changed()
     p.permit[persons[moved_town]] = False
+    p.declined[persons[moved_town]] = 0      # a new town: settling there is a new decision
 
 
 def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

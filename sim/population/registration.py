@@ -87,6 +87,7 @@ class Settled:
     pathway: np.ndarray
     county: np.ndarray
     kind: np.ndarray      # agent_kind before settling
+    from_outside: np.ndarray | None = None   # registered outside Tieling before settling
 
 
 @dataclass
@@ -109,13 +110,14 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
+    from_outside = p.hk[cand] == OUTSIDE
     p.hk[cand], p.hk_urban[cand], p.settled_year[cand] = county, True, year
     p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
                                HukouKind.talent, HukouKind.family)
     p.permit[cand] = False
     if not rules.rural_rights_kept:
         h.land[p.hh[cand][c.rural_tieling[yes]]] = False
-    return Settled(cand, pathway, county, kind)
+    return Settled(cand, pathway, county, kind, from_outside)
 
 
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
@@ -141,7 +143,8 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
         job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
         ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
         relative_has_town_hukou=relative[hh])
-    pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand])
+    # A pathway the person declined at the start (`mark_declined`) is not reconsidered.
+    pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand] & ~p.declined[cand])
     ok = np.flatnonzero(pathway >= 0)
     cand, pathway, hh = cand[ok], pathway[ok], hh[ok]
     county = p.res[cand]
@@ -149,11 +152,38 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     gain = (1.0 - now) * (1.0 - congestion[county])
     school_child = any_member(hh_res, h.n, (age >= 6) & (age <= 14))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
-    loses_land = h.land[hh] & rural_tieling & (not rules.rural_rights_kept)
+    # Giving up land: a village hukou of Tieling under the rules of clause 九; one elsewhere by the
+    # home's rules, outside this policy (`outside_land_share`).
+    loses_land = (h.land[hh] & rural_tieling & (not rules.rural_rights_kept)) + params.outside_land_share * (
+        (p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
     draw = rng.random(h.n)[hh]
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
+
+
+def mark_declined(pop: Population, residents: np.ndarray, year: int, rules: Rules) -> int:
+    """The census counts town residents who could have settled under the rules of its year, knew
+    how, and had not: they had chosen not to. Their pathways are marked declined and stay closed
+    to them until the rules of a pathway change (`forget`); without this the synthetic population
+    holds a backlog that the yearly choice drains in the first simulated years (docs/model.md §7.8).
+    Returns the number of persons (rows) marked."""
+    p, h = pop.persons, pop.households
+    town = select(residents, p.res_urban[residents])
+    status = town_status(pop, town)
+    hh_res, age = p.hh[town], p.age[town]
+    at = np.flatnonzero(~status)
+    heads = Heads.find(town, age, hh_res, h.n)
+    cand, hh = town[at], hh_res[at]
+    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
+    c = rule.Candidates(
+        age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
+        job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
+        relative_has_town_hukou=any_member(hh_res, h.n, status)[hh])
+    bits = rule.eligible_bits(rule.eligible(c, rules)) & p.knows[cand]
+    p.declined[cand] = bits
+    return int((bits > 0).sum())
 
 
 def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
@@ -226,3 +256,13 @@ def forget(pop: Population, alive: np.ndarray, pathways: list[Pathway]) -> None:
     mask = np.uint8(int(ALL_PATHWAYS) & ~sum(1 << int(k) for k in pathways))
     p = pop.persons
     p.knows[alive] &= mask
+
+
+def reopen_declined(pop: Population, alive: np.ndarray, before: Rules, now: Rules) -> None:
+    """Declined pathways are weighed anew when what settling costs changes: when it stops costing
+    the land contract (clause 九), for holders of a village hukou of Tieling. A rule that only
+    makes a pathway easier changes nothing for someone who was already eligible by it."""
+    if now.rural_rights_kept and not before.rural_rights_kept:
+        p = pop.persons
+        rural = select(alive, (p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive])
+        p.declined[rural] = 0
