@@ -460,7 +460,7 @@ def test_many_simultaneous_sessions_all_get_their_own_results(browser, server):
             wait_for_run(p, f"office_{i}")
             p.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
             assert run_labels(p) == [f"office_{i}"]
-            assert {t["name"].split(" · ")[0] for t in traces(p, "fig-urban")} == {f"office_{i}"}
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {f"office_{i}"}
         log = server.log.read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in log and '" 500 ' not in log, log[-3000:]
     finally:
