@@ -36,8 +36,8 @@ TARGET: dict[str, tuple[str, str | None]] = {
 }
 
 
-# Ends that a scenario refuses at this horizon (a policy starting after 2024, insurance on with no
-# scheme) replaced by the nearest accepted ones.
+# Ends replaced by the nearest that can show an effect at this horizon: a policy starting after
+# 2024 never acts in it; insurance on with no scheme is refused.
 ENDS: dict[str, tuple] = {"policy.start_year": (2000, 2024),
                           "policy.insurance.schemes": (["pension"], ["medical", "pension"])}
 
