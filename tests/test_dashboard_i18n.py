@@ -241,7 +241,7 @@ def test_schools_view_puts_places_on_their_own_axis_and_shows_the_shortfall(two_
 
 def test_axes_print_plain_numbers(two_runs):
     block = build_view("money", two_runs, ViewOptions(lang="zh"))[0]
-    assert block.figure.layout.yaxis.tickformat == ",.0f"
+    assert block.figure.layout.yaxis.tickformat == ",.2~f"
     [block] = build_view("urban", two_runs, ViewOptions(lang="zh"))
     assert block.figure.layout.yaxis.tickformat == ".2f"
 
