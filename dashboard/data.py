@@ -119,20 +119,28 @@ class Library:
         return FILE + (preferred[0] if preferred else files[0]).name
 
 
-def parse_upload(contents: str, filename: str) -> tuple[sim.Scenario | None, str, list[str]]:
-    """Decode a dcc.Upload data URL and validate it. Returns (scenario, text, problems);
-    files over MAX_UPLOAD_BYTES are refused before parsing (parse_scenario uses safe_load)."""
+UPLOAD_SUFFIXES = (".yaml", ".yml")
+
+
+def parse_upload(contents: Any, filename: Any, lang: str = "en") -> tuple[sim.Scenario | None, str, list[str]]:
+    """Decode a dcc.Upload data URL and validate it. Returns (scenario, text, problems); a file
+    that is not .yaml/.yml, over MAX_UPLOAD_BYTES or not UTF-8 text is refused before parsing,
+    and so is anything that is not a data URL (a crafted request). Its own problems are in `lang`;
+    a scenario's come from `sim`."""
+    filename = filename if isinstance(filename, str) and filename else "upload.yaml"
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        return None, "", [i18n.t("upload_not_yaml", lang) + filename]
     try:
         payload = contents.split(",", 1)[1]
         raw = base64.b64decode(payload, validate=False)
-    except (IndexError, ValueError):
-        return None, "", [f"{filename}: could not read the upload"]
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return None, "", [i18n.t("upload_unreadable", lang) + filename]
     if len(raw) > MAX_UPLOAD_BYTES:
-        return None, "", [f"{filename}: {len(raw):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted"]
+        return None, "", [f"{i18n.t('upload_too_big', lang)}{filename} ({len(raw):,} B)"]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "", [f"{filename}: not UTF-8 text"]
+        return None, "", [i18n.t("upload_not_text", lang) + filename]
     try:
         return sim.parse_scenario(text, source=filename), text, []
     except sim.ScenarioError as e:

@@ -238,8 +238,9 @@ def sidebar(lang: str, entries, library_key: str | None) -> Any:
                          clearable=False, searchable=True),
             html.Div(id="library-description", className="description"),
             html.Div(id="load-message", role="alert"),
-            dcc.Upload(id="upload", children=html.Div(T("ui:upload", lang)), className="upload",
-                       accept=".yaml,.yml,text/yaml,application/x-yaml", multiple=False),
+            # any file is taken, so a wrong one gets a message (dashboard/uploads.py)
+            dcc.Upload(id="upload", children=html.Div(T("ui:upload", lang)), className="upload", multiple=False),
+            dcc.Store(id="upload-checked"),
             html.Div(id="upload-message", role="status"),
             html.Div([
                 html.Button(T("ui:reset", lang), id="reset-btn", className="btn small"),

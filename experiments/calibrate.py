@@ -114,6 +114,11 @@ OTHER_SUGGESTED: tuple[Parameter, ...] = (
     Parameter("behaviour.outside.in_rate", 0.0, 0.04, "residents registered outside Tieling"),
     Parameter("behaviour.outside.in_leave_rate", 0.0, 0.5, "residents registered outside Tieling"),
     Parameter("behaviour.migration.moving_cost", 0.0, 8.0, "internal mobility (an alternative to reconsider_rate)"),
+    # With --targets register (docs/calibration.md, "The registered population").
+    Parameter("behaviour.registry.settle_out_rate", 0.0, 0.1, "registered population 2017-2019: hukou moved out"),
+    Parameter("behaviour.registry.conversion_rate", 0.0, 0.05, "registered town share 2018: conversions in place"),
+    Parameter("behaviour.settling.outside_land_share", 0.0, 1.0,
+              "registered population 2017-2019: people registered elsewhere settling in Tieling"),
 )
 
 

@@ -6,6 +6,7 @@
     result.manifest      # scenario, seed, code version, package versions, wall time
 """
 from .files import folder_written_whole, write_text_whole, write_whole
+from .intervals import Interval, compare_table, mean_interval, paired_difference
 from .outcomes import OUTCOMES, OutcomeInfo, headline
 from .parameters import Behaviour, iter_parameters
 from .places import CITY_CODE, COUNTIES, county_label, geojson_path
@@ -19,7 +20,7 @@ from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, p
                        with_overrides)
 
 __all__ = [
-    "Behaviour", "CITY_CODE", "CLAUSES", "COUNTIES", "CensusYear", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES",
+    "Behaviour", "CITY_CODE", "Interval", "compare_table", "mean_interval", "paired_difference", "CLAUSES", "COUNTIES", "CensusYear", "Decisions", "LEVERS", "LeverInfo", "OUTCOMES",
     "OutcomeInfo", "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel",
     "code_version", "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline",
     "census_points", "iter_parameters", "load_census", "load_scenario", "observed_points", "parse_override", "parse_scenario", "reference_ratio",

@@ -106,6 +106,7 @@ class Recorder:
         self._groups: list[str] = []
         self._outcomes: list[str] = []
         self._values: list[np.ndarray] = []
+        self._latest: dict[tuple[str, str], tuple[int, np.ndarray]] = {}
 
     def add(self, year: int, outcome: str, values: np.ndarray, group: str = "all") -> None:
         if outcome not in OUTCOMES:
@@ -117,6 +118,14 @@ class Recorder:
         self._groups.append(group)
         self._outcomes.append(outcome)
         self._values.append(values)
+        self._latest[(outcome, group)] = (year, values)
+
+    def latest(self, outcome: str, group: str, year: int) -> float:
+        """The city's value (the last area) of an outcome recorded for `year`, NaN if it was not."""
+        if outcome not in OUTCOMES:
+            raise KeyError(f"outcome {outcome!r} is not declared in sim.outcomes.OUTCOMES")
+        at, values = self._latest.get((outcome, group), (None, None))
+        return float(values[-1]) if at == year else float("nan")
 
     def table(self) -> pd.DataFrame:
         k = len(AREAS)

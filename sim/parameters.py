@@ -13,16 +13,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from .blocks import Block
 
 
 def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", assumption: bool = False) -> Any:
     extra = {"source": source, "unit": unit, "assumption": assumption}
     return Field(default, ge=lo, le=hi, json_schema_extra=extra)
-
-
-class Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def at_most_one_with(other: str, info: ValidationInfo, value: float) -> float:

@@ -36,7 +36,7 @@ from .decisions.settlement import CONDITIONAL_MAX_AGE, FRESH_GRADUATE_YEARS
 from .model import UrbanizationModel
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
 from .policies.levers import Dependent, GraduateSettlement, Scheme
-from .population import moves, registration
+from .population import moves, moves_within, registration
 from .population.columns import Job, Pathway, Tenure
 from .scenario import Scenario, with_overrides
 
@@ -349,9 +349,11 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     d = Decisions()
     res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
-    heads, youths = engine._within_deciders(residents)
-    for deciders, whole in ((heads, True), (youths, False)):
-        pick = engine._within_choice(deciders, whole, residents) if len(deciders) else np.empty(0, int)
+    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.rng)
+    setting = engine.within_setting()
+    for deciders, whole in ((within.heads, True), (within.youths, False)):
+        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.rng) if len(deciders)
+                else np.empty(0, int))
         counts = np.bincount(pick, minlength=mig.N_ALTERNATIVES)
         if whole:
             d.heads, d.head_choice = len(deciders), counts
@@ -359,7 +361,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng, engine.heads)
+                                    b.services.unregistered_access, engine.rng, within.household_heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d

@@ -77,7 +77,7 @@ def test_graduates_from_outside_leave_the_model(reform):
     arrived = education.student_arrivals(model.pop, 2021, e, model.rng)
     assert len(arrived) > 0 and np.all(p.alive[arrived]) and np.all(p.hk[arrived] == OUTSIDE)
     p.study_left[arrived] = 1
-    done = education.graduate(model.pop, model.alive(), 2021, e, model.rules, model._town_weights(None), model.rng)
+    done = education.graduate(model.pop, model.alive(), 2021, e, model.rules, model.census.urban.astype(float), model.rng)
     assert set(arrived) <= set(done)
     # Even with every graduate of Tieling coming back, those registered outside leave ...
     assert not np.any(p.alive[arrived])

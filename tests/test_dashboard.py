@@ -311,11 +311,24 @@ def test_upload_validates_and_names_the_field():
     assert problems[0].startswith("bad.yaml:4: policy.graduates.settlement: expected")
     assert "'sometimes'" in problems[0]
     sc, _, problems = parse_upload(data_url(b"x: 1\n" * (MAX_UPLOAD_BYTES // 4)), "huge.yaml")
-    assert sc is None and "at most 262,144 bytes" in problems[0]
+    assert sc is None and problems[0].startswith("File larger than 256 KB, refused: huge.yaml")
     sc, _, problems = parse_upload(data_url(b"\xff\xfe\x00bad"), "binary.yaml")
     assert sc is None and "UTF-8" in problems[0]
     sc, _, problems = parse_upload(data_url(b"!!python/object/apply:os.system ['true']\n"), "evil.yaml")
     assert sc is None and problems                     # safe_load refuses Python tags
+
+
+@pytest.mark.parametrize("contents, filename, lang, words", [
+    (data_url(b"\x89PNG\r\n"), "map.png", "en", ["Only .yaml or .yml", "map.png"]),
+    (data_url(b"year,value\n2020,1\n"), "table.csv", "zh", ["只接受 .yaml 或 .yml", "table.csv"]),
+    (12345, "a.yaml", "en", ["Could not read", "a.yaml"]),                  # a crafted request
+    ("no comma here", "a.yaml", "zh", ["无法读取", "a.yaml"]),
+    (data_url(b"\xff\xfe"), 7, "en", ["not UTF-8", "upload.yaml"]),          # a filename that is no text
+])
+def test_wrong_uploads_get_a_message_in_the_pages_language(contents, filename, lang, words):
+    sc, text, problems = parse_upload(contents, filename, lang)
+    assert sc is None and text == "" and len(problems) == 1
+    assert all(w in problems[0] for w in words), problems
 
 
 def test_library_lists_files_and_session_scenarios(tmp_path):

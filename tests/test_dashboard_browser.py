@@ -298,7 +298,8 @@ def test_uploading_a_bad_scenario_shows_the_field(page):
     assert "高校毕业生落户" in text                     # the lever's label beside its path
     big = b"# padding\n" * 30_000
     page.set_input_files(upload, files=[{"name": "big.yaml", "mimeType": "text/yaml", "buffer": big}])
-    page.wait_for_function("() => document.querySelector('#upload-message').innerText.includes('262,144')")
+    page.wait_for_function("() => { const t = document.querySelector('#upload-message').innerText;"
+                           " return t.includes('文件超过 256 KB') && t.includes('big.yaml'); }")
     good = (SCENARIOS / "baseline_pre_reform.yaml").read_bytes().replace(
         b"name: baseline_pre_reform", b"name: uploaded_variant")
     page.set_input_files(upload, files=[{"name": "variant.yaml", "mimeType": "text/yaml", "buffer": good}])

@@ -10,6 +10,7 @@ from sim import UrbanizationModel, run
 from sim.decisions import centre
 from sim.decisions import migration as mig
 from sim.places import CENTRAL, CODES, NEW_DISTRICT
+from sim.population import moves_within
 
 from .conftest import small
 
@@ -35,7 +36,8 @@ def central_destinations(reform, pull: float, n: int = 4000) -> np.ndarray:
     p = model.pop.persons
     a = model.alive()
     villagers = a[(p.res[a] == CODES.index("211224")) & ~p.res_urban[a]][:n]
-    return model._destinations(villagers, np.full(len(villagers), mig.CENTRAL))
+    return moves_within.destinations(model.pop, villagers, np.full(len(villagers), mig.CENTRAL),
+                                     model.within_setting(), model.rng)
 
 
 def test_moves_to_the_centre_reach_the_new_district_only_with_the_pull(reform):

@@ -14,7 +14,7 @@ from sim import UrbanizationModel, with_overrides
 from sim.decisions import migration as mig
 from sim.decisions.outside import leave_probability
 from sim.places import OUTSIDE
-from sim.population import registration
+from sim.population import moves_within, registration
 from sim.population.columns import Job
 from sim.reference import Decisions, ReferenceModel, engine_decisions, timed_ratio
 
@@ -51,10 +51,12 @@ def test_leaving_chances_are_the_same(everyone_reconsiders):
 def test_place_utilities_are_the_same(everyone_reconsiders):
     model, ref = everyone_reconsiders
     residents = model.pop.residents()
-    heads, youths = model._within_deciders(residents)
+    within = moves_within.deciders(model.pop, residents, model.config.behaviour.migration.reconsider_rate, model.rng)
+    heads, youths, setting = within.heads, within.youths, model.within_setting()
     assert len(heads) > 500 and len(youths) > 20
     for deciders, whole in ((heads, True), (youths, False)):
-        ours = mig.utilities(model._options(deciders, whole, residents), model.config.behaviour.migration)
+        ours = mig.utilities(moves_within.options(model.pop, deciders, whole, residents, setting),
+                             model.config.behaviour.migration)
         theirs = {}
         for agent in ref.agents:
             for q, role in zip(agent.members, agent.roles()):

@@ -10,6 +10,7 @@ callback writes is shared between sessions.
 """
 from __future__ import annotations
 
+from .. import uploads
 from ..data import Library, ResultStore
 from . import files, language, levers, messages, runs, scenarios, views
 from .common import (LEVER_IDS, LEVER_VALUES, PARAM_IDS, PARAM_VALUES, bounds_text, control_value, control_values,
@@ -23,6 +24,7 @@ __all__ = ["register", "control_value", "scenario_value", "control_values", "edi
 
 def register(app, library: Library, store: ResultStore, manager, geojson: dict, credit: dict[str, str]) -> None:
     """Attach every callback to `app`."""
+    uploads.register(app)
     language.register(app)
     messages.register(app)
     levers.register(app)

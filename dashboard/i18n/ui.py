@@ -15,6 +15,8 @@ UI: dict[str, tuple[str, str]] = {
     "upload_bad": ("上传的情景有问题：", "The uploaded scenario has problems:"),
     "upload_too_big": ("文件超过 256 KB，已拒绝：", "File larger than 256 KB, refused: "),
     "upload_not_text": ("文件不是 UTF-8 文本：", "The file is not UTF-8 text: "),
+    "upload_not_yaml": ("只接受 .yaml 或 .yml 情景文件：", "Only .yaml or .yml scenario files are accepted: "),
+    "upload_unreadable": ("无法读取上传的文件：", "Could not read the uploaded file: "),
     "save": ("存入情景库（本次会话）", "Save to library (this session)"),
     "saved": ("已存入情景库：{name}", "Saved to the library: {name}"),
     "download_yaml": ("下载情景 YAML", "Download scenario YAML"),
@@ -49,6 +51,8 @@ UI: dict[str, tuple[str, str]] = {
     "minutes_seconds": ("{m} 分 {s} 秒", "{m} min {s} s"),
     "seconds_only": ("{s} 秒", "{s} s"),
     "run_failed": ("运行失败：", "Run failed: "),
+    "run_lost": ("运行进程意外结束，没有结果（可能被终止或内存不足）。请再运行一次。",
+                 "The run's process ended without a result (stopped, or out of memory). Please run it again."),
     "too_many": ("最多比较 4 个情景，请先移除一个。", "At most 4 scenarios can be compared; remove one first."),
     "seconds": ("秒", "s"),
     # comparison

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Iterator, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, model_validator
+
+from ..blocks import Block, problem_at
 
 # Clause of the document -> (Chinese heading, English summary). Shown on hover.
 CLAUSES: dict[str, tuple[str, str]] = {
@@ -44,10 +46,6 @@ def lever(default: Any, *, zh: str, en: str, clause: str, unit: str = "",
     if factory:
         return Field(default_factory=lambda d=default: list(d), **kw)
     return Field(default, **kw)
-
-
-class Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- options ---------------------------------------------------------------
@@ -137,6 +135,13 @@ class Insurance(Block):
     min_contribution_years: float = lever(
         0.0, lo=0, hi=15, unit="years", clause="七", zh="最低缴费年限", en="Minimum years of contributions",
         note="document sets none (0)")
+
+    @model_validator(mode="after")
+    def _schemes_when_enabled(self) -> "Insurance":
+        if self.enabled and not self.schemes:
+            raise problem_at("schemes", "at least one scheme while the pathway is enabled (or enabled: false)",
+                             [])
+        return self
 
 
 class PermitServices(Block):

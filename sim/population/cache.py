@@ -116,6 +116,7 @@ def save(pop: Population, rng: np.random.Generator, path: Path) -> None:
     arrays = {"weight": np.float64(pop.weight), "rng_state": np.array(json.dumps(rng.bit_generator.state))}
     for prefix, table in (("p", pop.persons), ("h", pop.households)):
         arrays[f"{prefix}.capacity"] = np.int64(table.capacity)
+        arrays[f"{prefix}.next_id"] = np.int64(table.next_id)
         for name in table.schema:
             arrays[f"{prefix}.{name}"] = table.view(name)
     def write(tmp: Path) -> None:
@@ -129,6 +130,7 @@ def load(path: Path, rng: np.random.Generator) -> Population:
         pop = Population(0, 0, float(z["weight"]))
         for prefix, table in (("p", pop.persons), ("h", pop.households)):
             _fill(table, int(z[f"{prefix}.capacity"]), {name: z[f"{prefix}.{name}"] for name in table.schema})
+            table.next_id = int(z[f"{prefix}.next_id"])
         state = json.loads(str(z["rng_state"]))
     rng.bit_generator.state = state
     return pop

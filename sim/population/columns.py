@@ -52,6 +52,7 @@ class Pathway(IntEnum):
 
 
 PERSON_COLUMNS: dict[str, type] = {
+    "id": np.int64,           # stable id: assigned once from a counter, never reused, kept by compact()
     "alive": np.bool_,
     "age": np.int16,
     "female": np.bool_,
@@ -77,6 +78,7 @@ PERSON_COLUMNS: dict[str, type] = {
 }
 
 HOUSEHOLD_COLUMNS: dict[str, type] = {
+    "id": np.int64,           # stable id, as for persons (a household's own counter)
     "alive": np.bool_,
     "county": np.int8,        # residence of the household, or places.OUTSIDE
     "urban": np.bool_,
@@ -190,11 +192,17 @@ class Heads:
 
 
 class Table:
-    """Columns of equal length with a count of rows in use and room to grow."""
+    """Columns of equal length with a count of rows in use and room to grow.
+
+    Every row gets a stable `id` when it is added: the next value of the table's counter
+    (`next_id`), starting at 0. Rows move when `Population.compact()` reclaims space, ids do not,
+    and an id is never given again, so (id, year) identifies an agent-year in a panel and keys its
+    random draws (sim/draws.py)."""
 
     def __init__(self, schema: dict[str, type], n: int, headroom: float):
         self.schema = schema
         self.n = 0
+        self.next_id = 0
         cap = max(int(n * (1 + headroom)), 16)
         for name, dtype in schema.items():
             setattr(self, name, np.zeros(cap, dtype=dtype))
@@ -213,7 +221,9 @@ class Table:
                 new[: self.n] = old[: self.n]
                 setattr(self, name, new)
         idx = np.arange(self.n, self.n + k)
+        self.id[idx] = np.arange(self.next_id, self.next_id + k)
         self.n += k
+        self.next_id += k
         return idx
 
     def view(self, name: str) -> np.ndarray:
