@@ -520,8 +520,8 @@ TIME_VIEWS: dict[str, tuple[str, list[list]]] = {
                                 ["homes_bought"]]),
     "money": ("tab_money", [["transfers"], ["land_quota_m2"]]),
 }
-TABS = ("urban", "population", "counties", "settle", "permits", "schools", "housing", "money", "statistics",
-        "map", "explore", "table")
+TABS = ("urban", "population", "counties", "settle", "permits", "schools", "housing", "money", "budget",
+        "statistics", "map", "explore", "table")
 
 
 def present_items(runsets: Sequence[RunSet]) -> set[Item]:
@@ -616,4 +616,9 @@ def build_view(tab: str, runsets: Sequence[RunSet], opts: ViewOptions, geojson: 
     if tab == "table":
         return [Block("table", "summary-table", table=summary_table(runsets, opts), notes=notes,
                       text=f"{county_name(opts.area, opts.lang)}, {view_year(runsets, opts)}")]
+    if tab == "budget":
+        from . import budget_tab
+        if not {"budget_spending", "budget_income"} <= have:
+            return [missing_note(["budget_spending", "budget_income"], opts.lang)]
+        return budget_tab.build(runsets, opts, lambda panels, key: fig_time_panels(runsets, opts, panels, key))
     raise KeyError(f"unknown view {tab!r}; expected one of {', '.join(TABS)}")

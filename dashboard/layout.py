@@ -17,7 +17,7 @@ from dash import dcc, html
 
 import sim
 
-from . import i18n
+from . import budget_tab, i18n
 from .data import DEFAULT_REPLICATES, DEFAULT_SCALE, MAX_REPLICATES, SCALES
 from .figures import TABS
 
@@ -25,7 +25,7 @@ LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
 MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message")
 TAB_KEYS = {"urban": "tab_urban", "population": "tab_population", "counties": "tab_counties",
             "settle": "tab_settle", "permits": "tab_permits", "schools": "tab_schools", "housing": "tab_housing",
-            "money": "tab_money", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
+            "money": "tab_money", "budget": "tab_budget", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
             "table": "tab_table"}
 assert set(TAB_KEYS) == set(TABS)
 
@@ -354,6 +354,7 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         ], className="header"),
         html.Div([
             sidebar(lang, entries, library_key),
-            html.Main([run_bar(lang), comparison_panel(lang), views(lang)], className="main"),
+            html.Main([run_bar(lang), comparison_panel(lang), views(lang), budget_tab.report_controls(lang)],
+                      className="main"),
         ], className="body"),
     ], id="page", className="page")

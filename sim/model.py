@@ -15,6 +15,7 @@ from typing import Any, Mapping
 import mesa
 import numpy as np
 
+from . import budget as bud
 from . import outcomes as oc
 from . import panel, recording
 from .institutions.government import CityGovernment, CountyGovernment
@@ -64,6 +65,7 @@ class UrbanizationModel(mesa.Model):
                                            config.behaviour.migration.new_district_pull)
         self.counties = self._make_counties(alive)
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
+        self.budget = bud.BudgetBook(config.costs)
         self.recorder = oc.Recorder()
         # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/panel.py).
         self.agent_sample = agent_sample
@@ -296,14 +298,32 @@ class UrbanizationModel(mesa.Model):
         settlers += registration.county_sums(p.res[y.student_settlers], w)
         permits = registration.county_sums(p.res[y.new_permits], w)
         residents = registration.county_sums(p.res[self.pop.residents()], w)
-        receipts = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
-                                      r.pool_share)
+        general, linked = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
+                                             r.pool_share)
+        receipts = general + linked
         for i, gov in enumerate(self.counties):
             gov.receive(receipts[i], self.year)
             gov.build(self.year, r.school_growth, r.housing_growth)
             gov.land_quota_m2 += settlers[i] * r.m2_per_settler
             gov.update_clinics(residents[i])
-        return receipts, self._admit_pupils()
+        pupils = self._admit_pupils()
+        y.budget = self._budget(y.settled, settlers, permits, pupils[1], general, linked)
+        return receipts, pupils
+
+    def _budget(self, settled, settlers, permits, admitted, general, linked) -> dict[str, dict[str, np.ndarray]]:
+        """Price the year's flows and stocks (sim/budget.py)."""
+        w, gov = self.pop.weight, self.counties
+        outside = settled.from_outside if settled.from_outside is not None else np.zeros(len(settled.county), bool)
+        added = {k: np.array([g.added[k] for g in gov]) for k in ("school_places", "clinic_capacity", "rental_stock")}
+        flows = bud.YearFlows(
+            settlers=settlers, settlers_from_outside=registration.county_sums(settled.county, w, outside),
+            new_permits=permits, migrant_pupils_admitted=admitted,
+            places_added=added["school_places"], clinic_added=added["clinic_capacity"],
+            flats_added=added["rental_stock"], general_transfers=general, linked_transfers=linked,
+            land_m2=settlers * self.rules.m2_per_settler)
+        insured, pensioners = bud.settled_stock(self.pop, self.config.base_year, w,
+                                                self.config.costs.spending.pension_age)
+        return self.budget.year(flows, insured, pensioners)
 
     def _admit_pupils(self) -> tuple[np.ndarray, np.ndarray]:
         """Each county admits local pupils, then eligible migrant children, up to its places.
@@ -334,7 +354,8 @@ class UrbanizationModel(mesa.Model):
         rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
         stock = registration.county_sums(h.view("county"), w, rental)
         share = np.divide(stock, np.maximum(town_hh, 1))
-        return [CountyGovernment(self, i, children[i], residents[i], town_hh[i], b.services, share[i])
+        return [CountyGovernment(self, i, children[i], residents[i], town_hh[i], b.services, share[i],
+                                 self.config.costs.spending)
                 for i in range(N_COUNTIES)]
 
     def _pupils(self, residents: np.ndarray):

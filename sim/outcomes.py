@@ -73,6 +73,11 @@ OUTCOMES: dict[str, OutcomeInfo] = {
     "public_rental_queue": OutcomeInfo("公租房轮候户数", "Households waiting for public rental", "households"),
     "public_rental_occupancy": OutcomeInfo("公租房在住户数", "Public rental flats occupied", "households"),
     "transfers": OutcomeInfo("市对县转移支付", "City-to-county transfers", "yuan/year"),
+    "budget_spending": OutcomeInfo("财政支出（与人口挂钩）", "Budget spending (people-linked)", "yuan/year",
+                                   "all; school_build, school_running, clinic_build, public_rental_build, "
+                                   "medical_insurance, pension, employment_services"),
+    "budget_income": OutcomeInfo("财政收入（与人口挂钩）", "Budget income (people-linked)", "yuan/year",
+                                 "all; general_transfers, linked_transfers, central_reward, land_quota"),
     "land_quota_m2": OutcomeInfo("新增建设用地指标（累计）", "Construction-land quota (cumulative)", "m²"),
     "residents_registry_estimate": OutcomeInfo("登记口径常住人口估计", "Residents estimated from registers",
                                                "persons"),

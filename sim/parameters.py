@@ -352,20 +352,13 @@ class Services(Block):
     clinic_headroom: float = param(
         1.10, lo=1.0, hi=2.0, unit="capacity per resident",
         source="assumption: clinic capacity at the start per resident", assumption=True)
-    yuan_per_school_place: float = param(
-        30000, lo=1000, hi=500000, unit="yuan",
-        source="assumption: cost of one compulsory-school place", assumption=True)
-    yuan_per_clinic_place: float = param(
-        3000, lo=100, hi=100000, unit="yuan",
-        source="assumption: cost of clinic capacity for one resident", assumption=True)
-    yuan_per_rental_unit: float = param(
-        150000, lo=10000, hi=2_000_000, unit="yuan",
-        source="assumption: cost of one public rental flat", assumption=True)
     investment_lag_years: int = param(
         2, lo=0, hi=10, unit="years", source="assumption: years from transfer to usable capacity", assumption=True)
     transfer_pool_yuan: float = param(
         300e6, lo=0, hi=1e10, unit="yuan/year",
-        source="assumption: yearly city-to-county transfer pool that people-linked shares come from", assumption=True)
+        source="assumption: the city's general yearly transfer pool to the counties, before any people-linked "
+               "money (policy.transfers); `policy.transfers.pool_share` of it is divided by settlers and new "
+               "permits, the rest by residents", assumption=True)
     spend_share_schools: float = param(
         0.4, lo=0.0, hi=1.0, unit="share of receipts",
         source="assumption: a county spends transfers on school places first (clause 九 names education, health "

@@ -85,6 +85,7 @@ class YearRecord:
     migrant_children: np.ndarray = field(default_factory=_zeros)   # real persons, 6-14, registered elsewhere
     migrant_admitted: np.ndarray = field(default_factory=_zeros)   # real persons, of them in public school
     receipts: np.ndarray = field(default_factory=_zeros)           # yuan the city paid each county
+    budget: dict | None = None            # {"spending"|"income": {item: yuan per county}} (sim/budget.py)
 
 
 def record(model: "UrbanizationModel") -> None:
@@ -207,6 +208,18 @@ def _record_flows(model: "UrbanizationModel") -> None:
         extra = oc.by_county(student_county, w) if name == "household" else 0
         add(y, "settlements", oc.by_county(settled.county, w, settled.kind == k) + extra, f"kind_{name}")
     add(y, "transfers", np.append(s.receipts, s.receipts.sum()))
+    _record_budget(model)
+
+
+def _record_budget(model: "UrbanizationModel") -> None:
+    """Spending and income by item (groups) and in total (`all`), yuan per county and city."""
+    add, y, book = model.recorder.add, model.year, model.this_year.budget
+    for outcome, key in (("budget_spending", "spending"), ("budget_income", "income")):
+        items = book[key]
+        total = sum(items.values())
+        add(y, outcome, _with_city(total))
+        for item, values in items.items():
+            add(y, outcome, _with_city(values), item)
 
 
 def _record_register(model: "UrbanizationModel") -> None:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .blocks import Block, problem_at
+from .costs import Costs
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
 from .yaml_guard import YamlProblem, read_yaml, short
@@ -56,6 +57,7 @@ class Scenario(Block):
     scale: float = Field(0.1, gt=0, le=1)
     initial: Initial = Field(default_factory=Initial)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    costs: Costs = Field(default_factory=Costs)
     policy: Policy = Field(default_factory=Policy)
 
     @model_validator(mode="before")

@@ -24,7 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard", "urbsim.cmd_bench",
-                                    "urbsim.cmd_calibrate")
+                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard")
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],
@@ -125,6 +125,8 @@ def compare(
     years: str = typer.Option("2025,2030,2035", help="comma-separated years to show"),
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
+    explain: bool = typer.Option(False, "--explain", help="also say why each scenario differs from the first: "
+                                 "flows (settlements by pathway, moves, births, deaths) and budget items"),
 ) -> None:
     """Run each scenario with the same replicate seeds and show city headline outcomes, with the
     differences from the first and their intervals (paired t over the replicates)."""
@@ -143,7 +145,8 @@ def compare(
     if len(set(names)) < len(names):
         fail(f"scenario names: expected distinct names, found {names} (the `name` field of each file)")
     seeds = consecutive_seeds(loaded[0].seed if seed is None else seed, replicates)
-    runs = _replicate_runs(loaded, seeds, wanted)
+    kept: dict[str, list] | None = {sc.name: [] for sc in loaded} if explain else None
+    runs = _replicate_runs(loaded, seeds, wanted, kept)
     table = compare_table(runs, names[0], level).assign(replicates=replicates)
     table["scenario"] = pd.Categorical(table.scenario, names, ordered=True)
     order = {o: i for i, o in enumerate(runs.outcome.drop_duplicates())}    # headline order
@@ -165,11 +168,15 @@ def compare(
         table[cols].to_csv(tmp, index=False)
         tmp.replace(out)
         console.print(f"wrote {out}")
+    if kept is not None:
+        from urbsim.cmd_scorecard import print_explanation
+        print_explanation(kept, loaded[0].base_year + 1, min(s.end_year for s in loaded), level)
 
 
-def _replicate_runs(loaded, seeds: list[int], wanted: list[int]) -> pd.DataFrame:
+def _replicate_runs(loaded, seeds: list[int], wanted: list[int], keep: dict[str, list] | None = None
+                    ) -> pd.DataFrame:
     """Headline outcomes of every scenario and replicate seed: scenario, replicate, seed, year,
-    outcome, value."""
+    outcome, value. With `keep`, each run's whole outcomes table is appended to keep[name]."""
     frames = []
     with progress_bar() as bar:
         years = sum(sc.end_year - sc.base_year for sc in loaded)
@@ -180,6 +187,8 @@ def _replicate_runs(loaded, seeds: list[int], wanted: list[int]) -> pd.DataFrame
                 result = run_scenario(with_overrides(sc, {"seed": s}),
                                       progress=lambda k, _t: bar.update(task, completed=done + k))
                 done += sc.end_year - sc.base_year
+                if keep is not None:
+                    keep[sc.name].append(result.outcomes)
                 wide = headline(result.outcomes, wanted)
                 tidy = wide.rename_axis("year").reset_index().melt("year", var_name="outcome")
                 frames.append(tidy.assign(scenario=sc.name, replicate=r, seed=s))

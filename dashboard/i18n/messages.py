@@ -11,6 +11,7 @@ import re
 from typing import Callable
 
 from .options import OPTIONS
+from .ui import UI
 from .units import UNITS
 
 Rule = tuple[re.Pattern, str | Callable[[re.Match], str]]
@@ -90,7 +91,16 @@ FOUND: dict[str, str] = {
 }
 
 # Whole problems or their tails, applied in order to the text after "where: path: ".
-PHRASES: list[Rule] = [
+def _lead_rule(key: str) -> Rule:
+    """The dashboard's own lines (upload checks in dashboard/data.py and uploads.py, a lost run in
+    dashboard/jobs.py): the English text of UI[key], then perhaps a file name and its size in bytes."""
+    zh, en = UI[key]
+    return (re.compile("^" + re.escape(en) + r"(?P<rest>.*)$"),
+            lambda m: zh + re.sub(r" \(([\d,]+) B\)$", r"（\1 字节）", m["rest"]))
+
+
+PHRASES: list[Rule] = [_lead_rule(k) for k in ("upload_too_big", "upload_not_text", "upload_not_yaml",
+                                               "upload_unreadable", "run_lost")] + [
     (re.compile(r"unknown field; expected (?P<e>.*), found (?P<x>.*)$"),
      lambda m: f"未知字段；应为{expected(m['e'])}，实际为 {m['x']}"),
     (re.compile(r"required field is missing$"), "缺少必填字段"),

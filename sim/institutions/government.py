@@ -3,11 +3,12 @@
 A `CountyGovernment` holds school places, clinic capacity and public rental flats for
 its county, with soft congestion as demand nears capacity (service value falls;
 nobody is placed past the hard limit); it invests the transfers it receives into
-capacity after a lag (clause 八, 九). The `CityGovernment` splits a yearly transfer
-pool between the counties: a people-linked part per settler and per residence permit
-(人地钱挂钩, clause 九), the rest by resident population, and books construction land
-per settler. Budget identity, every year and county: receipts = committed investment,
-and the city's pool = the sum of county receipts.
+capacity after a lag (clause 八, 九), at the unit costs of the scenario's `costs:` block.
+The `CityGovernment` pays each county its share of a general pool (by residents, and the
+`pool_share` of it by settlers and new permits) plus people-linked money on top: so much per
+settler and per new residence permit (人地钱挂钩, clause 九, "加大财政转移支付同农业转移人口市民化
+挂钩的力度"). The total therefore grows with settlers and permits. Budget identity, every year
+and county: receipts = committed investment; the city pays the sum of county receipts.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from collections import deque
 import mesa
 import numpy as np
 
+from ..costs import Spending
 from ..parameters import Services
 
 
@@ -30,10 +32,11 @@ class CountyGovernment(mesa.Agent):
     """Public services of one county, in real units (places, flats), not simulated persons."""
 
     def __init__(self, model: mesa.Model, index: int, children: float, residents: float,
-                 town_households: float, params: Services, rental_share: float):
+                 town_households: float, params: Services, rental_share: float, unit_costs: Spending):
         super().__init__(model)
         self.index = index
         self.params = params
+        self.unit_costs = unit_costs
         self.school_places = children * params.school_headroom
         self.clinic_capacity = residents * params.clinic_headroom
         self.rental_stock = town_households * rental_share
@@ -45,6 +48,7 @@ class CountyGovernment(mesa.Agent):
         self.pipeline: deque[tuple[int, float]] = deque()   # (year usable, yuan)
         self.school_congestion = 0.0
         self.clinic_congestion = 0.0
+        self.added = {"school_places": 0.0, "clinic_capacity": 0.0, "rental_stock": 0.0}   # this year
 
     def receive(self, yuan: float, year: int) -> None:
         """Take this year's transfer and commit it to capacity usable after the lag."""
@@ -56,15 +60,17 @@ class CountyGovernment(mesa.Agent):
 
     def build(self, year: int, school_growth: float, rental_growth: float) -> None:
         """Capacity that comes into use this year: matured investments plus planned growth."""
-        p = self.params
+        p, c = self.params, self.unit_costs
+        before = {k: getattr(self, k) for k in self.added}
         self.school_places *= 1 + school_growth
         self.rental_stock *= 1 + rental_growth
         while self.pipeline and self.pipeline[0][0] <= year:
             _, yuan = self.pipeline.popleft()
             rental = 1.0 - p.spend_share_schools - p.spend_share_clinics
-            self.school_places += yuan * p.spend_share_schools / p.yuan_per_school_place
-            self.clinic_capacity += yuan * p.spend_share_clinics / p.yuan_per_clinic_place
-            self.rental_stock += yuan * rental / p.yuan_per_rental_unit
+            self.school_places += yuan * p.spend_share_schools / c.school_place_build_yuan
+            self.clinic_capacity += yuan * p.spend_share_clinics / c.clinic_capacity_yuan
+            self.rental_stock += yuan * rental / c.rental_flat_build_yuan
+        self.added = {k: getattr(self, k) - v for k, v in before.items()}
 
     def admit_pupils(self, local: float, migrant_eligible: float) -> tuple[float, float]:
         """Places for local pupils first, then eligible migrant children, never past capacity."""
@@ -82,19 +88,22 @@ class CountyGovernment(mesa.Agent):
 
 
 class CityGovernment(mesa.Agent):
-    """Allocates the yearly transfer pool between the counties (clause 九)."""
+    """Pays the counties their transfers each year (clause 九)."""
 
     def __init__(self, model: mesa.Model, pool_yuan: float):
         super().__init__(model)
         self.pool_yuan = pool_yuan
 
     def allocate(self, settlers: np.ndarray, permits: np.ndarray, residents: np.ndarray,
-                 yuan_per_settler: float, yuan_per_permit: float, pool_share: float) -> np.ndarray:
-        """Yuan for each county: people-linked claims paid from `pool_share` of the pool (pro rata
-        when claims exceed it), the rest of the pool by resident population."""
-        claims = settlers * yuan_per_settler + permits * yuan_per_permit
-        linked_budget = self.pool_yuan * pool_share
-        total_claims = claims.sum()
-        linked = claims * min(1.0, linked_budget / total_claims) if total_claims > 0 else np.zeros_like(claims)
-        rest = self.pool_yuan - linked.sum()
-        return linked + rest * residents / residents.sum()
+                 yuan_per_settler: float, yuan_per_permit: float, pool_share: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """(general, linked) yuan for each county. General: the pool, `pool_share` of it divided by
+        settlers plus new permits (by residents in a year with neither), the rest by residents.
+        Linked: `yuan_per_settler` per settler and `yuan_per_permit` per new permit, on top of the pool,
+        so the city's total follows the people it settles and registers (人地钱挂钩)."""
+        by_residents = residents / residents.sum()
+        people = settlers + permits
+        by_people = people / people.sum() if people.sum() > 0 else by_residents
+        general = self.pool_yuan * ((1 - pool_share) * by_residents + pool_share * by_people)
+        linked = settlers * yuan_per_settler + permits * yuan_per_permit
+        return general, linked

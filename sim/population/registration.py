@@ -87,6 +87,7 @@ class Settled:
     pathway: np.ndarray
     county: np.ndarray
     kind: np.ndarray      # agent_kind before settling
+    from_outside: np.ndarray | None = None   # registered outside Tieling before settling
 
 
 @dataclass
@@ -109,13 +110,14 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
+    from_outside = p.hk[cand] == OUTSIDE
     p.hk[cand], p.hk_urban[cand], p.settled_year[cand] = county, True, year
     p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
                                HukouKind.talent, HukouKind.family)
     p.permit[cand] = False
     if not rules.rural_rights_kept:
         h.land[p.hh[cand][c.rural_tieling[yes]]] = False
-    return Settled(cand, pathway, county, kind)
+    return Settled(cand, pathway, county, kind, from_outside)
 
 
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
