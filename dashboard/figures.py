@@ -23,6 +23,7 @@ import sim
 
 from . import i18n
 from .data import RunSet
+from .observed import add_observed
 
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 DASHES = ("solid", "dash", "dot", "dashdot")
@@ -284,6 +285,8 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
     titles = [" / ".join(item_label(it, opts.lang) for it in p) + f" ({axis_unit(p[0][0], opts)})" for p in panels]
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, subplot_titles=titles,
                         vertical_spacing=0.12 if len(panels) > 1 else 0.05)
+    years = [y for rs in runsets for y in rs.wide.index.get_level_values("year").unique()]
+    in_legend: set[str] = set()
     for r, panel in enumerate(panels, start=1):
         for j, (outcome, group) in enumerate(panel):
             for i, rs in shown(runsets, opts):
@@ -293,6 +296,9 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
                          band_kind=opts.band, dash=DASHES[j % len(DASHES)],
                          showlegend=(r == 1 or len(panel) > 1), row=r, col=1,
                          hover_fmt=hover_format(outcome))
+            if opts.mode == "levels" and group == "all" and years:   # the record beside the lines
+                add_observed(fig, outcome, area, (min(years), max(years)), opts.lang, r, in_legend,
+                             100.0 if is_fraction(outcome) else 1.0)
         if opts.mode == "difference":
             fig.add_hline(y=0, line={"color": "#888", "width": 1}, row=r, col=1)
         fig.update_yaxes(tickformat=axis_format(panel[0][0]), row=r, col=1)

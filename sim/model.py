@@ -1,6 +1,6 @@
 """UrbanizationModel: Tieling's people and institutions, one year per step.
 
-The step reads as the ordered story of a year (DESIGN.md §1): demography ->
+The step reads as the ordered story of a year (docs/design.md §1): demography ->
 education -> work -> migration -> residence permits -> settlement -> housing ->
 institutions -> record. People are numpy columns (`sim.population`); county and city
 governments are Mesa agents (`sim.institutions`); choices are pure rules
@@ -18,6 +18,7 @@ import numpy as np
 from . import budget as bud
 from . import outcomes as oc
 from . import panel, recording
+from .constants import SCHOOL_AGES
 from .institutions.government import CityGovernment, CountyGovernment
 from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
 from .places import N_COUNTIES, OUTSIDE
@@ -29,6 +30,10 @@ from .population.columns import Heads, Pathway, Population, Tenure, any_member, 
 from .population.cache import synthesize_cached
 from .recording import Flows, YearRecord
 from .scenario import Scenario
+
+
+def _school_age(age: np.ndarray) -> np.ndarray:
+    return (age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1])
 
 
 class UrbanizationModel(mesa.Model):
@@ -227,7 +232,7 @@ class UrbanizationModel(mesa.Model):
         b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         self._announce(alive)
         registered = registry.Snapshot(self.pop)
-        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
+        registration.spread_awareness(self.pop, alive, self.rules.publicity.reach_per_year, b.settling.word_of_mouth, self.rng)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
                                       b.services.unregistered_access, self.rng, heads)
@@ -281,7 +286,7 @@ class UrbanizationModel(mesa.Model):
     def _purchase_motive(self, rows: np.ndarray) -> np.ndarray:
         """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
         hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
-        if not self.rules.purchase:
+        if not self.rules.purchase.enabled:
             return np.zeros(len(rows))
         p, h, residents = self.pop.persons, self.pop.households, self.pop.residents()
         hh = p.hh[residents]        # the rows are town households: their members live in the city
@@ -298,13 +303,13 @@ class UrbanizationModel(mesa.Model):
         settlers += registration.county_sums(p.res[y.student_settlers], w)
         permits = registration.county_sums(p.res[y.new_permits], w)
         residents = registration.county_sums(p.res[self.pop.residents()], w)
-        general, linked = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
-                                             r.pool_share)
+        general, linked = self.city.allocate(settlers, permits, residents, r.transfers.yuan_per_settler,
+                                             r.transfers.yuan_per_permit, r.transfers.pool_share)
         receipts = general + linked
         for i, gov in enumerate(self.counties):
             gov.receive(receipts[i], self.year)
-            gov.build(self.year, r.school_growth, r.housing_growth)
-            gov.land_quota_m2 += settlers[i] * r.m2_per_settler
+            gov.build(self.year, r.schools.capacity_growth_per_year, r.public_housing.stock_growth_per_year)
+            gov.land_quota_m2 += settlers[i] * r.land.m2_per_settler
             gov.update_clinics(residents[i])
         pupils = self._admit_pupils()
         y.budget = self._budget(y.settled, settlers, permits, pupils[1], general, linked)
@@ -320,7 +325,7 @@ class UrbanizationModel(mesa.Model):
             new_permits=permits, migrant_pupils_admitted=admitted,
             places_added=added["school_places"], clinic_added=added["clinic_capacity"],
             flats_added=added["rental_stock"], general_transfers=general, linked_transfers=linked,
-            land_m2=settlers * self.rules.m2_per_settler)
+            land_m2=settlers * self.rules.land.m2_per_settler)
         insured, pensioners = bud.settled_stock(self.pop, self.config.base_year, w,
                                                 self.config.costs.spending.pension_age)
         return self.budget.year(flows, insured, pensioners)
@@ -347,7 +352,7 @@ class UrbanizationModel(mesa.Model):
         p, h, w = self.pop.persons, self.pop.households, self.pop.weight
         b = self.config.behaviour
         age, res = p.age[alive], p.res[alive]
-        children = registration.county_sums(res, w, (res != OUTSIDE) & (age >= 6) & (age <= 14))
+        children = registration.county_sums(res, w, (res != OUTSIDE) & _school_age(age))
         residents = registration.county_sums(res, w, res != OUTSIDE)
         town = h.view("alive") & h.view("urban") & ~h.view("collective") & (h.view("county") != OUTSIDE)
         town_hh = registration.county_sums(h.view("county"), w, town)
@@ -363,10 +368,10 @@ class UrbanizationModel(mesa.Model):
         children eligible for public school under `schools.migrant_children_admission`."""
         p, w, h = self.pop.persons, self.pop.weight, self.pop.households
         age, res = p.age[residents], p.res[residents]
-        at = np.flatnonzero((age >= 6) & (age <= 14))    # pupils
+        at = np.flatnonzero(_school_age(age))    # pupils
         county = res[at]
         migrant = p.hk[residents[at]] != county
-        mode = self.rules.school_admission.value
+        mode = self.rules.schools.migrant_children_admission.value
         if mode == "permit_only":
             hh = p.hh[residents]
             ok = migrant & any_member(hh, h.n, p.permit[residents])[hh[at]]

@@ -171,6 +171,11 @@ def traces(p, fig_id: str) -> list[dict] | None:
     return p.evaluate(TRACES_JS, fig_id)
 
 
+def run_traces(p, fig_id: str) -> list[dict]:
+    """The traces of runs (not the record's markers, dashboard/observed.py)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
+
+
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
     """Until the figure plots a mean line of the run called `label` (a screenshot if it never does)."""
     try:
@@ -362,10 +367,10 @@ def test_two_sessions_keep_their_own_results(browser, playwright, server, tmp_pa
         wait_for_run(a, "session_a")
         wait_for_run(b, "session_b")
         for p, mine in ((a, "session_a"), (b, "session_b")):
-            assert {t["name"].split(" · ")[0] for t in traces(p, "fig-urban")} == {mine}
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {mine}
             assert run_labels(p) == [mine]
-        assert {t["meta"]["run"] for t in traces(a, "fig-urban")}.isdisjoint(
-            {t["meta"]["run"] for t in traces(b, "fig-urban")})
+        assert {t["meta"]["run"] for t in run_traces(a, "fig-urban")}.isdisjoint(
+            {t["meta"]["run"] for t in run_traces(b, "fig-urban")})
         b.reload()                                           # a session's runs survive a reload, still its own
         wait_for_run(b, "session_b")
         assert run_labels(b) == ["session_b"]

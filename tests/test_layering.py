@@ -1,4 +1,4 @@
-"""Layering and randomness rules, checked on the source with `ast` (DESIGN.md §2, §3).
+"""Layering and randomness rules, checked on the source with `ast` (docs/design.md §2, §3).
 
 - `sim` imports neither `dashboard`, `experiments` nor `urbsim`.
 - `dashboard` and `experiments` use only sim's public names (`import sim`, `from sim import X`

@@ -1,4 +1,4 @@
-"""Every lever of LEVERS.md is read by the model and moves the outcome it is about.
+"""Every lever (docs/policy/README.md) is read by the model and moves the outcome it is about.
 
 Each lever is set to its low and its high end with the same seed (common random
 numbers); the outcome named for its family must differ. A lever nothing reads fails.

@@ -198,7 +198,7 @@ def test_pathways_declined_before_the_start_stay_closed_until_settling_costs_les
     assert len(_choices(m).persons) == 0
     # The rules before the reform cost the land; the reform's do not: Tieling villagers reconsider.
     before = m._rules_known(2020)
-    assert not before.rural_rights_kept and rules_for(m.config.policy, 2021).rural_rights_kept
+    assert not before.rural_rights.kept_after_settling and rules_for(m.config.policy, 2021).rural_rights.kept_after_settling
     m.rules = rules_for(m.config.policy, 2021)
     newly_eligible = set(_choices(m).persons.tolist())
     registration.reopen_declined(m.pop, m.alive(), before, m.rules)

@@ -1,5 +1,5 @@
 """Work and income: wages by county town, farming income, outside wages, employee
-insurance contributions, household savings (DESIGN.md §1, work phase).
+insurance contributions, household savings (docs/design.md §1, work phase).
 
 A town's wage follows labour demand: jobs grow or shrink at `work.town_job_growth` a
 year and the wage moves with the square root of jobs per town worker, so crowded towns

@@ -92,7 +92,7 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
     relocate(pop, entrants, county, np.ones(k, bool))
     # Student hukou moves (clause 四): only rural-registered students of Tieling.
     rural = (p.hk[entrants] != OUTSIDE) & ~p.hk_urban[entrants]
-    movable = rules.student_mobility != HukouMobility.none
+    movable = rules.students.hukou_mobility != HukouMobility.none
     moving = entrants[rural & movable & (rng.random(k) < params.student_hukou_move_share)]
     p.origin[moving] = p.hk[moving]
     p.hk_kind[moving] = HukouKind.school
@@ -128,7 +128,7 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     p.knows[done] |= np.uint8(1 << Pathway.graduate)   # colleges tell graduates (assumption)
     p.alive[done[~back & (p.hk[done] == OUTSIDE)]] = False
     school = done[p.hk_kind[done] == HukouKind.school]
-    if rules.student_mobility == HukouMobility.free:
+    if rules.students.hukou_mobility == HukouMobility.free:
         # The hukou may follow the graduate: to the job place outside Tieling, or (by the graduate
         # pathway) to the Tieling town where the graduate works; a school collective hukou not
         # moved on within two years goes home (see registration.expire_school_hukou).

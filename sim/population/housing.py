@@ -55,16 +55,16 @@ def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Ru
     in_renting = np.flatnonzero(renting[hh])
     alive, hh = residents[in_renting], hh[in_renting]     # only members of renting town households matter
     size = np.maximum(np.bincount(hh, minlength=h.n), 1)
-    poor = h.view("income") / size <= rules.housing_income_threshold
+    poor = h.view("income") / size <= rules.public_housing.income_threshold
     job = p.job[alive]
     working = (job == Job.employee) | (job == Job.flexible)
     local = (p.hk[alive] == p.res[alive]) & p.hk_urban[alive]
     member = np.zeros(len(alive), bool)
-    if HousingGroup.new_employees in rules.housing_groups:
+    if HousingGroup.new_employees in rules.public_housing.eligible_groups:
         member |= working & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] <= params.new_employee_years)
-    if HousingGroup.migrant_workers in rules.housing_groups:
+    if HousingGroup.migrant_workers in rules.public_housing.eligible_groups:
         member |= working & ~local & (p.town_years[alive] >= 1)
-    if HousingGroup.low_income_hukou in rules.housing_groups:
+    if HousingGroup.low_income_hukou in rules.public_housing.eligible_groups:
         member |= local
     return renting & poor & any_member(hh, h.n, member)
 

@@ -18,6 +18,7 @@ from ..decisions import migration as mig
 from ..decisions.logit import choose
 from ..parameters import Behaviour
 from ..places import CENTRAL, N_COUNTIES
+from ..constants import CHILD_GAP_YEARS, HEAD_DECIDER_AGES, YOUTH_DECIDER_AGES
 from . import moves
 from .columns import Heads, Job, Population, Tenure, is_job, members_of, rows_in_order, select
 
@@ -82,12 +83,12 @@ def deciders(pop: Population, residents: np.ndarray, rate: float, rng) -> Decide
     found = Heads.find(residents, age, hh, h.n)
     # Heads (18-55) of family households, read from the households' heads, in row order.
     head_age = found.age
-    family = (head_age >= 18) & (head_age <= 55) & ~h.view("collective")
+    family = (head_age >= HEAD_DECIDER_AGES[0]) & (head_age <= HEAD_DECIDER_AGES[1]) & ~h.view("collective")
     heads = rows_in_order(select(found.row, family), p.n)
     # Village youths (18-30) who are children (15+ years younger than the head; a head is no child).
-    young = np.flatnonzero((age >= 18) & (age <= 30))
+    young = np.flatnonzero((age >= YOUTH_DECIDER_AGES[0]) & (age <= YOUTH_DECIDER_AGES[1]))
     rows, hh_y = residents[young], hh[young]
-    ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -15)
+    ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -CHILD_GAP_YEARS)
     youth = rows[ok]
     heads = select(heads, rng.random(len(heads)) < rate)
     youth = select(youth, rng.random(len(youth)) < rate)

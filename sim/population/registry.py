@@ -13,6 +13,7 @@ import numpy as np
 from ..parameters import Outside, Registry
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.rules import Rules
+from ..constants import RETURN_AGE
 from .columns import Population, any_member
 
 # Ages of the singles who may marry outside and move their hukou to the spouse's place.
@@ -96,8 +97,8 @@ def settle_outside(pop: Population, outside: np.ndarray, year: int, params: Regi
     rows = np.flatnonzero(any_member(hh, h.n))
     hazard = params.settle_out_rate * openness(params, year) * (away[rows] >= params.years_to_settle)
     hazard = hazard * np.where(child[rows], params.family_multiplier, 1.0)
-    hazard = hazard / np.where(oldest[rows] >= 45, back.return_age_multiplier, 1.0)
-    if not rules.rural_rights_kept:
+    hazard = hazard / np.where(oldest[rows] >= RETURN_AGE, back.return_age_multiplier, 1.0)
+    if not rules.rural_rights.kept_after_settling:
         hazard = hazard * np.where(h.land[rows], params.land_loss_multiplier, 1.0)
     going = np.zeros(h.n, bool)
     going[rows[rng.random(len(rows)) < -np.expm1(-hazard)]] = True
