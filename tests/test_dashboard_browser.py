@@ -599,8 +599,12 @@ def test_cancel_replaces_the_last_status(page):
                            timeout=TIMEOUT_MS)
     assert not page.locator("#run-message").is_visible()          # the last run's status is hidden meanwhile
     page.click("#cancel-btn")
-    page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('已取消')",
-                           timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('已取消')",
+                               timeout=TIMEOUT_MS)
+    except sync_api.TimeoutError:
+        raise AssertionError(f"run message after cancel: {page.locator('#run-message').inner_text()!r}, "
+                             f"screenshot {shot(page, 'cancel')}") from None
     assert "运行完成" not in page.locator("#run-message").inner_text()
 
 

@@ -62,11 +62,12 @@ def register(app, library: Library) -> None:
                   Input("upload-checked", "data"),
                   State("session-library", "data"), prevent_initial_call=True)
     def upload(checked, session_lib):
-        # Problem lines are kept in English and shown in the page's language (i18n.problem).
+        # (`upload-checked` is the file as checked in the browser, dashboard/uploads.py; problems are
+        # kept in English and shown in the page's language by callbacks/messages.py)
         if not checked:
             raise PreventUpdate
         filename = checked.get("filename") or "upload.yaml"
-        if "too_big" in checked:   # refused in the browser (dashboard/uploads.py)
+        if "too_big" in checked:   # refused in the browser
             return no_update, no_update, problems(
                 [f"{i18n.t('upload_too_big', 'en')}{filename} ({checked['too_big']:,} B)"], "upload_bad")
         sc, text, found = parse_upload(checked.get("contents"), filename, "en")
