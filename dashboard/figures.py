@@ -23,6 +23,7 @@ import sim
 
 from . import i18n
 from .data import RunSet
+from .observed import add_observed
 
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 DASHES = ("solid", "dash", "dot", "dashdot")
@@ -254,6 +255,13 @@ def hover_format(outcome: str) -> str:
     return ",.2f" if "/household" in u else ",.0f"
 
 
+def axis_format(outcome: str) -> str:
+    """Tick format of an outcome's axis: plain numbers with separators (plotly's SI default printed
+    299.9999999999999432M for 3 亿 yuan), decimals only where ticks need them (a near-flat difference)."""
+    fmt = hover_format(outcome)
+    return ",.2~f" if fmt == ",.0f" else fmt
+
+
 def missing_note(outcomes: Iterable[str], lang: str) -> Block:
     names = [f"{outcome_label(o, lang)} ({o})" for o in outcomes]
     return Block("note", text=i18n.t("not_in_results", lang) + "; ".join(names))
@@ -277,6 +285,8 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
     titles = [" / ".join(item_label(it, opts.lang) for it in p) + f" ({axis_unit(p[0][0], opts)})" for p in panels]
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, subplot_titles=titles,
                         vertical_spacing=0.12 if len(panels) > 1 else 0.05)
+    years = [y for rs in runsets for y in rs.wide.index.get_level_values("year").unique()]
+    in_legend: set[str] = set()
     for r, panel in enumerate(panels, start=1):
         for j, (outcome, group) in enumerate(panel):
             for i, rs in shown(runsets, opts):
@@ -286,10 +296,12 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
                          band_kind=opts.band, dash=DASHES[j % len(DASHES)],
                          showlegend=(r == 1 or len(panel) > 1), row=r, col=1,
                          hover_fmt=hover_format(outcome))
+            if opts.mode == "levels" and group == "all" and years:   # the record beside the lines
+                add_observed(fig, outcome, area, (min(years), max(years)), opts.lang, r, in_legend,
+                             100.0 if is_fraction(outcome) else 1.0)
         if opts.mode == "difference":
             fig.add_hline(y=0, line={"color": "#888", "width": 1}, row=r, col=1)
-        # plain numbers on the axis (plotly's SI default printed 299.9999999999999432M for 3 亿 yuan)
-        fig.update_yaxes(tickformat=hover_format(panel[0][0]), row=r, col=1)
+        fig.update_yaxes(tickformat=axis_format(panel[0][0]), row=r, col=1)
     add_band_legend(fig, runsets, opts)
     base_layout(fig, title_of(title_key, opts, county_name(area, opts.lang)), height=260 + 230 * len(panels))
     year_axis(fig, runsets)
@@ -344,7 +356,7 @@ def fig_county_bars(runsets: Sequence[RunSet], opts: ViewOptions,
                          "arrayminus": list((mean - lo).values), "thickness": 1, "width": 3},
                 hovertemplate=f"%{{x}}: %{{y:{hover_format(outcome)}}}",
                 meta={"run": rs.key, "outcome": outcome, "kind": "mean"}), row=r, col=1)
-        fig.update_yaxes(tickformat=hover_format(outcome), row=r, col=1)
+        fig.update_yaxes(tickformat=axis_format(outcome), row=r, col=1)
     add_band_legend(fig, runsets, opts, bars=True)
     base_layout(fig, title_of("tab_counties", opts, str(year)), height=280 + 240 * len(outcomes))
     fig.update_layout(barmode="group", hovermode="closest", margin={"b": 70},
@@ -404,7 +416,7 @@ def fig_stacked(runsets: Sequence[RunSet], opts: ViewOptions, outcome: str, grou
     extra = f"{outcome_label(outcome, opts.lang)}, {i18n.t(title_key, opts.lang)}, {county_name(opts.area, opts.lang)}"
     base_layout(fig, title_of(extra, opts) + f" · {i18n.t('mean_of', opts.lang).format(n=n)}", height=440)
     fig.update_layout(barmode="relative", hovermode="x unified", bargap=0.15)
-    fig.update_yaxes(tickformat=hover_format(outcome))
+    fig.update_yaxes(tickformat=axis_format(outcome))
     year_axis(fig, runsets)
     return fig
 

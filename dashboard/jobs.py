@@ -151,6 +151,10 @@ class RunManager(DiskcacheManager):
         return bool(job) and _running(int(job))
 
     def terminate_job(self, job):
+        # a run stopped on request (Cancel, or a newer click of the same button) is not lost:
+        # remembered, so a poll that arrives after it answers "cancelled" (no update), not `lost_answer`
+        if job:
+            self.handle.set(_terminated_key(job), True, expire=24 * 3600)
         try:
             super().terminate_job(job)
         except (psutil.Error, ProcessLookupError, ValueError):
@@ -168,7 +172,7 @@ class RunManager(DiskcacheManager):
             return result
         lost = self.handle.get(_lost_key(key), self.UNDEFINED)
         self.clear_cache_entry(_lost_key(key))
-        return lost
+        return self.UNDEFINED if self.handle.get(_terminated_key(job)) else lost
 
     def result_ready(self, key):
         return self.handle.get(key) is not None
@@ -176,3 +180,7 @@ class RunManager(DiskcacheManager):
 
 def _lost_key(key: str) -> str:
     return f"{key}-lost"
+
+
+def _terminated_key(job) -> str:
+    return f"terminated-{job}"

@@ -76,16 +76,17 @@ def fmt_num(v: Any) -> str:
 
 def lever_hint(lv: sim.LeverInfo, lang: str) -> str:
     """Bounds and unit, and what the document sets (the lever's declared default)."""
-    doc = i18n.t("document_value", lang)
+    doc = i18n.t("document_value", lang) + ("：" if lang == "zh" else ": ")
+    comma = "、" if lang == "zh" else ", "
     if lv.kind in ("int", "float"):
         unit = i18n.unit(lv.unit, lang)
         rng = f"{fmt_num(lv.lo)} – {fmt_num(lv.hi)}" + (f" {unit}" if unit else "")
-        return f"{rng} · {doc}: {fmt_num(lv.default)}"
+        return f"{rng} · {doc}{fmt_num(lv.default)}"
     if lv.kind == "bool":
-        return f"{doc}: {i18n.t('on', lang) if lv.default else '—'}"
+        return f"{doc}{i18n.t('on', lang) if lv.default else '—'}"
     if lv.kind == "choice":
-        return f"{doc}: {i18n.option(lv.default, lang)}"
-    return f"{doc}: {', '.join(i18n.option(v, lang) for v in lv.default) or '—'}"
+        return f"{doc}{i18n.option(lv.default, lang)}"
+    return f"{doc}{comma.join(i18n.option(v, lang) for v in lv.default) or '—'}"
 
 
 def param_hint(path: str, info, lang: str) -> str:

@@ -19,8 +19,9 @@ CHECK = f"""
 function(contents, filename) {{
     if (!contents) {{ return window.dash_clientside.no_update; }}
     if (contents.length > {MAX_DATA_URL_CHARS}) {{
-        var comma = contents.indexOf(",");
-        return {{"too_big": Math.floor((contents.length - comma - 1) * 3 / 4), "filename": filename}};
+        var chars = contents.length - contents.indexOf(",") - 1;
+        var pad = contents.endsWith("==") ? 2 : (contents.endsWith("=") ? 1 : 0);
+        return {{"too_big": chars / 4 * 3 - pad, "filename": filename}};
     }}
     return {{"contents": contents, "filename": filename}};
 }}

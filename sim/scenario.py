@@ -93,13 +93,6 @@ class Scenario(Block):
         return end_year
 
     @model_validator(mode="after")
-    def _policy_within_horizon(self) -> "Scenario":
-        if self.policy.start_year > self.end_year:
-            raise problem_at("policy.start_year", f"a year up to end_year {self.end_year} (the policy would "
-                             "never start)", self.policy.start_year)
-        return self
-
-    @model_validator(mode="after")
     def _register_holds_its_residents(self) -> "Scenario":
         """Hukou holders include the residents registered in the county; a smaller number cannot be
         built (synthesis would keep the residents and drop only the registered people living outside)."""

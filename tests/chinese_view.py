@@ -15,7 +15,7 @@ import re
 
 import sim
 
-FORMATS = {"YAML", "CSV", "Parquet", "KB", "MB", "UTF", "PNG", "PDF", "GeoJSON"}
+FORMATS = {"YAML", "CSV", "Parquet", "B", "KB", "MB", "UTF", "PNG", "PDF", "GeoJSON"}
 PROPER_NOUNS = {"English", "DataV", "GeoAtlas", "GCJ", "GeoJsons", "Chen", "Fan"}
 # romanised place names, e.g. "Yinzhou District", "Tieling City"
 PLACES = {w for c in [sim.CITY_CODE] + [c.code for c in sim.COUNTIES]

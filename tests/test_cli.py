@@ -1,7 +1,7 @@
 """The `urbsim` command line: validate and run.
 
 Errors are one line per problem on stderr and exit code 2; a failed run writes
-nothing into --out (DESIGN.md §5).
+nothing into --out (docs/design.md §5).
 """
 from __future__ import annotations
 

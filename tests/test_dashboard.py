@@ -86,7 +86,7 @@ def test_every_view_builds_from_a_saved_result(runsets, tab, mode, lang):
                 b.figure.to_plotly_json()      # serialisable
                 assert b.figure.data, f"{tab}: empty figure"
                 runs = {(t.meta or {}).get("run") for t in b.figure.data
-                        if (t.meta or {}).get("kind") != "band-legend"}
+                        if (t.meta or {}).get("kind") not in ("band-legend", "observed")}
                 assert runs <= {"k-base", "k-alt"}
                 if mode == "difference":
                     assert "k-base" not in runs    # the baseline is the zero line
@@ -444,3 +444,23 @@ def test_no_module_level_mutable_session_state():
                     assert all(n.isupper() or n.startswith("__") for n in names), f"{path.name}: {names}"
     for path in (ROOT / "dashboard" / "callbacks").glob("*.py"):
         assert "global " not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_record_is_drawn_beside_the_simulated_lines(runsets):
+    """Census counts (and, from a 2010 start, the published register) as markers, in levels only."""
+    fig = figures.fig_time_panels(runsets, ViewOptions(lang="zh"), [[("residents", "all"), ("hukou_holders", "all")]],
+                                   "tab_population")
+    census = [t for t in fig.data if (t.meta or {}).get("kind") == "observed"]
+    assert len(census) == 1 and list(census[0].x) == [2020] and census[0].name == "普查实测"
+    assert float(census[0].y[0]) == 2_388_294                    # the 2020 census, city
+    urban = figures.fig_urbanization(runsets, ViewOptions(lang="en"))
+    rate = next(t for t in urban.data if (t.meta or {}).get("kind") == "observed")
+    assert 50 < float(rate.y[0]) < 60                               # 55.2%, drawn in % like the lines
+    diff = figures.fig_urbanization(runsets, ViewOptions(mode="difference"))
+    assert not [t for t in diff.data if (t.meta or {}).get("kind") == "observed"]
+    o = runsets[0].outcomes
+    early = o[o.year == o.year.min()].assign(year=2017)    # a run that covers the register's years
+    rs = RunSet("k-2017", "from2017", pd.concat([early, o]), runsets[0].seeds, 0.01)
+    fig = figures.fig_time_panels([rs], ViewOptions(lang="en"), [[("hukou_holders", "all")]], "tab_population")
+    roles = {t.meta["role"]: list(t.x) for t in fig.data if (t.meta or {}).get("kind") == "observed"}
+    assert roles["fit"] == [2017, 2018, 2019]

@@ -48,6 +48,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerUrl(str):
+    """The dashboard's address, with the server's pid and log file."""
+
+    def __new__(cls, url: str, pid: int, log: Path):
+        self = super().__new__(cls, url)
+        self.pid, self.log = pid, log
+        return self
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
@@ -70,7 +79,7 @@ def server(tmp_path_factory):
             proc.kill()
             raise RuntimeError(f"dashboard server did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+    yield ServerUrl(url, proc.pid, Path(log.name))
     # the server and the run processes it forked share its process group
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -169,6 +178,11 @@ TRACES_JS = """(id) => {
 
 def traces(p, fig_id: str) -> list[dict] | None:
     return p.evaluate(TRACES_JS, fig_id)
+
+
+def run_traces(p, fig_id: str) -> list[dict]:
+    """The traces of runs (not the record's markers, dashboard/observed.py)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
 
 
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
@@ -362,10 +376,10 @@ def test_two_sessions_keep_their_own_results(browser, playwright, server, tmp_pa
         wait_for_run(a, "session_a")
         wait_for_run(b, "session_b")
         for p, mine in ((a, "session_a"), (b, "session_b")):
-            assert {t["name"].split(" · ")[0] for t in traces(p, "fig-urban")} == {mine}
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {mine}
             assert run_labels(p) == [mine]
-        assert {t["meta"]["run"] for t in traces(a, "fig-urban")}.isdisjoint(
-            {t["meta"]["run"] for t in traces(b, "fig-urban")})
+        assert {t["meta"]["run"] for t in run_traces(a, "fig-urban")}.isdisjoint(
+            {t["meta"]["run"] for t in run_traces(b, "fig-urban")})
         b.reload()                                           # a session's runs survive a reload, still its own
         wait_for_run(b, "session_b")
         assert run_labels(b) == ["session_b"]
@@ -421,6 +435,76 @@ def test_time_from_click_to_figures_at_the_default_scale(page):
     (ARTIFACTS / "dashboard-timing.txt").write_text(line + "\n", encoding="utf-8")
     shot(page, "default-run")
     assert median < 60
+
+
+# --- a planning office: many sessions, lost runs, wrong uploads ------------------------------------
+
+SESSIONS = 8
+
+
+def test_many_simultaneous_sessions_all_get_their_own_results(browser, server):
+    """SESSIONS tabs (each its own session) press Run within a second of each other: every one ends
+    with its own run plotted and Run usable again; no 500 in the server's log."""
+    pages = []
+    try:
+        for i in range(SESSIONS):
+            p = browser.new_page()
+            open_dashboard(p, server)
+            small_run_settings(p, end_year=2022, replicates=1)
+            set_number(p, "#scenario-name", f"office_{i}")
+            pages.append(p)
+        for p in pages:
+            p.click("#run-btn")
+        for i, p in enumerate(pages):
+            p.bring_to_front()   # a background tab does not draw its figures
+            wait_for_run(p, f"office_{i}")
+            p.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+            assert run_labels(p) == [f"office_{i}"]
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {f"office_{i}"}
+        log = server.log.read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in log and '" 500 ' not in log, log[-3000:]
+    finally:
+        for p in pages:
+            p.close()
+
+
+def run_processes(server_pid: int) -> list:
+    """The run processes: children of the launcher, the server's child that forks them."""
+    import psutil
+    return [c for launcher in psutil.Process(server_pid).children() for c in launcher.children()]
+
+
+def test_a_killed_run_process_gives_a_message_and_a_usable_page(page, server):
+    pick(page, "#scale", "0.05 (5%)")
+    page.click("#run-btn")
+    page.wait_for_function("() => document.querySelector('#run-progress-text').innerText !== ''", timeout=TIMEOUT_MS)
+    procs = run_processes(server.pid)
+    assert procs, "no run process found"
+    for proc in procs:
+        os.kill(proc.pid, signal.SIGKILL)
+    page.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('运行进程意外结束')",
+                           timeout=TIMEOUT_MS)
+    assert run_labels(page) == []
+    small_run_settings(page, end_year=2021, replicates=1)   # and the next run works
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+
+
+@pytest.mark.parametrize("name, size, words", [
+    # twice the server's request limit (8 MB; a 20 MB file behaves the same and takes 50 s to hand over)
+    ("huge.yaml", 8 * 1024 * 1024, ["文件超过 256 KB", "huge.yaml", "8,388,608"]),
+    ("map.png", 2000, ["只接受 .yaml 或 .yml", "map.png"]),
+    ("table.csv", 2000, ["只接受 .yaml 或 .yml", "table.csv"]),
+])
+def test_wrong_uploads_show_a_message(page, server, name, size, words):
+    """A file over the server's request limit (4 MB) used to be refused with HTTP 413 and nothing
+    on the page; the browser now refuses it with a message. A picture or a table gets one too."""
+    body = (b"# padding\n" * (size // 10 + 1))[:size]
+    page.set_input_files("#upload input[type=file]", files=[{"name": name, "mimeType": "text/plain", "buffer": body}])
+    page.wait_for_function("(words) => { const t = document.querySelector('#upload-message').innerText;"
+                           " return words.every(w => t.includes(w)); }", arg=words, timeout=TIMEOUT_MS)
+    assert '" 413 ' not in server.log.read_text(encoding="utf-8", errors="replace")
 
 
 # --- the Chinese view, statuses that follow the language, the lever search ------------------------
@@ -515,8 +599,12 @@ def test_cancel_replaces_the_last_status(page):
                            timeout=TIMEOUT_MS)
     assert not page.locator("#run-message").is_visible()          # the last run's status is hidden meanwhile
     page.click("#cancel-btn")
-    page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('已取消')",
-                           timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('已取消')",
+                               timeout=TIMEOUT_MS)
+    except sync_api.TimeoutError:
+        raise AssertionError(f"run message after cancel: {page.locator('#run-message').inner_text()!r}, "
+                             f"screenshot {shot(page, 'cancel')}") from None
     assert "运行完成" not in page.locator("#run-message").inner_text()
 
 

@@ -26,6 +26,12 @@ from .test_scenario import BAD_FILES
 PARAMS = dict(sim.iter_parameters())
 
 
+def untranslated(zh: str) -> bool:
+    """Whether what a field expects was left as sim's quoted English ('a number (not …)');
+    a quoted option value has no space in it."""
+    return re.search(r"应为['\"][^'\"]* [^'\"]*['\"]", zh) is not None
+
+
 def texts_of(component) -> str:
     """Every string inside a Dash component tree."""
     if component is None:
@@ -108,6 +114,22 @@ def test_problems_of_edited_controls_read_in_chinese(override):
     for p in info.value.problems:
         zh = i18n.problem(p, "zh")
         assert next(iter(override)) in zh and not stray_words(zh), (p, zh)
+        assert not untranslated(zh), zh                             # what is expected is translated too
+
+
+@pytest.mark.parametrize("text", [
+    "scale: '0.1'\n", "seed: true\n", "policy:\n  purchase:\n    dependents: [spouse, spouse]\n",
+    "policy:\n  start_year: 2040\n", "policy:\n  insurance:\n    schemes: []\n",
+    "initial:\n  hukou_holders:\n    '211202': 9000000\n", "initial:\n  hukou_holders:\n    '211202': 10\n",
+    "description: " + "x" * 5000 + "\n",
+])
+def test_typed_and_cross_field_problems_read_in_chinese(text):
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.parse_scenario("name: a\n" + text, "t.yaml")
+    for p in info.value.problems:
+        zh = i18n.problem(p, "zh")
+        assert zh.startswith("t.yaml:") and not untranslated(zh), zh
+        assert not stray_words(zh.rsplit("实际为", 1)[0]), zh        # the found value is the file's own
 
 
 def test_upload_and_dashboard_problems_read_in_chinese():
@@ -241,7 +263,7 @@ def test_schools_view_puts_places_on_their_own_axis_and_shows_the_shortfall(two_
 
 def test_axes_print_plain_numbers(two_runs):
     block = build_view("money", two_runs, ViewOptions(lang="zh"))[0]
-    assert block.figure.layout.yaxis.tickformat == ",.0f"
+    assert block.figure.layout.yaxis.tickformat == ",.2~f"
     [block] = build_view("urban", two_runs, ViewOptions(lang="zh"))
     assert block.figure.layout.yaxis.tickformat == ".2f"
 

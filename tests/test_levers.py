@@ -1,4 +1,4 @@
-"""Every lever of LEVERS.md is read by the model and moves the outcome it is about.
+"""Every lever (docs/policy/README.md) is read by the model and moves the outcome it is about.
 
 Each lever is set to its low and its high end with the same seed (common random
 numbers); the outcome named for its family must differ. A lever nothing reads fails.
@@ -36,8 +36,8 @@ TARGET: dict[str, tuple[str, str | None]] = {
 }
 
 
-# Ends that a scenario refuses at this horizon (a policy starting after 2024, insurance on with no
-# scheme) replaced by the nearest accepted ones.
+# Ends replaced by the nearest that can show an effect at this horizon: a policy starting after
+# 2024 never acts in it; insurance on with no scheme is refused.
 ENDS: dict[str, tuple] = {"policy.start_year": (2000, 2024),
                           "policy.insurance.schemes": (["pension"], ["medical", "pension"])}
 

@@ -1,7 +1,7 @@
 """Scenario files: validation messages, overrides, YAML round trip and the lever bounds.
 
 A planner's mistake must come back as one line per problem naming the file, the
-line, the field path, what was expected and what was found (DESIGN.md §5).
+line, the field path, what was expected and what was found (docs/design.md §5).
 """
 from __future__ import annotations
 

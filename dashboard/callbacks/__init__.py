@@ -10,6 +10,7 @@ callback writes is shared between sessions.
 """
 from __future__ import annotations
 
+from .. import uploads
 from ..data import Library, ResultStore
 from .. import uploads
 from . import files, language, levers, messages, runs, scenarios, views

@@ -14,7 +14,7 @@ from ..data import (MAX_COMPARED, MAX_REPLICATES, SCALES, Library, ResultStore, 
                     run_replicates, unique_label)
 from ..layout import LEVERS_BY_PATH
 from .common import LEVER_IDS, LEVER_VALUES, PARAM_IDS, PARAM_VALUES, edited
-from .messages import problems, status
+from .messages import failure, problems, status
 
 
 def duration_text(seconds: float, lang: str) -> str:
@@ -72,7 +72,7 @@ def register(app, library: Library, store: ResultStore, manager) -> None:
         # asking for the very same run at once get two jobs, each its own result.)
         runs = list(runs or [])
         if len(runs) >= MAX_COMPARED:
-            return no_update, status("too_many")
+            return no_update, failure("too_many")
         try:
             base, sc = edited(library, key, session_lib, lever_ids, lever_values, param_ids, param_values, name,
                               end_year)
@@ -108,9 +108,8 @@ def register(app, library: Library, store: ResultStore, manager) -> None:
                   "yaml": run_yaml(sc, label, scale, seeds)}
         return runs + [record], status("run_done", label=label, seconds=wall)
 
-
     # a run whose process ended without a result (killed, out of memory) says so (dashboard/jobs.py)
-    manager.lost_answer = lambda args: (no_update, problems([i18n.t("run_lost", args[-1])], "run_failed"))
+    manager.lost_answer = lambda args: (no_update, failure("run_lost"))
 
     @app.callback(Output("run-message-data", "data", allow_duplicate=True), Input("cancel-btn", "n_clicks"),
                   prevent_initial_call=True)

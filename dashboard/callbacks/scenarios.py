@@ -60,15 +60,17 @@ def register(app, library: Library) -> None:
     @app.callback(Output("session-library", "data"), Output("library", "value"),
                   Output("upload-message-data", "data"),
                   Input("upload-checked", "data"),
-                  State("session-library", "data"), State("lang-switch", "value"), prevent_initial_call=True)
-    def upload(checked, session_lib, lang):
+                  State("session-library", "data"), prevent_initial_call=True)
+    def upload(checked, session_lib):
+        # (`upload-checked` is the file as checked in the browser, dashboard/uploads.py; problems are
+        # kept in English and shown in the page's language by callbacks/messages.py)
         if not checked:
             raise PreventUpdate
         filename = checked.get("filename") or "upload.yaml"
-        if "too_big" in checked:   # refused in the browser (dashboard/uploads.py)
+        if "too_big" in checked:   # refused in the browser
             return no_update, no_update, problems(
-                [f"{i18n.t('upload_too_big', lang)}{filename} ({checked['too_big']:,} B)"], "upload_bad")
-        sc, text, found = parse_upload(checked.get("contents"), filename, lang)
+                [f"{i18n.t('upload_too_big', 'en')}{filename} ({checked['too_big']:,} B)"], "upload_bad")
+        sc, text, found = parse_upload(checked.get("contents"), filename, "en")
         if found:
             return no_update, no_update, problems(found, "upload_bad")
         session_lib = dict(session_lib or {})

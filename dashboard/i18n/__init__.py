@@ -71,6 +71,15 @@ def parameter(path: str, lang: str) -> str:
     return path.rsplit(".", 1)[-1].replace("_", " ") if pair is None else _pair(pair, lang)
 
 
+# the dashboard's own problems, written in English with these entries and a file name after them
+PROBLEM_KEYS = ("upload_too_big", "upload_not_text", "upload_not_yaml", "upload_unreadable")
+
+
 def problem(text: str, lang: str) -> str:
-    """A scenario problem (English from `sim`) in `lang`."""
+    """A scenario problem (English from `sim` or from the entries in PROBLEM_KEYS) in `lang`."""
+    if lang == "zh":
+        for key in PROBLEM_KEYS:
+            zh, en = UI[key]
+            if text.startswith(en):
+                return zh + text[len(en):]
     return messages.problem(text, lang)

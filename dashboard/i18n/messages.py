@@ -11,6 +11,7 @@ import re
 from typing import Callable
 
 from .options import OPTIONS
+from .ui import UI
 from .units import UNITS
 
 Rule = tuple[re.Pattern, str | Callable[[re.Match], str]]
@@ -41,6 +42,20 @@ EXPECTED: list[Rule] = [
     (re.compile(r"^greater than or equal to (?P<v>\S+)$"), r"不小于 \g<v>"),
     (re.compile(r"^greater than (?P<v>\S+)$"), r"大于 \g<v>"),
     (re.compile(r"^less than (?P<v>\S+)$"), r"小于 \g<v>"),
+    # sim/blocks.py: values taken as typed
+    (re.compile(r"^a whole number \(not true/false or quoted text\)$"), "整数（不能是 'true'/'false' 或带引号的文本）"),
+    (re.compile(r"^a number \(not true/false or quoted text\)$"), "数值（不能是 'true'/'false' 或带引号的文本）"),
+    (re.compile(r"^each option at most once \((?P<o>.*) is repeated\)$"), r"每个选项至多出现一次（'\g<o>' 重复）"),
+    (re.compile(r"^text that can be written as UTF-8 \(a lone surrogate (?P<c>.*) at character (?P<n>\d+)\)$"),
+     r"可写成 UTF-8 的文本（第 \g<n> 个字符是孤立的代理字符 \g<c>）"),
+    # cross-field rules of sim/scenario.py and sim/policies/levers.py
+    (re.compile(r"^a year up to end_year (?P<y>\d+) \(the policy would never start\)$"),
+     r"不晚于 end_year（\g<y>）的年份（否则政策永不开始）"),
+    (re.compile(r"^at least one scheme while the pathway is enabled \(or enabled: false\)$"),
+     "途径开启时至少选择一种保险（或设为 enabled: 'false'）"),
+    (re.compile(r"^at least (?P<n>[\d,]+) \(the residents registered in (?P<c>\d+) in the (?P<y>\d+) census; "
+                r"the rest of its holders live outside Tieling\)$"),
+     r"至少 \g<n>（\g<y> 年普查中户籍在 \g<c> 的常住人口；其余户籍人口居住在市外）"),
     (re.compile(r"^a valid integer.*$"), "整数"),
     (re.compile(r"^a valid number.*$"), "数值"),
     (re.compile(r"^a valid boolean.*$"), "是或否（'true' 或 'false'）"),
@@ -71,10 +86,21 @@ FOUND: dict[str, str] = {
     "an empty or out-of-range entry": "空值或超出范围的值",
     # type names, for a file whose top level is not a mapping
     "list": "列表", "str": "文本", "int": "整数", "float": "数值", "bool": "是或否", "NoneType": "空文件",
+    # booleans and nothing, as Python writes them
+    "True": "'true'", "False": "'false'", "None": "空值",
 }
 
 # Whole problems or their tails, applied in order to the text after "where: path: ".
-PHRASES: list[Rule] = [
+def _lead_rule(key: str) -> Rule:
+    """The dashboard's own lines (upload checks in dashboard/data.py and uploads.py, a lost run in
+    dashboard/jobs.py): the English text of UI[key], then perhaps a file name and its size in bytes."""
+    zh, en = UI[key]
+    return (re.compile("^" + re.escape(en) + r"(?P<rest>.*)$"),
+            lambda m: zh + re.sub(r" \(([\d,]+) B\)$", r"（\1 字节）", m["rest"]))
+
+
+PHRASES: list[Rule] = [_lead_rule(k) for k in ("upload_too_big", "upload_not_text", "upload_not_yaml",
+                                               "upload_unreadable", "run_lost")] + [
     (re.compile(r"unknown field; expected (?P<e>.*), found (?P<x>.*)$"),
      lambda m: f"未知字段；应为{expected(m['e'])}，实际为 {m['x']}"),
     (re.compile(r"required field is missing$"), "缺少必填字段"),
@@ -88,7 +114,7 @@ PHRASES: list[Rule] = [
     (re.compile(r"the key (?P<k>.*) appears twice \(first on line (?P<l>\d+)\); expected (?P<e>.*)$"),
      lambda m: f"键 {m['k']} 出现两次（首次在第 {m['l']} 行）；应为{expected(m['e'])}"),
     (re.compile(r"expected (?P<e>.*), found (?P<x>.*)$"),
-     lambda m: f"应为{expected(m['e'])}，实际为 {FOUND.get(m['x'], m['x'])}"),
+     lambda m: f"应为{expected(m['e'])}，实际为 {found(m['x'])}"),
     (re.compile(r"invalid YAML: (?P<p>.*)$"), r"YAML 格式错误（解析器：\g<p>）"),
     (re.compile(r"file not found$"), "文件不存在"),
     (re.compile(r"cannot read: (?P<p>.*)$"), r"无法读取（\g<p>）"),
@@ -102,6 +128,12 @@ PHRASES: list[Rule] = [
     (re.compile(r"^override (?P<p>\S+): no field (?P<f>\S+)$"), r"覆盖 \g<p>：没有字段 \g<f>"),
     (re.compile(r"the value is not valid YAML$"), "值不是有效的 YAML"),
 ]
+
+
+def found(text: str) -> str:
+    """A found value as the file has it; a value cut short says how long it was in Chinese."""
+    text = FOUND.get(text, text)
+    return re.sub(r"… \((?P<n>[\d,]+) characters\)$", r"…（共 \g<n> 个字符）", text)
 
 
 def _apply(rules: list[Rule], text: str) -> str | None:

@@ -50,6 +50,14 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "marriage": ("婚迁", "marriage"),
 }
 
+# Groups of the budget outcomes (sim.OUTCOMES budget_spending, budget_income), named as the budget tab
+# names them (dashboard/budget_words.py).
+from ..budget_words import TERMS as _BUDGET  # noqa: E402
+
+for _g in ("school_build", "school_running", "clinic_build", "public_rental_build", "medical_insurance", "pension",
+           "employment_services", "general_transfers", "linked_transfers", "central_reward", "land_quota"):
+    OPTIONS.setdefault(_g, _BUDGET[_g])
+
 BLOCKS: dict[str, tuple[str, str]] = {
     "demography": ("人口变动", "Demography"),
     "outside": ("市外迁移", "Moves to and from outside"),

@@ -128,6 +128,9 @@ UI: dict[str, tuple[str, str]] = {
     "expired": ("结果已过期，请重新运行：", "Results expired; run again: "),
     "scenario": ("情景", "Scenario"),
     "replicate": ("重复", "Replicate"),
+    "observed_census": ("普查实测", "Census"),
+    "observed_fit": ("公布的户籍人口（已用于校准）", "Published register (fitted)"),
+    "observed_held_out": ("公布的户籍数据（未用于校准）", "Published register (held out)"),
 }
 
 # Words of the budget tab, scorecard and report (dashboard/budget_words.py).
