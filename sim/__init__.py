@@ -17,6 +17,8 @@ from .observed import census_points, observed_points, register_points
 from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
 from .runner import RunResult, code_version, run
 from .scorecard import Scorecard, explain, replicates, scorecard, targets
+from .budget import INCOME_ITEMS, SPENDING_ITEMS
+from .costs import Costs
 from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                        with_overrides)
 
@@ -25,5 +27,5 @@ __all__ = [
     "OutcomeInfo", "Policy", "ReferenceModel", "RunResult", "Scenario", "ScenarioError", "UrbanizationModel",
     "code_version", "county_label", "engine_decisions", "folder_written_whole", "geojson_path", "headline",
     "census_points", "iter_parameters", "load_census", "load_scenario", "observed_points", "parse_override", "parse_scenario", "reference_ratio",
-    "register_points", "run", "Scorecard", "explain", "replicates", "scorecard", "targets", "scenario_yaml", "with_overrides", "write_text_whole", "write_whole",
+    "register_points", "run", "INCOME_ITEMS", "SPENDING_ITEMS", "Costs", "Scorecard", "explain", "replicates", "scorecard", "targets", "scenario_yaml", "with_overrides", "write_text_whole", "write_whole",
 ]
