@@ -4,22 +4,24 @@
     app = create_app()            # scenarios from ./scenarios, map from sim.geojson_path()
     app.run(port=8050)
 
-Runs execute in background processes (DiskcacheManager); both the job cache and the
-result store live under the system temporary folder (or $URBSIM_TMP, or `cache_dir`).
+Runs execute in background processes (dashboard.jobs.RunManager, a DiskcacheManager whose
+processes are forked by a launcher started here); both the job cache and the result store
+live under the system temporary folder (or $URBSIM_TMP, or `cache_dir`).
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import diskcache
-from dash import Dash, DiskcacheManager
+from dash import Dash
 
 import sim
 
 from . import budget_tab, callbacks, i18n, layout
+from . import is_local
 from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
 from .figures import TABS, ViewOptions, build_view, load_geojson
+from .jobs import JobCache, RunManager
 
 HERE = Path(__file__).resolve().parent
 # Requests carry at most a 256 KB scenario file (base64 in a data URL) plus the page's state.
@@ -68,7 +70,7 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     `warm` loads the model once up front so the first run is as fast as the others."""
     root = Path(cache_dir) if cache_dir else scratch_dir()
     root.mkdir(parents=True, exist_ok=True)
-    manager = DiskcacheManager(diskcache.Cache(str(root / "jobs")))
+    manager = RunManager(JobCache(str(root / "jobs")))
     store = ResultStore(root / "results")
     library = Library(Path(scenarios_dir) if scenarios_dir else default_scenarios_dir())
     gj_path = Path(geojson) if geojson else None
@@ -84,12 +86,19 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     app.layout = lambda: layout.page(library.entries(), library.default_key())
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
     budget_tab.register(app, store)
+    manager.start()   # fork the run launcher now, before the server starts its threads
     return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, scenarios_dir: str | Path | None = None,
           geojson: str | Path | None = None, cache_dir: str | Path | None = None, debug: bool = False) -> None:
-    """Run the dashboard with Dash's threaded server until interrupted."""
+    """Run the dashboard with Dash's threaded server until interrupted. `debug` shows Dash's error
+    overlay and dev tools, without the code reloader (it started a second server on the same port
+    and a second set of run processes); only on a local address (the overlay runs code)."""
+    if debug and not is_local(host):
+        raise ValueError(f"--debug with --host {host}: debug mode only on a local address "
+                         "(127.0.0.1, localhost, ::1); it lets the browser run code on the server")
     app = create_app(scenarios_dir, geojson, cache_dir)
     print(f"Tieling urbanization simulator dashboard: http://{host}:{port}/", flush=True)
-    app.run(host=host, port=port, debug=debug, threaded=True)
+    app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
+

@@ -14,7 +14,7 @@ import sim
 from sim import INCOME_ITEMS, SPENDING_ITEMS
 
 from . import i18n
-from .budget_words import TERMS, UNITS, term
+from .i18n.budget import TERMS, UNITS, term
 from .data import RunSet
 
 LEVEL = 0.9

@@ -22,6 +22,8 @@ import pandas as pd
 
 import sim
 
+from . import i18n
+
 # Sample scales offered. The default keeps a click-to-figures time of about 2 s for three
 # 15-year replicates: with the model as of this writing a 1% run (about 29,000 persons)
 # takes 0.3-0.7 s on two cores, a 2% run twice that (docs/dashboard.md has the measurements).
@@ -58,6 +60,11 @@ class Entry:
     name: str
     description: str
     source: str       # "file" | "session"
+    description_zh: str = ""
+
+    def describe(self, lang: str) -> str:
+        """The description in `lang` (the Chinese one when the file has it)."""
+        return (self.description_zh or self.description) if lang == "zh" else self.description
 
 
 class Library:
@@ -77,16 +84,18 @@ class Library:
         for p in self.files():
             try:
                 sc = sim.load_scenario(p)
-                out.append(Entry(FILE + p.name, sc.name, sc.description.strip(), "file"))
+                out.append(Entry(FILE + p.name, sc.name, sc.description.strip(), "file", sc.description_zh.strip()))
             except sim.ScenarioError as e:
-                out.append(Entry(FILE + p.name, p.stem, "invalid: " + e.problems[0], "file"))
+                out.append(Entry(FILE + p.name, p.stem, "invalid: " + e.problems[0], "file",
+                                 "无效：" + i18n.problem(e.problems[0], "zh")))
         for name, text in (session or {}).items():
-            desc = ""
+            desc = desc_zh = ""
             try:
-                desc = sim.parse_scenario(text, name).description.strip()
+                sc = sim.parse_scenario(text, name)
+                desc, desc_zh = sc.description.strip(), sc.description_zh.strip()
             except sim.ScenarioError:
                 pass
-            out.append(Entry(SESSION + name, name, desc, "session"))
+            out.append(Entry(SESSION + name, name, desc, "session", desc_zh))
         return out
 
     def load(self, key: str, session: dict[str, str] | None = None) -> sim.Scenario:
@@ -110,20 +119,28 @@ class Library:
         return FILE + (preferred[0] if preferred else files[0]).name
 
 
-def parse_upload(contents: str, filename: str) -> tuple[sim.Scenario | None, str, list[str]]:
-    """Decode a dcc.Upload data URL and validate it. Returns (scenario, text, problems);
-    files over MAX_UPLOAD_BYTES are refused before parsing (parse_scenario uses safe_load)."""
+UPLOAD_SUFFIXES = (".yaml", ".yml")
+
+
+def parse_upload(contents: Any, filename: Any, lang: str = "en") -> tuple[sim.Scenario | None, str, list[str]]:
+    """Decode a dcc.Upload data URL and validate it. Returns (scenario, text, problems); a file
+    that is not .yaml/.yml, over MAX_UPLOAD_BYTES or not UTF-8 text is refused before parsing,
+    and so is anything that is not a data URL (a crafted request). Its own problems are in `lang`;
+    a scenario's come from `sim`."""
+    filename = filename if isinstance(filename, str) and filename else "upload.yaml"
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        return None, "", [i18n.t("upload_not_yaml", lang) + filename]
     try:
         payload = contents.split(",", 1)[1]
         raw = base64.b64decode(payload, validate=False)
-    except (IndexError, ValueError):
-        return None, "", [f"{filename}: could not read the upload"]
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return None, "", [i18n.t("upload_unreadable", lang) + filename]
     if len(raw) > MAX_UPLOAD_BYTES:
-        return None, "", [f"{filename}: {len(raw):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted"]
+        return None, "", [f"{i18n.t('upload_too_big', lang)}{filename} ({len(raw):,} B)"]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "", [f"{filename}: not UTF-8 text"]
+        return None, "", [i18n.t("upload_not_text", lang) + filename]
     try:
         return sim.parse_scenario(text, source=filename), text, []
     except sim.ScenarioError as e:
@@ -266,13 +283,15 @@ def runsets_from(runs: list[dict] | None, store: ResultStore) -> tuple[list[RunS
 
 
 def unique_label(name: str, runs: list[dict]) -> str:
+    """The name, or name-2, name-3 … when a compared run has it: still a valid scenario name,
+    so the run's YAML carries the label it is shown under."""
     taken = {r["label"] for r in runs}
     if name not in taken:
         return name
     i = 2
-    while f"{name} #{i}" in taken:
+    while f"{name}-{i}" in taken:
         i += 1
-    return f"{name} #{i}"
+    return f"{name}-{i}"
 
 
 def export_table(runsets: list[RunSet], lang: str = "en") -> pd.DataFrame:

@@ -23,6 +23,7 @@ import sim
 
 from . import i18n
 from .data import RunSet
+from .observed import add_observed
 
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 DASHES = ("solid", "dash", "dot", "dashdot")
@@ -51,16 +52,31 @@ class Block:
     notes: list[str] = field(default_factory=list)
 
 
+# --- derived outcomes -------------------------------------------------------------
+
+# Outcomes the dashboard computes from two the model reports: name -> (minuend, subtrahend,
+# unit). Labels are in the translation table under "derived_<name>".
+DERIVED: dict[str, tuple[str, str, str]] = {
+    # the shortfall of public-school admission: migrant children aged 6-14 living here who are
+    # not in a public school (no place left, or not eligible under the admission rule, clause 八)
+    "migrant_children_outside_public_school": ("migrant_children", "migrant_children_in_public_school", "persons"),
+}
+
+
 # --- labels -----------------------------------------------------------------
 
 def outcome_label(name: str, lang: str) -> str:
     info = sim.OUTCOMES.get(name)
-    return info.label(lang) if info else name
+    if info:
+        return info.label(lang)
+    return i18n.t("derived_" + name, lang) if name in DERIVED else name
 
 
 def outcome_unit(name: str) -> str:
     info = sim.OUTCOMES.get(name)
-    return info.unit if info else ""
+    if info:
+        return info.unit
+    return DERIVED[name][2] if name in DERIVED else ""
 
 
 def is_fraction(name: str) -> bool:
@@ -98,6 +114,9 @@ def present_outcomes(runsets: Sequence[RunSet]) -> set[str]:
 
 def series(rs: RunSet, outcome: str, county: str = sim.CITY_CODE, group: str = "all") -> pd.DataFrame:
     """Year x replicate values of one outcome (fractions in percent)."""
+    if outcome in DERIVED:
+        a, b, _ = DERIVED[outcome]
+        return rs.values(a, county, group).sub(rs.values(b, county, group)).dropna(how="all")
     wide = rs.values(outcome, county, group)
     return wide * 100 if is_fraction(outcome) else wide
 
@@ -145,12 +164,16 @@ def band(y: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def seed_notes(runsets: Sequence[RunSet], opts: ViewOptions) -> list[str]:
+    """Notes under a difference view: seeds not shared with the baseline, no interval."""
     if opts.mode != "difference":
         return []
     base = baseline_of(runsets, opts)
+    notes = []
     if any(not paired(rs, base) for _, rs in shown(runsets, opts)):
-        return [i18n.t("seeds_differ", opts.lang)]
-    return []
+        notes.append(i18n.t("seeds_differ", opts.lang))
+    if any(rs.n_replicates < 2 for rs in runsets):
+        notes.append(i18n.t("no_interval", opts.lang))
+    return notes
 
 
 # --- building blocks of figures -------------------------------------------------
@@ -193,6 +216,28 @@ def add_band(fig: go.Figure, y: pd.DataFrame, *, colour: str, name: str, key: st
         meta={"run": key, "outcome": outcome, "kind": "mean"}), **pos)
 
 
+def band_text(runsets: Sequence[RunSet], opts: ViewOptions) -> str | None:
+    """What the shaded bands are, for the legend; None when no run has two replicates."""
+    n = max((rs.n_replicates for _, rs in shown(runsets, opts)), default=0)
+    if n < 2:
+        return None
+    key = "band_legend_diff" if opts.mode == "difference" else "band_legend"
+    return i18n.t(key, opts.lang).format(n=n, band=i18n.t("band_" + opts.band, opts.lang))
+
+
+def add_band_legend(fig: go.Figure, runsets: Sequence[RunSet], opts: ViewOptions, bars: bool = False) -> None:
+    """One legend entry that says what the bands (or error bars) are: the spread over replicates
+    run with the same seeds in every scenario, so differences are paired replicate by replicate."""
+    text = band_text(runsets, opts)
+    if text is None:
+        return
+    if bars:
+        text = i18n.t("bars_legend", opts.lang) + text
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text, hoverinfo="skip",
+                             line={"color": "rgba(120,120,120,0.35)", "width": 10},
+                             meta={"kind": "band-legend"}))
+
+
 def year_axis(fig: go.Figure, runsets: Sequence[RunSet]) -> None:
     """Whole years on the x axis: every year for short runs, every 5th for long ones."""
     years = [y for rs in runsets for y in rs.wide.index.get_level_values("year").unique()]
@@ -208,6 +253,13 @@ def hover_format(outcome: str) -> str:
     if u in ("0-1", "share"):
         return ".3f"
     return ",.2f" if "/household" in u else ",.0f"
+
+
+def axis_format(outcome: str) -> str:
+    """Tick format of an outcome's axis: plain numbers with separators (plotly's SI default printed
+    299.9999999999999432M for 3 亿 yuan), decimals only where ticks need them (a near-flat difference)."""
+    fmt = hover_format(outcome)
+    return ",.2~f" if fmt == ",.0f" else fmt
 
 
 def missing_note(outcomes: Iterable[str], lang: str) -> Block:
@@ -233,6 +285,8 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
     titles = [" / ".join(item_label(it, opts.lang) for it in p) + f" ({axis_unit(p[0][0], opts)})" for p in panels]
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, subplot_titles=titles,
                         vertical_spacing=0.12 if len(panels) > 1 else 0.05)
+    years = [y for rs in runsets for y in rs.wide.index.get_level_values("year").unique()]
+    in_legend: set[str] = set()
     for r, panel in enumerate(panels, start=1):
         for j, (outcome, group) in enumerate(panel):
             for i, rs in shown(runsets, opts):
@@ -242,8 +296,13 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
                          band_kind=opts.band, dash=DASHES[j % len(DASHES)],
                          showlegend=(r == 1 or len(panel) > 1), row=r, col=1,
                          hover_fmt=hover_format(outcome))
+            if opts.mode == "levels" and group == "all" and years:   # the record beside the lines
+                add_observed(fig, outcome, area, (min(years), max(years)), opts.lang, r, in_legend,
+                             100.0 if is_fraction(outcome) else 1.0)
         if opts.mode == "difference":
             fig.add_hline(y=0, line={"color": "#888", "width": 1}, row=r, col=1)
+        fig.update_yaxes(tickformat=axis_format(panel[0][0]), row=r, col=1)
+    add_band_legend(fig, runsets, opts)
     base_layout(fig, title_of(title_key, opts, county_name(area, opts.lang)), height=260 + 230 * len(panels))
     year_axis(fig, runsets)
     return fig
@@ -297,6 +356,8 @@ def fig_county_bars(runsets: Sequence[RunSet], opts: ViewOptions,
                          "arrayminus": list((mean - lo).values), "thickness": 1, "width": 3},
                 hovertemplate=f"%{{x}}: %{{y:{hover_format(outcome)}}}",
                 meta={"run": rs.key, "outcome": outcome, "kind": "mean"}), row=r, col=1)
+        fig.update_yaxes(tickformat=axis_format(outcome), row=r, col=1)
+    add_band_legend(fig, runsets, opts, bars=True)
     base_layout(fig, title_of("tab_counties", opts, str(year)), height=280 + 240 * len(outcomes))
     fig.update_layout(barmode="group", hovermode="closest", margin={"b": 70},
                       legend={"y": -0.1})
@@ -355,6 +416,7 @@ def fig_stacked(runsets: Sequence[RunSet], opts: ViewOptions, outcome: str, grou
     extra = f"{outcome_label(outcome, opts.lang)}, {i18n.t(title_key, opts.lang)}, {county_name(opts.area, opts.lang)}"
     base_layout(fig, title_of(extra, opts) + f" · {i18n.t('mean_of', opts.lang).format(n=n)}", height=440)
     fig.update_layout(barmode="relative", hovermode="x unified", bargap=0.15)
+    fig.update_yaxes(tickformat=axis_format(outcome))
     year_axis(fig, runsets)
     return fig
 
@@ -432,8 +494,9 @@ def summary_table(runsets: Sequence[RunSet], opts: ViewOptions) -> pd.DataFrame:
     for o in names:
         fmt = hover_format(o)
         for item in outcome_items(runsets, o):
-            row = {col_name: item_label(item, opts.lang),
-                   col_unit: i18n.unit(outcome_unit(o), opts.lang) if diff else axis_unit(o, opts)}
+            unit = axis_unit(o, opts) if not diff else (
+                i18n.t("unit_rate_diff", opts.lang) if is_fraction(o) else i18n.unit(outcome_unit(o), opts.lang))
+            row = {col_name: item_label(item, opts.lang), col_unit: unit}
             columns = [(base, replace(opts, mode="levels"), f"{base.label} ({i18n.t('baseline', opts.lang)})")] \
                 if diff else []
             columns += [(rs, opts, f"{rs.label} − {base.label}" if diff else rs.label) for _, rs in runs]
@@ -453,7 +516,11 @@ TIME_VIEWS: dict[str, tuple[str, list[list]]] = {
                                       [("agents", "migrant_worker"), ("agents", "graduate"), ("agents", "household")]]),
     "statistics": ("tab_statistics", [["residents", "residents_registry_estimate", "residents_survey_estimate"]]),
     "permits": ("tab_permits", [["residence_permits"], ["residence_permits_new"]]),
-    "schools": ("tab_schools", [["migrant_children", "migrant_children_in_public_school", "school_places"],
+    # children and places on panels of their own (10-25 thousand children beside 170-225 thousand
+    # places would flatten the children's lines); the shortfall of admission drawn with them
+    "schools": ("tab_schools", [["migrant_children", "migrant_children_in_public_school",
+                                 "migrant_children_outside_public_school"],
+                                ["school_places"],
                                 [("service_congestion", "school"), ("service_congestion", "clinic")]]),
     "housing": ("tab_housing", [["public_rental_queue"], ["public_rental_stock", "public_rental_occupancy"],
                                 ["homes_bought"]]),
@@ -468,6 +535,7 @@ def present_items(runsets: Sequence[RunSet]) -> set[Item]:
     for rs in runsets:
         idx = rs.wide.index
         out.update(zip(idx.get_level_values("outcome"), idx.get_level_values("group")))
+    out.update((name, g) for name, (a, b, _) in DERIVED.items() for (o, g) in list(out) if o == a and (b, g) in out)
     return out
 
 
@@ -480,10 +548,19 @@ def _time_view(runsets: Sequence[RunSet], opts: ViewOptions, tab: str, panels: l
     blocks = []
     if any(kept):
         fig = fig_time_panels(runsets, opts, [p for p in kept if p], title_key)
-        blocks.append(Block("graph", f"fig-{tab}", fig, notes=seed_notes(runsets, opts)))
+        notes = seed_notes(runsets, opts)
+        if any(o == "service_congestion" for p in kept for (o, _) in p):
+            notes.append(congestion_note(opts.lang))
+        blocks.append(Block("graph", f"fig-{tab}", fig, notes=notes))
     if missing:
         blocks.append(missing_note(missing, opts.lang))
     return blocks
+
+
+def congestion_note(lang: str) -> str:
+    """What congestion 0-1 means, with the utilisation it starts at (the parameter's declared default)."""
+    start = dict(sim.iter_parameters())["behaviour.services.congestion_start"].default
+    return i18n.t("congestion_note", lang).format(start=f"{start:.0%}")
 
 
 def outcome_items(runsets: Sequence[RunSet], outcome: str) -> list[Item]:

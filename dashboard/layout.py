@@ -22,6 +22,7 @@ from .data import DEFAULT_REPLICATES, DEFAULT_SCALE, MAX_REPLICATES, SCALES
 from .figures import TABS
 
 LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
+MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message")
 TAB_KEYS = {"urban": "tab_urban", "population": "tab_population", "counties": "tab_counties",
             "settle": "tab_settle", "permits": "tab_permits", "schools": "tab_schools", "housing": "tab_housing",
             "money": "tab_money", "budget": "tab_budget", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
@@ -62,31 +63,36 @@ def scenario_field(name: str):
 # --- texts --------------------------------------------------------------------------
 
 def fmt_num(v: Any) -> str:
+    """A bound or default as the hint shows it: thousands separators from 10,000 on only,
+    so years read 2000 – 2050, not 2,000 – 2,050."""
     if isinstance(v, bool) or v is None:
         return str(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+    if isinstance(v, int):
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    return f"{v:g}"
 
 
 def lever_hint(lv: sim.LeverInfo, lang: str) -> str:
     """Bounds and unit, and what the document sets (the lever's declared default)."""
-    doc = i18n.t("document_value", lang)
+    doc = i18n.t("document_value", lang) + ("：" if lang == "zh" else ": ")
+    comma = "、" if lang == "zh" else ", "
     if lv.kind in ("int", "float"):
         unit = i18n.unit(lv.unit, lang)
         rng = f"{fmt_num(lv.lo)} – {fmt_num(lv.hi)}" + (f" {unit}" if unit else "")
-        return f"{rng} · {doc}: {fmt_num(lv.default)}"
+        return f"{rng} · {doc}{fmt_num(lv.default)}"
     if lv.kind == "bool":
-        return f"{doc}: {i18n.t('on', lang) if lv.default else '—'}"
+        return f"{doc}{i18n.t('on', lang) if lv.default else '—'}"
     if lv.kind == "choice":
-        return f"{doc}: {i18n.option(lv.default, lang)}"
-    return f"{doc}: {', '.join(i18n.option(v, lang) for v in lv.default) or '—'}"
+        return f"{doc}{i18n.option(lv.default, lang)}"
+    return f"{doc}{comma.join(i18n.option(v, lang) for v in lv.default) or '—'}"
 
 
 def param_hint(path: str, info, lang: str) -> str:
     lo, hi = field_bounds(info)
     extra = info.json_schema_extra or {}
-    unit = extra.get("unit", "")
+    unit = i18n.unit(extra.get("unit", ""), lang)
     text = f"{fmt_num(lo)} – {fmt_num(hi)}" + (f" {unit}" if unit else "")
     if extra.get("assumption"):
         text += f" · {i18n.t('assumption', lang)}"
@@ -115,6 +121,8 @@ def text_for(key: str, lang: str) -> str:
         return zh if lang == "zh" else f"({rest}) {en}"
     if kind == "block":
         return i18n.block(rest, lang)
+    if kind == "param":
+        return i18n.parameter(rest, lang)
     if kind == "phint":
         info = dict(sim.iter_parameters())[rest]
         return param_hint(rest, info, lang)
@@ -139,7 +147,9 @@ def area_options(lang: str) -> list[dict]:
 
 
 def outcome_options(lang: str) -> list[dict]:
-    return [{"label": f"{info.label(lang)} ({name})", "value": name} for name, info in sim.OUTCOMES.items()]
+    """Outcomes by label; the English view adds the outcome's column name (as in the CSV)."""
+    return [{"label": info.label(lang) if lang == "zh" else f"{info.label(lang)} ({name})", "value": name}
+            for name, info in sim.OUTCOMES.items()]
 
 
 def mode_options(lang: str) -> list[dict]:
@@ -189,9 +199,8 @@ def param_row(path: str, info, lang: str) -> Any:
     lo, hi = field_bounds(info)
     extra = info.json_schema_extra or {}
     is_int = info.annotation is int
-    name = path.split(".")[-1]
     return html.Div([
-        html.Label(name.replace("_", " "), className="param-label"),
+        T("param:" + path, lang, tag=html.Label, className="param-label"),
         dcc.Input(id={"type": "param", "path": path}, type="number", min=lo, max=hi, step=1 if is_int else "any",
                   value=info.default, debounce=True, className="param-number"),
         T("phint:" + path, lang, tag=html.Div, className="hint"),
@@ -230,8 +239,9 @@ def sidebar(lang: str, entries, library_key: str | None) -> Any:
                          clearable=False, searchable=True),
             html.Div(id="library-description", className="description"),
             html.Div(id="load-message", role="alert"),
-            dcc.Upload(id="upload", children=html.Div(T("ui:upload", lang)), className="upload",
-                       accept=".yaml,.yml,text/yaml,application/x-yaml", multiple=False),
+            # any file is taken, so a wrong one gets a message (dashboard/uploads.py)
+            dcc.Upload(id="upload", children=html.Div(T("ui:upload", lang)), className="upload", multiple=False),
+            dcc.Store(id="upload-checked"),
             html.Div(id="upload-message", role="status"),
             html.Div([
                 html.Button(T("ui:reset", lang), id="reset-btn", className="btn small"),
@@ -248,6 +258,13 @@ def sidebar(lang: str, entries, library_key: str | None) -> Any:
             ], className="field-row"),
             html.Div(id="draft-problems", role="alert"),
             T("ui:levers", lang, tag=html.H3),
+            html.Div([
+                dcc.Input(id="lever-search", type="search", debounce=False, className="lever-search",
+                          placeholder=i18n.t("search_levers", lang)),
+                html.Span(id="lever-search-count", className="hint"),
+                html.Button(T("ui:collapse_all", lang), id="collapse-btn", className="btn tiny"),
+            ], className="search-row"),
+            dcc.Store(id="lever-search-words", data={k: list(i18n.UI[k]) for k in ("search_matches",)}),
             *sections,
             advanced_section(lang),
         ], className="card", id="controls"),
@@ -324,6 +341,8 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         dcc.Store(id="runs", storage_type="session", data=[]),
         dcc.Store(id="session-library", storage_type="session", data={}),
         dcc.Download(id="download"),
+        # message records of the status areas, rendered in the current language (callbacks/messages.py)
+        *[dcc.Store(id=f"{area}-data") for area in MESSAGE_AREAS],
         html.Header([
             html.Div([T("ui:title", lang, tag=html.H1), T("ui:subtitle", lang, tag=html.Span, className="subtitle")]),
             html.Div([

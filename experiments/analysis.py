@@ -7,9 +7,11 @@ writes into DIR/analysis/:
     results.parquet, results.csv   one row per (design row, replicate, year, county, group, outcome)
     summary.parquet, summary.csv   replicate mean, sd, min and max by design row
     indices.parquet, indices.csv   sensitivity indices by outcome, year, county and group
+    effects.parquet, effects.csv   main effect of each factor level with a 90% interval (effects.py)
+    variance.parquet, variance.csv share of the variance due to the factors and to the seeds
     failures.csv                   runs that failed, with their error
     notes.md                       how factors were encoded and what could not be computed
-    plots/*.png, plots/*.html      index bar charts and outcome-versus-factor scatters
+    plots/*.png, plots/*.html      index bar charts and outcome-versus-factor scatters (plots=True)
 
 Indices by design: `sobol` gives S1 and ST (and S2 with second order) with confidence
 intervals (SALib `sobol.analyze`); `morris` gives mu, mu*, sigma and a confidence
@@ -30,6 +32,7 @@ import pandas as pd
 from sim import CITY_CODE
 
 from .design import LEVEL_PREFIX, UNIT_PREFIX
+from .effects import main_effects, variance_shares
 from .store import RunStore, atomic_write
 
 KEYS = ["outcome", "year", "county", "group"]
@@ -48,6 +51,8 @@ class Analysis:
     failures: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)    # main effects with 90% intervals
+    variance: pd.DataFrame = field(default_factory=pd.DataFrame)   # variance shares: factors, seeds
 
     def top(self, outcome: str, year: int, county: str = CITY_CODE, group: str = "all", n: int = 3) -> pd.DataFrame:
         return top_factors(self.indices, outcome, year, county, group, n)
@@ -214,7 +219,7 @@ def _write_table(df: pd.DataFrame, folder: Path, stem: str, csv: bool = True) ->
     return paths
 
 
-def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf: float = 0.95) -> Analysis:
+def analyze(out: str | Path, *, plots: bool = False, resamples: int = 1000, conf: float = 0.95) -> Analysis:
     """Analyse the sweep stored in `out` and write DIR/analysis/ (see the module doc). Raises SweepError."""
     store = RunStore(out)
     meta = store.meta()
@@ -225,6 +230,7 @@ def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf:
     failures = _failures(store, design)
     indices, notes = compute_indices(meta, design, tidy, resamples=resamples, conf=conf)
     summary = summarize(tidy, factor_columns)
+    effects, variance = main_effects(meta, tidy), variance_shares(meta, tidy)
     done = store.done()
     n_missing = len(set(design.run_id) - done - set(failures.run_id))
     head = [f"sweep {meta['name']}: {meta['n_runs']} runs ({meta['n_rows']} design rows × {meta['replicates']} "
@@ -238,6 +244,8 @@ def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf:
     files += _write_table(tidy, folder, "results")
     files += _write_table(summary, folder, "summary")
     files += _write_table(indices, folder, "indices")
+    files += _write_table(effects, folder, "effects")
+    files += _write_table(variance, folder, "variance")
     fpath = folder / "failures.csv"
     atomic_write(fpath, lambda f: failures.to_csv(f, index=False), mode="w")
     files.append(fpath)
@@ -248,5 +256,5 @@ def analyze(out: str | Path, *, plots: bool = True, resamples: int = 1000, conf:
     if plots and not tidy.empty:
         from .plots import write_plots
         files += write_plots(folder / "plots", meta, tidy, indices)
-    return Analysis(store.root, method, tidy, summary, indices, failures, notes, files)
+    return Analysis(store.root, method, tidy, summary, indices, failures, notes, files, effects, variance)
 

@@ -33,6 +33,7 @@ from sim import CITY_CODE, Scenario, code_version
 from sim import run as run_scenario
 
 from .design import Plan, RunTask, describe_design, model_fingerprint, plan_sweep
+from .lifeline import stop_on_signals, stop_pool, watch_parent
 from .spec import SweepError, SweepSpec
 from .store import RunStore
 
@@ -137,11 +138,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None,
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["experiments.execute"])
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),))
     try:
         yield pool, 2 * n, f"{n} local process{'es' if n > 1 else ''}"
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:   # interrupted or broken: stop the workers now rather than wait for their runs
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the sweep -------------------------------------------------------------------
@@ -189,8 +192,10 @@ def sweep_meta(plan: Plan, keep: Keep) -> dict:
     }
 
 
-def _check_resumable(store: RunStore, plan: Plan, keep: Keep) -> None:
-    """Refuse to mix two different sweeps (or two code versions) in one folder."""
+def _check_resumable(store: RunStore, plan: Plan, keep: Keep) -> bool:
+    """Refuse to mix two different sweeps (or two code versions) in one folder. The one
+    difference allowed is more replicates: the seeds of the first ones (and so their run
+    ids) do not depend on how many there are. Returns True when replicates are added."""
     meta = store.meta()
     where = store.root
     if meta.get("code_version") != plan.code_version:
@@ -201,29 +206,42 @@ def _check_resumable(store: RunStore, plan: Plan, keep: Keep) -> None:
     for d in (old, new):
         d.pop("base", None)
         d.pop("description", None)
-    if old != new:
-        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    had, wants = int(old.get("replicates", 1)), plan.spec.replicates
+    if keys == ["replicates"] and wants < had:
+        raise SweepError(f"{where}: holds {had} replicates, the spec asks for {wants}; --resume can add "
+                         f"replicates, not drop stored ones: resume with replicates: {had} or more")
+    if keys and keys != ["replicates"]:
         raise SweepError(f"{where}: holds a sweep with a different spec (differs in {', '.join(keys)}); "
-                         f"resume it with its own spec or start a new --out folder")
+                         f"resume it with its own spec (only `replicates` may grow) or start a new --out folder")
     if meta.get("base_scenario") != plan.base.model_dump(mode="json"):
         raise SweepError(f"{where}: the base scenario changed since this sweep started; "
                          f"start a new --out folder")
     if meta.get("keep") != keep.describe():
         raise SweepError(f"{where}: the outcomes to keep changed since this sweep started; start a new --out folder")
     design = store.design()
-    if list(design["run_id"]) != list(plan.table["run_id"]):
+    stored_reps = int(design["replicate"].max()) + 1 if len(design) else had   # design.parquet is written first
+    expected = plan.table[plan.table.replicate < stored_reps]
+    if list(design["run_id"]) != list(expected["run_id"]):
         raise SweepError(f"{where}: the design differs from the stored design.parquet; start a new --out folder")
+    return wants > had or stored_reps != wants
 
 
 def prepare_store(plan: Plan, out: str | Path, resume: bool) -> RunStore:
-    """Create the store for a new sweep, or check that `out` holds this very sweep when resuming."""
+    """Create the store for a new sweep, or check that `out` holds this very sweep when resuming
+    (with more replicates, the design and sweep.json are extended)."""
     store = RunStore(out)
     keep = Keep.of(plan.spec)
     if store.exists():
         if not resume:
             raise SweepError(f"{store.root}: already holds a sweep; pass --resume to finish it, "
                              f"or choose another --out folder")
-        _check_resumable(store, plan, keep)
+        if _check_resumable(store, plan, keep):
+            old = store.meta()
+            grown = old.get("replicates_added", []) + [{"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                                         "from": old["replicates"], "to": plan.spec.replicates}]
+            store.extend(plan.table, {**sweep_meta(plan, keep), "created": old.get("created"),
+                                      "replicates_added": grown})
         return store
     if store.root.exists() and (not store.root.is_dir() or any(store.root.iterdir())):
         raise SweepError(f"{store.root}: exists and is not an empty folder; choose another --out folder")
@@ -299,7 +317,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None, s
                       "error": "invalid scenario: " + "; ".join(task.problems)})
     valid = [t for t in todo if t.valid]
     if valid:
-        with open_executor(workers, scheduler) as (ex, window, label):
+        with stop_on_signals(), open_executor(workers, scheduler) as (ex, window, label):
             report.executor = label
             _drive(ex, window, valid, keep, finish)
     report.wall_time_s = time.perf_counter() - start

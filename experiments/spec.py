@@ -96,7 +96,7 @@ class FactorSpec(_Block):
 
 
 class SweepSpec(_Block):
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[\w\-]+$")
     description: str = ""
     base: str = Field(min_length=1, description="scenario YAML file, relative to the spec file")
     overrides: dict[str, Any] = Field(default_factory=dict,

@@ -167,6 +167,13 @@ class RunStore:
         atomic_write(self.design_path, lambda f: pq.write_table(table, f))
         write_json(self.meta_path, {"format": FORMAT, **meta})
 
+    def extend(self, design: pd.DataFrame, meta: dict) -> None:
+        """Replace the design by a longer one (more replicates) and then sweep.json: a kill in
+        between leaves the longer design with the old sweep.json, which a later resume accepts."""
+        table = pa.Table.from_pandas(design, preserve_index=False)
+        atomic_write(self.design_path, lambda f: pq.write_table(table, f))
+        write_json(self.meta_path, {"format": FORMAT, **meta})
+
     def write_run(self, run_id: str, table: pa.Table) -> Path:
         path = self.run_path(run_id)
         atomic_write(path, lambda f: pq.write_table(table, f))

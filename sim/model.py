@@ -1,10 +1,12 @@
 """UrbanizationModel: Tieling's people and institutions, one year per step.
 
-The step reads as the ordered story of a year (DESIGN.md §1): demography ->
+The step reads as the ordered story of a year (docs/design.md §1): demography ->
 education -> work -> migration -> residence permits -> settlement -> housing ->
 institutions -> record. People are numpy columns (`sim.population`); county and city
 governments are Mesa agents (`sim.institutions`); choices are pure rules
-(`sim.decisions`). Only `self.rng` (Mesa's, seeded from the scenario) is drawn from.
+(`sim.decisions`). Draws about persons and households are keyed by (seed, stable id, year,
+purpose) (`sim.draws`, common random numbers); `self.rng` (Mesa's, seeded from the scenario)
+only builds the base population.
 Each phase hands what later phases and the record need to this year's `YearRecord`.
 """
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 from . import budget as bud
 from . import outcomes as oc
 from . import panel, recording
+from .constants import SCHOOL_AGES
+from .draws import Draws, YearDraws
 from .institutions.government import CityGovernment, CountyGovernment
 from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
 from .places import N_COUNTIES, OUTSIDE
@@ -31,15 +35,20 @@ from .recording import Flows, YearRecord
 from .scenario import Scenario
 
 
+def _school_age(age: np.ndarray) -> np.ndarray:
+    return (age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1])
+
+
 class UrbanizationModel(mesa.Model):
     """Tieling from `scenario.base_year`; each `step()` is one year, until `scenario.end_year`.
 
-    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, **paths)`: `scenario` is a
-    Scenario, a scenario YAML file or None (the defaults: the policy document as written);
+    `UrbanizationModel(scenario=None, *, rng=None, overrides=None, agent_sample=None, **paths)`:
+    `scenario` is a Scenario, a scenario YAML file or None (the defaults: the document as written);
     `rng` an integer seed that replaces the scenario's (what `mesa.batch_run` passes); `paths`
     scenario overrides with `__` for the dots (`scale=0.01`, `policy__purchase__enabled=False`)
-    and `overrides` the same as a dict of dotted paths. `running` turns False at `end_year`;
-    `datacollector` holds the city's outcomes of every year (docs/mesa.md).
+    and `overrides` the same as a dict of dotted paths; `agent_sample` a share of persons followed as
+    Mesa agents. `running` turns False at `end_year`; `datacollector` holds the city's outcomes of
+    every year (docs/mesa.md).
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
@@ -55,9 +64,9 @@ class UrbanizationModel(mesa.Model):
         self.mx = demography.death_rates(config.base_year)
         self.fertility = demography.Fertility.anchored(self.census)
         self.prices = housing.prices(config.behaviour.housing)
-        # The sample survey draws from its own stream (spawned from the model's), so the survey
-        # rate changes the estimate and nothing else.
-        self.survey_rng = self.rng.spawn(1)[0]
+        # Common random numbers (sim/draws.py): the draws of the year in progress.
+        self.draws = Draws(config.seed)
+        self.year_draws: YearDraws = self.draws.year(self.year)
         self._seed_awareness()
         registration.mark_declined(self.pop, self.pop.residents(), self.year, self._rules_known(self.year))
         alive = self.alive()
@@ -67,7 +76,7 @@ class UrbanizationModel(mesa.Model):
         self.city = CityGovernment(self, config.behaviour.services.transfer_pool_yuan)
         self.budget = bud.BudgetBook(config.costs)
         self.recorder = oc.Recorder()
-        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/panel.py).
+        # Persons followed as Mesa agents for the DataCollector's agent reporters (sim/mesa_api.py).
         self.agent_sample = agent_sample
         self.followed: dict[int, SampledPerson] = {}
         self.datacollector = data_collector(AGENT_REPORTERS if agent_sample else None, SampledPerson)
@@ -93,6 +102,7 @@ class UrbanizationModel(mesa.Model):
 
     def step(self) -> None:
         self.year += 1
+        self.year_draws = self.draws.year(self.year)
         self.rules = rules_for(self.config.policy, self.year)
         y = self.this_year = YearRecord(Flows(self.pop))
         self.demography()
@@ -147,13 +157,13 @@ class UrbanizationModel(mesa.Model):
         """Deaths, births, household formation, ageing."""
         b, flows = self.config.behaviour.demography, self.this_year.flows
         before = registry.Snapshot(self.pop)
-        dead = demography.deaths(self.pop, self.alive(), self.mx, b, self.rng)
+        dead = demography.deaths(self.pop, self.alive(), self.mx, b, self.year_draws)
         flows.count("deaths", dead)
         born = demography.births(self.pop, self.alive(), self.fertility, b, self.year - self.config.base_year,
-                                 self.rng)
+                                 self.year_draws)
         flows.count("births", born)
         alive, residents = self.alive(), self.pop.residents()
-        demography.leave_home(self.pop, residents, b, self.rng)
+        demography.leave_home(self.pop, residents, b, self.year_draws)
         demography.age_one_year(self.pop, alive, residents)
         demography.dissolve_empty(self.pop, alive)
         before.count(self.pop, self.this_year.ledger, "other", "other", deaths=True)
@@ -165,16 +175,16 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         before = p.view("res").copy()
         registered = registry.Snapshot(self.pop)
-        education.progress_school(self.pop, alive, b, self.rng)
-        _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.rng)
+        education.progress_school(self.pop, alive, b, self.year_draws)
+        _, student_settlers = education.enter_college(self.pop, alive, self.year, b, self.rules, self.year_draws)
         town_weights = self.census.urban.astype(float)
-        done = education.graduate(self.pop, alive, self.year, b, self.rules, town_weights, self.rng)
+        done = education.graduate(self.pop, alive, self.year, b, self.rules, town_weights, self.year_draws)
         registration.expire_school_hukou(self.pop, alive, self.year)
         registered.count(self.pop, self.this_year.ledger, "student", "student_return")
         flows.moves(before)
         left = done[~p.alive[done]]            # graduates registered outside Tieling who leave the model
         flows.add("moved_out", before[left])
-        flows.count("moved_in", education.student_arrivals(self.pop, self.year, b, self.rng))
+        flows.count("moved_in", education.student_arrivals(self.pop, self.year, b, self.year_draws))
         return student_settlers
 
     def work(self) -> None:
@@ -183,29 +193,29 @@ class UrbanizationModel(mesa.Model):
         years = self.year - self.config.base_year
         self.labour.grow()
         self.wages = self.labour.wages(economy.town_workers(self.pop, residents), years)
-        economy.earn(self.pop, alive, self.wages, b.work, years, self.rng, b.housing.savings_rate)
-        economy.enter_work(self.pop, residents, b.work, self.rng)
-        economy.contribute(self.pop, alive, residents, b.work, self.rng)
+        economy.earn(self.pop, alive, self.wages, b.work, years, b.housing.savings_rate)
+        economy.enter_work(self.pop, residents, b.work, self.year_draws)
+        economy.contribute(self.pop, alive, residents, b.work, self.year_draws)
 
     def migration(self) -> Heads:
         """Leaving Tieling, coming back, arrivals registered elsewhere, and moves within the city.
         Returns the heads of the residents' households after the moves (for the settlement decisions)."""
         b, p, flows = self.config.behaviour.outside, self.pop.persons, self.this_year.flows
-        origin, _ = moves.leave_tieling(self.pop, self.pop.residents(), b, self._outside_pull(), self.rng)
+        origin, _ = moves.leave_tieling(self.pop, self.pop.residents(), b, self._outside_pull(), self.year_draws)
         flows.add("moved_out", origin)
-        gone = moves.registered_elsewhere_leave(self.pop, self.pop.residents(), b, self.rng)
+        gone = moves.registered_elsewhere_leave(self.pop, self.pop.residents(), b, self.year_draws)
         flows.count("moved_out", gone)
-        back = moves.come_back(self.pop, self.pop.outside(), b, b.return_to_town_share, self.rng)
+        back = moves.come_back(self.pop, self.pop.outside(), b, b.return_to_town_share, self.year_draws)
         flows.count("moved_in", back)
         alive = self.alive()
         residents = county_counts(p.res[self.pop.residents()])
         age = p.age[alive]
         adults = select(alive, (age >= 20) & (age < 50))
         new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
-                             self.rng)
+                             self.year_draws)
         flows.count("moved_in", new)
         before = p.view("res").copy()
-        heads = within.move_within(self.pop, self.within_setting(), self.rng)
+        heads = within.move_within(self.pop, self.within_setting(), self.year_draws)
         flows.moves(before)
         return heads
 
@@ -217,7 +227,7 @@ class UrbanizationModel(mesa.Model):
     def residence_permits(self) -> np.ndarray:
         """Town residents registered elsewhere apply for permits; returns the new holders."""
         new = registration.issue_permits(self.pop, self.pop.residents(), self.rules, self.config.behaviour.settling,
-                                         self.rng)
+                                         self.year_draws)
         self.this_year.flows.count("residence_permits_new", new, city=True)
         return new
 
@@ -227,11 +237,12 @@ class UrbanizationModel(mesa.Model):
         b, alive, residents = self.config.behaviour, self.alive(), self.pop.residents()
         self._announce(alive)
         registered = registry.Snapshot(self.pop)
-        registration.spread_awareness(self.pop, alive, self.rules.publicity_reach, b.settling.word_of_mouth, self.rng)
+        registration.spread_awareness(self.pop, alive, self.rules.publicity.reach_per_year, b.settling.word_of_mouth,
+                                      self.year_draws)
         congestion = np.array([c.congestion for c in self.counties])
         settled = registration.settle(self.pop, residents, self.year, self.rules, b.settling, congestion,
-                                      b.services.unregistered_access, self.rng, heads)
-        back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.rng)
+                                      b.services.unregistered_access, self.year_draws, heads)
+        back = registration.urban_to_rural(self.pop, residents, self.rules, b.settling, self.year_draws)
         self.this_year.flows.count("urban_to_rural_moves", back)
         registered.count(self.pop, self.this_year.ledger, "settlement", "settlement")
         return settled
@@ -244,11 +255,11 @@ class UrbanizationModel(mesa.Model):
             before = registry.Snapshot(self.pop)
             outside = self.pop.outside()
             if reason == "settled_elsewhere":
-                registry.settle_outside(self.pop, outside, y, b.registry, b.outside, self.rules, self.rng)
+                registry.settle_outside(self.pop, outside, y, b.registry, b.outside, self.rules, self.year_draws)
             else:
-                registry.marry_out(self.pop, outside, b.registry, self.rng)
+                registry.marry_out(self.pop, outside, b.registry, self.year_draws)
             before.count(self.pop, ledger, reason, reason)
-        converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.rng)
+        converted = registry.convert_villages(self.pop, self.alive(), b.registry, self.year_draws)
         ledger.add("hukou_converted", "all", self.pop.persons.hk[converted])
 
     def _rules_known(self, year: int) -> Rules:
@@ -272,16 +283,16 @@ class UrbanizationModel(mesa.Model):
         """Town households buy homes or queue for public rental flats. Returns the households
         queuing and those housed in public rental, by county."""
         b, h = self.config.behaviour, self.pop.households
-        bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.rng)
+        bought = housing.buy_homes(self.pop, self.prices, b.housing, self._purchase_motive, self.year_draws)
         self.this_year.flows.add("homes_bought", h.county[bought])
         eligible = housing.rental_eligible(self.pop, self.pop.residents(), self.year, self.rules, b.housing)
         stock = np.array([c.rental_stock for c in self.counties])
-        return housing.allocate_rental(self.pop, eligible, stock, self.year, self.rng)
+        return housing.allocate_rental(self.pop, eligible, stock, self.year, self.year_draws)
 
     def _purchase_motive(self, rows: np.ndarray) -> np.ndarray:
         """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
         hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
-        if not self.rules.purchase:
+        if not self.rules.purchase.enabled:
             return np.zeros(len(rows))
         p, h, residents = self.pop.persons, self.pop.households, self.pop.residents()
         hh = p.hh[residents]        # the rows are town households: their members live in the city
@@ -298,13 +309,13 @@ class UrbanizationModel(mesa.Model):
         settlers += registration.county_sums(p.res[y.student_settlers], w)
         permits = registration.county_sums(p.res[y.new_permits], w)
         residents = registration.county_sums(p.res[self.pop.residents()], w)
-        general, linked = self.city.allocate(settlers, permits, residents, r.yuan_per_settler, r.yuan_per_permit,
-                                             r.pool_share)
+        general, linked = self.city.allocate(settlers, permits, residents, r.transfers.yuan_per_settler,
+                                             r.transfers.yuan_per_permit, r.transfers.pool_share)
         receipts = general + linked
         for i, gov in enumerate(self.counties):
             gov.receive(receipts[i], self.year)
-            gov.build(self.year, r.school_growth, r.housing_growth)
-            gov.land_quota_m2 += settlers[i] * r.m2_per_settler
+            gov.build(self.year, r.schools.capacity_growth_per_year, r.public_housing.stock_growth_per_year)
+            gov.land_quota_m2 += settlers[i] * r.land.m2_per_settler
             gov.update_clinics(residents[i])
         pupils = self._admit_pupils()
         y.budget = self._budget(y.settled, settlers, permits, pupils[1], general, linked)
@@ -320,7 +331,7 @@ class UrbanizationModel(mesa.Model):
             new_permits=permits, migrant_pupils_admitted=admitted,
             places_added=added["school_places"], clinic_added=added["clinic_capacity"],
             flats_added=added["rental_stock"], general_transfers=general, linked_transfers=linked,
-            land_m2=settlers * self.rules.m2_per_settler)
+            land_m2=settlers * self.rules.land.m2_per_settler)
         insured, pensioners = bud.settled_stock(self.pop, self.config.base_year, w,
                                                 self.config.costs.spending.pension_age)
         return self.budget.year(flows, insured, pensioners)
@@ -339,15 +350,16 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         share = self.config.behaviour.settling.initial_awareness
         knows = np.zeros(len(alive), np.uint8)
+        keys = p.id[alive]
         for bit in range(len(Pathway)):
-            knows |= (self.rng.random(len(alive), dtype=np.float32) < share).astype(np.uint8) << bit
+            knows |= self.year_draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
         p.knows[alive] = knows
 
     def _make_counties(self, alive: np.ndarray) -> list[CountyGovernment]:
         p, h, w = self.pop.persons, self.pop.households, self.pop.weight
         b = self.config.behaviour
         age, res = p.age[alive], p.res[alive]
-        children = registration.county_sums(res, w, (res != OUTSIDE) & (age >= 6) & (age <= 14))
+        children = registration.county_sums(res, w, (res != OUTSIDE) & _school_age(age))
         residents = registration.county_sums(res, w, res != OUTSIDE)
         town = h.view("alive") & h.view("urban") & ~h.view("collective") & (h.view("county") != OUTSIDE)
         town_hh = registration.county_sums(h.view("county"), w, town)
@@ -363,10 +375,10 @@ class UrbanizationModel(mesa.Model):
         children eligible for public school under `schools.migrant_children_admission`."""
         p, w, h = self.pop.persons, self.pop.weight, self.pop.households
         age, res = p.age[residents], p.res[residents]
-        at = np.flatnonzero((age >= 6) & (age <= 14))    # pupils
+        at = np.flatnonzero(_school_age(age))    # pupils
         county = res[at]
         migrant = p.hk[residents[at]] != county
-        mode = self.rules.school_admission.value
+        mode = self.rules.schools.migrant_children_admission.value
         if mode == "permit_only":
             hh = p.hh[residents]
             ok = migrant & any_member(hh, h.n, p.permit[residents])[hh[at]]

@@ -9,20 +9,19 @@ that produced them (see `docs/calibration.md`); they are never hand-edited.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from .blocks import Block
 
 
 def param(default: float, *, lo: float, hi: float, source: str, unit: str = "", assumption: bool = False) -> Any:
     extra = {"source": source, "unit": unit, "assumption": assumption}
     return Field(default, ge=lo, le=hi, json_schema_extra=extra)
-
-
-class Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def at_most_one_with(other: str, info: ValidationInfo, value: float) -> float:
@@ -437,7 +436,9 @@ class Behaviour(Block):
 
 
 def iter_parameters(model: type[BaseModel] = Behaviour, prefix: str = "behaviour"):
-    """Yield (path, FieldInfo) for every behavioural parameter."""
+    """Yield (path, pydantic FieldInfo) for every behavioural parameter: the schema-level view
+    the dashboard and calibration build on. For plain records use `PARAMETERS` (ParameterInfo)
+    or `sim.parameters_table()`."""
     for name, info in model.model_fields.items():
         ann = info.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
@@ -453,3 +454,43 @@ def calibrated_values() -> dict[str, float]:
     if not path.is_file():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8")).get("values", {}))
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """One behavioural parameter as plain data (what `iter_parameters` buries in pydantic metadata)."""
+    path: str               # "behaviour.outside.return_rate"
+    kind: str               # "float" | "int"
+    default: float          # what a scenario gets when it leaves the parameter out (calibrated if fitted)
+    declared: float         # the default written in this module
+    calibrated: bool        # default comes from data/calibration.json (`urbsim calibrate`)
+    lo: float
+    hi: float
+    unit: str
+    source: str             # a data file, census column, paper, or "assumption: ..." with its reason
+    assumption: bool
+
+    @property
+    def block(self) -> str:
+        return self.path.split(".")[1]
+
+
+def _parameter_info(path: str, info: Any) -> ParameterInfo:
+    extra = info.json_schema_extra or {}
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    declared = info.get_default(call_default_factory=True)
+    fitted = calibrated_values()
+    return ParameterInfo(path, "int" if info.annotation is int else "float", fitted.get(path, declared), declared,
+                         path in fitted, lo, hi, extra.get("unit", ""), extra.get("source", ""),
+                         bool(extra.get("assumption", False)))
+
+
+def parameter_infos() -> tuple[ParameterInfo, ...]:
+    """Every behavioural parameter, in declaration order."""
+    return tuple(_parameter_info(path, info) for path, info in iter_parameters())
+
+
+PARAMETERS: tuple[ParameterInfo, ...] = parameter_infos()

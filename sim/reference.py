@@ -17,7 +17,7 @@ when stepped (`ReferenceModel.step` runs `self.agents.shuffle_do("decide")`), de
 It is built from the engine's own state (`ReferenceModel(engine)`) and decides on it
 without acting on it, just as `engine_decisions(engine)` does with the engine's
 vectorised code; the two are compared in tests/test_reference.py and timed against each
-other by `urbsim bench` (DESIGN.md §2: why the population is numpy columns). It is not
+other by `urbsim bench` (docs/design.md §2: why the population is numpy columns). It is not
 used by the model. Draws use Mesa's own per-model generator `self.random`, seeded from
 the seed given.
 """
@@ -278,28 +278,28 @@ class HouseholdAgent(mesa.Agent):
         owner = self.tenure == Tenure.owned
         since = year - p.grad_year if p.grad_year > 0 else 999
         if pathway == Pathway.graduate:
-            graduate = p.edu >= 4 and since < 100 and (r.graduates_non_regular or not p.non_regular)
-            if r.graduates == GraduateSettlement.unrestricted:
-                return graduate and (owner or self.tenure == Tenure.public_rental or r.graduates_collective)
-            if r.graduates == GraduateSettlement.conditional:
+            graduate = p.edu >= 4 and since < 100 and (r.graduates.include_non_regular_degrees or not p.non_regular)
+            if r.graduates.settlement == GraduateSettlement.unrestricted:
+                return graduate and (owner or self.tenure == Tenure.public_rental or r.graduates.collective_registration)
+            if r.graduates.settlement == GraduateSettlement.conditional:
                 return (graduate and p.job == Job.employee and p.age <= CONDITIONAL_MAX_AGE
                         and since <= FRESH_GRADUATE_YEARS and owner)
             return False
         if pathway == Pathway.purchase:
             allowed = {HEAD} | {{Dependent.spouse: SPOUSE, Dependent.children: CHILD,
-                                 Dependent.parents: PARENT}[d] for d in r.purchase_dependents}
-            return r.purchase and owner and self.floor_m2 >= r.purchase_min_m2 and role in allowed
+                                 Dependent.parents: PARENT}[d] for d in r.purchase.dependents}
+            return r.purchase.enabled and owner and self.floor_m2 >= r.purchase.min_floor_area_m2 and role in allowed
         if pathway == Pathway.insurance:
-            if not (r.insurance and r.insurance_schemes):
+            if not (r.insurance.enabled and r.insurance.schemes):
                 return False
-            mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance_schemes)
+            mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance.schemes)
             return (p.job == Job.flexible and (p.ins_schemes & mask) > 0
-                    and p.ins_years >= max(r.insurance_min_years, 1e-6))
+                    and p.ins_years >= max(r.insurance.min_contribution_years, 1e-6))
         if pathway == Pathway.residence_years:
-            return p.job in (Job.employee, Job.flexible) and p.town_years >= r.residence_years
+            return p.job in (Job.employee, Job.flexible) and p.town_years >= r.settlement.residence_years_required
         if pathway == Pathway.three_dependents:
             relative = any(q.town_hukou_here for q in self.members)
-            return r.three_dependents and relative and role in (SPOUSE, CHILD, PARENT)
+            return r.settlement.three_dependents and relative and role in (SPOUSE, CHILD, PARENT)
         return False          # the student pathway is taken at college entry, not here
 
     def settle_utility(self, p: Person) -> float:
@@ -308,7 +308,7 @@ class HouseholdAgent(mesa.Agent):
         now = r.permit_access if p.permit else ctx.behaviour.services.unregistered_access
         gain = (1.0 - now) * (1.0 - ctx.congestion[p.res])
         school_child = any(6 <= q.age <= 14 for q in self.members)
-        loses_land = self.land and p.hk != OUTSIDE and not p.hk_urban and not r.rural_rights_kept
+        loses_land = self.land and p.hk != OUTSIDE and not p.hk_urban and not r.rural_rights.kept_after_settling
         loses_land += s.outside_land_share * (p.hk == OUTSIDE and not p.hk_urban)
         return s.asc + s.beta_services * gain + s.beta_children * school_child - s.beta_land_loss * loses_land
 
@@ -347,12 +347,12 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
     b = engine.config.behaviour
     residents = engine.pop.residents()
     d = Decisions()
-    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.rng)
+    res, chosen, family = moves.choose_leavers(engine.pop, residents, b.outside, engine._outside_pull(), engine.year_draws)
     d.residents, d.leavers, d.family_leavers = len(res), len(chosen), len(family)
-    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.rng)
+    within = moves_within.deciders(engine.pop, residents, b.migration.reconsider_rate, engine.year_draws)
     setting = engine.within_setting()
     for deciders, whole in ((within.heads, True), (within.youths, False)):
-        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.rng) if len(deciders)
+        pick = (moves_within.choice(engine.pop, deciders, whole, residents, setting, engine.year_draws) if len(deciders)
                 else np.empty(0, int))
         counts = np.bincount(pick, minlength=mig.N_ALTERNATIVES)
         if whole:
@@ -361,7 +361,7 @@ def engine_decisions(engine: UrbanizationModel) -> Decisions:
             d.youths, d.youth_choice = len(deciders), counts
     congestion = np.array([g.congestion for g in engine.counties])
     c = registration.settle_choices(engine.pop, residents, engine.year, engine.rules, b.settling, congestion,
-                                    b.services.unregistered_access, engine.rng, within.household_heads)
+                                    b.services.unregistered_access, engine.year_draws, within.household_heads)
     d.candidates = np.bincount(c.pathway, minlength=N_PATHWAYS)
     d.settlers = np.bincount(c.pathway[c.yes], minlength=N_PATHWAYS)
     return d

@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .files import folder_written_whole
+from .files import check_output_folder, folder_replaced_whole
 from .panel import HOUSEHOLD_FILE, PERSON_FILE, Panel
 from .scenario import Scenario, load_scenario
 
@@ -33,11 +33,14 @@ class RunResult:
     def scenario(self) -> Scenario:
         return Scenario.model_validate(self.manifest["scenario"])
 
-    def save(self, out_dir: str | Path) -> Path:
+    def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
         """Write outcomes.parquet, outcomes.csv and manifest.json (and persons.parquet and
-        households.parquet when the run has panels) into out_dir, all or nothing: files are
-        written into a temporary folder beside it and moved in at the end."""
-        with folder_written_whole(out_dir) as tmp:
+        households.parquet when the run has panels) into out_dir, all or nothing: into a hidden
+        partial folder beside it, renamed into place at the end (sim.files.folder_replaced_whole).
+        A folder holding a previous run's output is replaced only with `overwrite`; one holding other
+        files never (OutputError)."""
+        check_output_folder(out_dir, overwrite)
+        with folder_replaced_whole(out_dir) as tmp:
             self.write(tmp)
         return Path(out_dir)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from .blocks import Block, problem_at
 from .costs import Costs
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
@@ -25,12 +25,18 @@ CountyCode = Literal["211202", "211204", "211221", "211223", "211224", "211281",
 assert set(CountyCode.__args__) == set(CODES)  # keep in step with sim.places
 
 
-class Initial(BaseModel):
+# Tieling's whole register was 2.94 million at the end of 2017 (figures.csv); no county holds more.
+MAX_COUNTY_HUKOU = 3_000_000
+MAX_DESCRIPTION = 4_000   # characters: a paragraph or two; the library's longest is under 600
+
+
+class Initial(Block):
     """Overrides of the initial stocks a planner knows better than the census estimate."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    hukou_holders: dict[CountyCode, Annotated[int, Field(ge=0)]] = Field(
+    hukou_holders: dict[CountyCode, Annotated[int, Field(ge=0, le=MAX_COUNTY_HUKOU)]] = Field(
         default_factory=dict,
-        description="registered (hukou) population per county at the base year, e.g. from the public-security registry")
+        description="registered (hukou) population per county at the base year, e.g. from the public-security "
+                    "registry; at least the residents registered there (census), at most 3 million (the whole "
+                    "city's register was 2.94 million in 2017)")
     urban_hukou_share: dict[CountyCode, Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=dict, description="share of each county's hukou holders registered in its town (0-1)")
     within_city_share: float = Field(
@@ -40,10 +46,11 @@ class Initial(BaseModel):
 
 
 
-class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")
-    description: str = ""
+class Scenario(Block):
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[\w\-]+$")
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    description_zh: str = Field("", max_length=MAX_DESCRIPTION,
+                                description="the description in Chinese, shown in the dashboard's Chinese view")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     base_year: Literal[2010, 2020] = 2020
     end_year: int = Field(2035, ge=2011, le=2060)
@@ -84,6 +91,22 @@ class Scenario(BaseModel):
         if base is not None and end_year <= base:
             raise ValueError(f"a year after base_year {base}")
         return end_year
+
+    @model_validator(mode="after")
+    def _register_holds_its_residents(self) -> "Scenario":
+        """Hukou holders include the residents registered in the county; a smaller number cannot be
+        built (synthesis would keep the residents and drop only the registered people living outside)."""
+        if not self.initial.hukou_holders:
+            return self
+        from .population.synthesis import registered_residents   # late: the census is read only here
+        least = registered_residents(self.base_year, self.initial.within_city_share)
+        for code, n in self.initial.hukou_holders.items():
+            need = int(least[CODES.index(code)])
+            if n < need:
+                raise problem_at(f"initial.hukou_holders.{code}",
+                                 f"at least {need:,} (the residents registered in {code} in the {self.base_year} "
+                                 "census; the rest of its holders live outside Tieling)", n)
+        return self
 
 
 class ScenarioError(ValueError):
@@ -202,6 +225,11 @@ def _describe(err: dict, source: str, lines: _LineIndex) -> str:
     line = lines.line(loc)
     where = f"{source}:{line}" if line else source
     kind, msg, found = err["type"], err["msg"], err.get("input")
+    if kind == "value_at":   # a cross-field rule names the field it is about (sim.blocks.problem_at)
+        loc = loc + tuple(err["ctx"]["at"].split("."))
+        path, line = ".".join(str(x) for x in loc), lines.line(loc)
+        where = f"{source}:{line}" if line else source
+        return f"{where}: {path}: expected {short(err['ctx']['expected'], 200)}, found {short(err['ctx']['found'])}"
     if kind == "extra_forbidden":
         expected = f"one of the known fields ({', '.join(_known_fields(loc[:-1]))})"
         return f"{where}: {path}: unknown field; expected {expected}, found {short(loc[-1])}"

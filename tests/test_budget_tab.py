@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from dashboard import budget_tab, i18n, report
-from dashboard.budget_words import TERMS
+from dashboard.i18n.budget import TERMS
 from dashboard.data import RunSet, replicate_seeds, run_replicates
 from dashboard.figures import ViewOptions, build_view
 
@@ -90,8 +90,8 @@ def test_report_html_and_workbook(runsets):
     english = report.report_html(runsets, card, e, other, "en")
     assert "Scorecard" in english and "Why tieling_reform_2020 differs" in english
     book = openpyxl.load_workbook(io.BytesIO(report.workbook(runsets, card, e, other, "zh")))
-    assert book.sheetnames[:3] == ["记分卡 Scorecard", "目标 Targets", "差异来源 Explanation"]
-    header = [c.value for c in book["记分卡 Scorecard"][1]]
+    assert book.sheetnames[:3] == ["记分卡", "目标", "差异来源"]      # in the page's language
+    header = [c.value for c in book["记分卡"][1]]
     assert {"scenario", "measure", "unit", "mean", "low", "high"} <= set(header)
 
 

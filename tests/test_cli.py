@@ -1,7 +1,7 @@
 """The `urbsim` command line: validate and run.
 
 Errors are one line per problem on stderr and exit code 2; a failed run writes
-nothing into --out (DESIGN.md §5).
+nothing into --out (docs/design.md §5).
 """
 from __future__ import annotations
 
@@ -219,7 +219,8 @@ def test_run_set_takes_effect(tmp_path):
 def test_run_into_an_existing_folder_replaces_the_outputs(tmp_path):
     out = tmp_path / "again"
     for seed in ("1", "2"):
-        result = cli("run", REFORM, "--scale", "0.01", "--end-year", "2021", "--seed", seed, "--out", out)
+        result = cli("run", REFORM, "--scale", "0.01", "--end-year", "2021", "--seed", seed, "--out", out,
+                     "--overwrite")
         assert result.exit_code == 0, result.output
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["seed"] == 2
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "outcomes.csv", "outcomes.parquet"]

@@ -74,10 +74,10 @@ def test_without_outside_intake_the_host_county_has_few_students_from_outside(re
 def test_graduates_from_outside_leave_the_model(reform):
     model = UrbanizationModel(small(reform, scale=0.01, **{"behaviour.education.graduate_return_rate": 1.0}))
     p, e = model.pop.persons, model.config.behaviour.education
-    arrived = education.student_arrivals(model.pop, 2021, e, model.rng)
+    arrived = education.student_arrivals(model.pop, 2021, e, model.draws.year(2021))
     assert len(arrived) > 0 and np.all(p.alive[arrived]) and np.all(p.hk[arrived] == OUTSIDE)
     p.study_left[arrived] = 1
-    done = education.graduate(model.pop, model.alive(), 2021, e, model.rules, model.census.urban.astype(float), model.rng)
+    done = education.graduate(model.pop, model.alive(), 2021, e, model.rules, model.census.urban.astype(float), model.draws.year(2021))
     assert set(arrived) <= set(done)
     # Even with every graduate of Tieling coming back, those registered outside leave ...
     assert not np.any(p.alive[arrived])

@@ -85,7 +85,8 @@ def test_every_view_builds_from_a_saved_result(runsets, tab, mode, lang):
             if b.kind == "graph":
                 b.figure.to_plotly_json()      # serialisable
                 assert b.figure.data, f"{tab}: empty figure"
-                runs = {(t.meta or {}).get("run") for t in b.figure.data}
+                runs = {(t.meta or {}).get("run") for t in b.figure.data
+                        if (t.meta or {}).get("kind") not in ("band-legend", "observed")}
                 assert runs <= {"k-base", "k-alt"}
                 if mode == "difference":
                     assert "k-base" not in runs    # the baseline is the zero line
@@ -310,11 +311,24 @@ def test_upload_validates_and_names_the_field():
     assert problems[0].startswith("bad.yaml:4: policy.graduates.settlement: expected")
     assert "'sometimes'" in problems[0]
     sc, _, problems = parse_upload(data_url(b"x: 1\n" * (MAX_UPLOAD_BYTES // 4)), "huge.yaml")
-    assert sc is None and "at most 262,144 bytes" in problems[0]
+    assert sc is None and problems[0].startswith("File larger than 256 KB, refused: huge.yaml")
     sc, _, problems = parse_upload(data_url(b"\xff\xfe\x00bad"), "binary.yaml")
     assert sc is None and "UTF-8" in problems[0]
     sc, _, problems = parse_upload(data_url(b"!!python/object/apply:os.system ['true']\n"), "evil.yaml")
     assert sc is None and problems                     # safe_load refuses Python tags
+
+
+@pytest.mark.parametrize("contents, filename, lang, words", [
+    (data_url(b"\x89PNG\r\n"), "map.png", "en", ["Only .yaml or .yml", "map.png"]),
+    (data_url(b"year,value\n2020,1\n"), "table.csv", "zh", ["只接受 .yaml 或 .yml", "table.csv"]),
+    (12345, "a.yaml", "en", ["Could not read", "a.yaml"]),                  # a crafted request
+    ("no comma here", "a.yaml", "zh", ["无法读取", "a.yaml"]),
+    (data_url(b"\xff\xfe"), 7, "en", ["not UTF-8", "upload.yaml"]),          # a filename that is no text
+])
+def test_wrong_uploads_get_a_message_in_the_pages_language(contents, filename, lang, words):
+    sc, text, problems = parse_upload(contents, filename, lang)
+    assert sc is None and text == "" and len(problems) == 1
+    assert all(w in problems[0] for w in words), problems
 
 
 def test_library_lists_files_and_session_scenarios(tmp_path):
@@ -353,8 +367,9 @@ def test_replicate_seeds_are_common_and_reproducible():
 
 
 def test_unique_labels():
-    runs = [{"label": "a"}, {"label": "a #2"}]
-    assert unique_label("a", runs) == "a #3" and unique_label("b", runs) == "b"
+    runs = [{"label": "a"}, {"label": "a-2"}]
+    assert unique_label("a", runs) == "a-3" and unique_label("b", runs) == "b"
+    assert sim.with_overrides(sim.Scenario(name="a"), {"name": unique_label("a", runs)}).name == "a-3"
 
 
 def test_export_table(runsets):
@@ -403,7 +418,7 @@ def test_dashboard_command_registers():
 
 
 def test_dashboard_uses_only_sims_public_names():
-    for path in (ROOT / "dashboard").glob("*.py"):
+    for path in (ROOT / "dashboard").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -419,7 +434,7 @@ def test_dashboard_uses_only_sims_public_names():
 
 def test_no_module_level_mutable_session_state():
     """Module globals of the dashboard are constants: no dict/list a callback could fill per session."""
-    for path in (ROOT / "dashboard").glob("*.py"):
+    for path in (ROOT / "dashboard").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -427,5 +442,25 @@ def test_no_module_level_mutable_session_state():
                 names = [t.id for t in targets if isinstance(t, ast.Name)]
                 if isinstance(node.value, (ast.List, ast.Dict, ast.Set)) and names:
                     assert all(n.isupper() or n.startswith("__") for n in names), f"{path.name}: {names}"
-    src = (ROOT / "dashboard" / "callbacks.py").read_text(encoding="utf-8")
-    assert "global " not in src
+    for path in (ROOT / "dashboard" / "callbacks").glob("*.py"):
+        assert "global " not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_record_is_drawn_beside_the_simulated_lines(runsets):
+    """Census counts (and, from a 2010 start, the published register) as markers, in levels only."""
+    fig = figures.fig_time_panels(runsets, ViewOptions(lang="zh"), [[("residents", "all"), ("hukou_holders", "all")]],
+                                   "tab_population")
+    census = [t for t in fig.data if (t.meta or {}).get("kind") == "observed"]
+    assert len(census) == 1 and list(census[0].x) == [2020] and census[0].name == "普查实测"
+    assert float(census[0].y[0]) == 2_388_294                    # the 2020 census, city
+    urban = figures.fig_urbanization(runsets, ViewOptions(lang="en"))
+    rate = next(t for t in urban.data if (t.meta or {}).get("kind") == "observed")
+    assert 50 < float(rate.y[0]) < 60                               # 55.2%, drawn in % like the lines
+    diff = figures.fig_urbanization(runsets, ViewOptions(mode="difference"))
+    assert not [t for t in diff.data if (t.meta or {}).get("kind") == "observed"]
+    o = runsets[0].outcomes
+    early = o[o.year == o.year.min()].assign(year=2017)    # a run that covers the register's years
+    rs = RunSet("k-2017", "from2017", pd.concat([early, o]), runsets[0].seeds, 0.01)
+    fig = figures.fig_time_panels([rs], ViewOptions(lang="en"), [[("hukou_holders", "all")]], "tab_population")
+    roles = {t.meta["role"]: list(t.x) for t in fig.data if (t.meta or {}).get("kind") == "observed"}
+    assert roles["fit"] == [2017, 2018, 2019]

@@ -48,6 +48,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerUrl(str):
+    """The dashboard's address, with the server's pid and log file."""
+
+    def __new__(cls, url: str, pid: int, log: Path):
+        self = super().__new__(cls, url)
+        self.pid, self.log = pid, log
+        return self
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
@@ -70,7 +79,7 @@ def server(tmp_path_factory):
             proc.kill()
             raise RuntimeError(f"dashboard server did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+    yield ServerUrl(url, proc.pid, Path(log.name))
     # the server and the run processes it forked share its process group
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -169,6 +178,11 @@ TRACES_JS = """(id) => {
 
 def traces(p, fig_id: str) -> list[dict] | None:
     return p.evaluate(TRACES_JS, fig_id)
+
+
+def run_traces(p, fig_id: str) -> list[dict]:
+    """The traces of runs (not the record's markers, dashboard/observed.py)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
 
 
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
@@ -298,7 +312,8 @@ def test_uploading_a_bad_scenario_shows_the_field(page):
     assert "高校毕业生落户" in text                     # the lever's label beside its path
     big = b"# padding\n" * 30_000
     page.set_input_files(upload, files=[{"name": "big.yaml", "mimeType": "text/yaml", "buffer": big}])
-    page.wait_for_function("() => document.querySelector('#upload-message').innerText.includes('262,144')")
+    page.wait_for_function("() => { const t = document.querySelector('#upload-message').innerText;"
+                           " return t.includes('文件超过 256 KB') && t.includes('big.yaml'); }")
     good = (SCENARIOS / "baseline_pre_reform.yaml").read_bytes().replace(
         b"name: baseline_pre_reform", b"name: uploaded_variant")
     page.set_input_files(upload, files=[{"name": "variant.yaml", "mimeType": "text/yaml", "buffer": good}])
@@ -361,10 +376,10 @@ def test_two_sessions_keep_their_own_results(browser, playwright, server, tmp_pa
         wait_for_run(a, "session_a")
         wait_for_run(b, "session_b")
         for p, mine in ((a, "session_a"), (b, "session_b")):
-            assert {t["name"].split(" · ")[0] for t in traces(p, "fig-urban")} == {mine}
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {mine}
             assert run_labels(p) == [mine]
-        assert {t["meta"]["run"] for t in traces(a, "fig-urban")}.isdisjoint(
-            {t["meta"]["run"] for t in traces(b, "fig-urban")})
+        assert {t["meta"]["run"] for t in run_traces(a, "fig-urban")}.isdisjoint(
+            {t["meta"]["run"] for t in run_traces(b, "fig-urban")})
         b.reload()                                           # a session's runs survive a reload, still its own
         wait_for_run(b, "session_b")
         assert run_labels(b) == ["session_b"]
@@ -420,3 +435,208 @@ def test_time_from_click_to_figures_at_the_default_scale(page):
     (ARTIFACTS / "dashboard-timing.txt").write_text(line + "\n", encoding="utf-8")
     shot(page, "default-run")
     assert median < 60
+
+
+# --- a planning office: many sessions, lost runs, wrong uploads ------------------------------------
+
+SESSIONS = 8
+
+
+def test_many_simultaneous_sessions_all_get_their_own_results(browser, server):
+    """SESSIONS tabs (each its own session) press Run within a second of each other: every one ends
+    with its own run plotted and Run usable again; no 500 in the server's log."""
+    pages = []
+    try:
+        for i in range(SESSIONS):
+            p = browser.new_page()
+            open_dashboard(p, server)
+            small_run_settings(p, end_year=2022, replicates=1)
+            set_number(p, "#scenario-name", f"office_{i}")
+            pages.append(p)
+        for p in pages:
+            p.click("#run-btn")
+        for i, p in enumerate(pages):
+            p.bring_to_front()   # a background tab does not draw its figures
+            wait_for_run(p, f"office_{i}")
+            p.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+            assert run_labels(p) == [f"office_{i}"]
+            assert {t["name"].split(" · ")[0] for t in run_traces(p, "fig-urban")} == {f"office_{i}"}
+        log = server.log.read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in log and '" 500 ' not in log, log[-3000:]
+    finally:
+        for p in pages:
+            p.close()
+
+
+def run_processes(server_pid: int) -> list:
+    """The run processes: children of the launcher, the server's child that forks them."""
+    import psutil
+    return [c for launcher in psutil.Process(server_pid).children() for c in launcher.children()]
+
+
+def test_a_killed_run_process_gives_a_message_and_a_usable_page(page, server):
+    pick(page, "#scale", "0.05 (5%)")
+    page.click("#run-btn")
+    page.wait_for_function("() => document.querySelector('#run-progress-text').innerText !== ''", timeout=TIMEOUT_MS)
+    procs = run_processes(server.pid)
+    assert procs, "no run process found"
+    for proc in procs:
+        os.kill(proc.pid, signal.SIGKILL)
+    page.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('运行进程意外结束')",
+                           timeout=TIMEOUT_MS)
+    assert run_labels(page) == []
+    small_run_settings(page, end_year=2021, replicates=1)   # and the next run works
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+
+
+@pytest.mark.parametrize("name, size, words", [
+    # twice the server's request limit (8 MB; a 20 MB file behaves the same and takes 50 s to hand over)
+    ("huge.yaml", 8 * 1024 * 1024, ["文件超过 256 KB", "huge.yaml", "8,388,608"]),
+    ("map.png", 2000, ["只接受 .yaml 或 .yml", "map.png"]),
+    ("table.csv", 2000, ["只接受 .yaml 或 .yml", "table.csv"]),
+])
+def test_wrong_uploads_show_a_message(page, server, name, size, words):
+    """A file over the server's request limit (4 MB) used to be refused with HTTP 413 and nothing
+    on the page; the browser now refuses it with a message. A picture or a table gets one too."""
+    body = (b"# padding\n" * (size // 10 + 1))[:size]
+    page.set_input_files("#upload input[type=file]", files=[{"name": name, "mimeType": "text/plain", "buffer": body}])
+    page.wait_for_function("(words) => { const t = document.querySelector('#upload-message').innerText;"
+                           " return words.every(w => t.includes(w)); }", arg=words, timeout=TIMEOUT_MS)
+    assert '" 413 ' not in server.log.read_text(encoding="utf-8", errors="replace")
+
+
+# --- the Chinese view, statuses that follow the language, the lever search ------------------------
+
+VISIBLE_TEXT_JS = """() => document.body.innerText + '\\n'
+    + [...document.querySelectorAll('svg text')].map(t => t.textContent).join('\\n')"""
+
+
+def strays(p) -> list[str]:
+    from .chinese_view import stray_words
+    return sorted(set(stray_words(p.evaluate(VISIBLE_TEXT_JS))))
+
+
+def open_every_section(p) -> None:
+    p.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
+def test_the_chinese_view_has_no_english_words(page):
+    """Every lever group, the advanced parameters, problems, statuses and every tab in both modes."""
+    open_every_section(page)
+    assert strays(page) == [], "English in the lever panel"
+    # a problem typed into the controls: an invalid name
+    set_number(page, "#scenario-name", "名 称")
+    page.locator("#draft-problems .problems").wait_for(timeout=TIMEOUT_MS)
+    assert "name" in page.locator("#draft-problems").inner_text() and strays(page) == []
+    # two runs, the second with a Chinese name and without the purchase pathway
+    small_run_settings(page, end_year=2022, replicates=2)
+    set_number(page, "#scenario-name", "tieling_reform_2020")
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+    page.locator(lever_selector("policy.purchase.enabled") + " input[type=checkbox]").uncheck()
+    set_number(page, "#scenario-name", "无购房方案")
+    page.click("#run-btn")
+    wait_for_run(page, "无购房方案")
+    found = {}
+    for mode in ("水平值", "与基准之差"):
+        page.get_by_text(mode, exact=True).click()
+        for view, block in (("urban", "fig-urban"), ("population", "fig-population"),
+                            ("counties", "fig-counties"), ("settle", "fig-settle-pathway"),
+                            ("permits", "fig-permits"), ("schools", "fig-schools"), ("housing", "fig-housing"),
+                            ("money", "fig-money"), ("statistics", "fig-statistics"), ("map", "fig-map"),
+                            ("explore", "fig-explore"), ("table", "summary-table")):
+            open_tab(page, view)
+            page.wait_for_selector(f"#{block}" + (" .js-plotly-plot .main-svg" if block.startswith("fig") else " td"),
+                                   timeout=TIMEOUT_MS)
+            page.wait_for_timeout(300)
+            if strays(page):
+                found[(mode, view)] = strays(page)
+    shot(page, "chinese-table")
+    assert found == {}
+
+
+def test_switching_language_updates_every_status(page):
+    good = (SCENARIOS / "reform_without_purchase.yaml").read_bytes().replace(
+        b"name: reform_without_purchase", "name: 铁岭_无购房".encode())
+    page.set_input_files("#upload input[type=file]",
+                         files=[{"name": "铁岭_无购房.yaml", "mimeType": "text/yaml", "buffer": good}])
+    page.wait_for_function("() => document.querySelector('#scenario-name').value === '铁岭_无购房'",
+                           timeout=TIMEOUT_MS)
+    small_run_settings(page, end_year=2021, replicates=1)
+    page.click("#save-btn")
+    page.click("#run-btn")
+    wait_for_run(page, "铁岭_无购房")
+    set_number(page, lever_selector("policy.settlement.residence_years_required"), 99)
+    areas = {"#upload-message": ("已上传并通过校验", "Uploaded and validated"),
+             "#library-message": ("已存入情景库", "Saved to the library"),
+             "#run-message": ("运行完成：铁岭_无购房", "Finished: 铁岭_无购房"),
+             "#draft-problems": ("应为", "expected")}
+    page.locator("#draft-problems .problems").wait_for(timeout=TIMEOUT_MS)
+    for sel, (zh, _) in areas.items():
+        assert zh in page.locator(sel).inner_text(), sel
+    page.get_by_text("English", exact=True).click()
+    for sel, (zh, en) in areas.items():
+        page.wait_for_function("([s, t]) => document.querySelector(s).innerText.includes(t)", arg=[sel, en],
+                               timeout=TIMEOUT_MS)
+        assert zh not in page.locator(sel).inner_text(), sel
+    page.get_by_text("中文", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('运行完成')",
+                           timeout=TIMEOUT_MS)
+    shot(page, "status-zh")
+
+
+def test_cancel_replaces_the_last_status(page):
+    small_run_settings(page, end_year=2021, replicates=1)
+    page.click("#run-btn")
+    wait_for_run(page, "tieling_reform_2020")
+    assert "运行完成" in page.locator("#run-message").inner_text()
+    pick(page, "#scale", "0.05 (5%)")
+    set_number(page, "#end-year", 2035)
+    page.click("#run-btn")
+    page.wait_for_function("() => document.querySelector('#run-progress-text').innerText.includes('约剩')",
+                           timeout=TIMEOUT_MS)
+    assert not page.locator("#run-message").is_visible()          # the last run's status is hidden meanwhile
+    page.click("#cancel-btn")
+    try:
+        page.wait_for_function("() => document.querySelector('#run-message').innerText.includes('已取消')",
+                               timeout=TIMEOUT_MS)
+    except sync_api.TimeoutError:
+        raise AssertionError(f"run message after cancel: {page.locator('#run-message').inner_text()!r}, "
+                             f"screenshot {shot(page, 'cancel')}") from None
+    assert "运行完成" not in page.locator("#run-message").inner_text()
+
+
+def test_the_lever_panel_can_be_searched(page):
+    rows = "#controls .lever, #controls .param"
+    total = page.locator(rows).count()
+    page.fill("#lever-search", "购房")
+    page.wait_for_function("() => document.querySelector('#lever-search-count').innerText.includes('项匹配')")
+    shown = page.evaluate(f"() => [...document.querySelectorAll('{rows}')].filter(r => r.offsetParent)"
+                          ".map(r => r.innerText)")
+    assert 0 < len(shown) < total / 5
+    assert all("购房" in t or "房" in t for t in shown) or len(shown) >= 3
+    assert page.locator(lever_selector("policy.purchase.enabled")).is_visible()
+    page.fill("#lever-search", "")
+    page.click("#collapse-btn")
+    page.wait_for_function("() => [...document.querySelectorAll('#controls details')].every(d => !d.open)")
+
+
+def test_a_runs_yaml_is_what_ran(page, tmp_path):
+    small_run_settings(page, end_year=2021, replicates=2)
+    for _ in range(2):
+        page.click("#run-btn")
+        page.wait_for_timeout(200)
+        page.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelectorAll('#runs-list .run-label').length === 2",
+                           timeout=TIMEOUT_MS)
+    assert run_labels(page) == ["tieling_reform_2020", "tieling_reform_2020-2"]
+    with page.expect_download() as d:
+        page.locator("#runs-list .run-chip").nth(1).get_by_role("button", name="YAML").click()
+    path = tmp_path / d.value.suggested_filename
+    d.value.save_as(path)
+    sc = sim.load_scenario(path)
+    from dashboard.data import replicate_seeds
+    assert (path.name, sc.name, sc.scale, sc.seed, sc.end_year) == (
+        "tieling_reform_2020-2.yaml", "tieling_reform_2020-2", float(SMALL_SCALE), replicate_seeds(2)[0], 2021)

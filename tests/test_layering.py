@@ -1,11 +1,12 @@
-"""Layering and randomness rules, checked on the source with `ast` (DESIGN.md §2, §3).
+"""Layering and randomness rules, checked on the source with `ast` (docs/design.md §2, §3).
 
 - `sim` imports neither `dashboard`, `experiments` nor `urbsim`.
 - `dashboard` and `experiments` use only sim's public names (`import sim`, `from sim import X`
   with X in `sim.__all__`; no `sim.model`, `sim.population`, ... submodules) and never
   import each other.
 - Randomness: no `import random` anywhere in these packages; in `sim` no `numpy.random`
-  use except the `Generator` type (every draw comes from the model's generator); the
+  use except the `Generator` type (every draw comes from the generator a function is given),
+  but for `sim/draws.py`, which makes the run's keyed generators (common random numbers); the
   clients may create generators (`default_rng`, `SeedSequence`, `Generator`) but never
   use numpy's global module-level functions (`np.random.seed`, `np.random.rand`, ...).
 """
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = ("dashboard", "experiments")
 PUBLIC = set(sim.__all__)
 SIM_RANDOM_ALLOWED = {"Generator"}
+# sim/draws.py makes the named streams of a run: Generators seeded by (seed, year, name).
+DRAWS_RANDOM_ALLOWED = {"Generator", "PCG64", "SeedSequence"}
 CLIENT_RANDOM_ALLOWED = {"Generator", "default_rng", "SeedSequence", "BitGenerator", "PCG64", "Philox"}
 
 
@@ -188,7 +191,8 @@ def test_sim_does_not_import_its_clients(path):
 
 @pytest.mark.parametrize("path", SIM_MODULES, ids=rel)
 def test_sim_draws_only_from_the_generator_it_is_given(path):
-    assert random_problems(parse(path), SIM_RANDOM_ALLOWED) == []
+    allowed = DRAWS_RANDOM_ALLOWED if path == ROOT / "sim" / "draws.py" else SIM_RANDOM_ALLOWED
+    assert random_problems(parse(path), allowed) == []
 
 
 @pytest.mark.parametrize("package, path", CLIENT_MODULES, ids=[rel(p) for _, p in CLIENT_MODULES])

@@ -230,7 +230,8 @@ DOC = ROOT / "docs" / "outcomes.md"
 def doc_rows() -> dict[str, list[str]]:
     """Rows of the outcome table of docs/outcomes.md: name -> cells."""
     rows = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    text = DOC.read_text(encoding="utf-8").split("## Person and household panels")[0]   # the panels' columns follow
+    for line in text[text.index("\n## The outcomes"):].splitlines():   # the compare CSV's columns come before
         m = re.match(r"^\|\s*`([a-z0-9_]+)`\s*\|(.*)\|\s*$", line)
         if m and not re.fullmatch(r"\d{6}", m.group(1)):
             rows[m.group(1)] = [c.strip() for c in m.group(2).split("|")]

@@ -37,7 +37,7 @@ def central_destinations(reform, pull: float, n: int = 4000) -> np.ndarray:
     a = model.alive()
     villagers = a[(p.res[a] == CODES.index("211224")) & ~p.res_urban[a]][:n]
     return moves_within.destinations(model.pop, villagers, np.full(len(villagers), mig.CENTRAL),
-                                     model.within_setting(), model.rng)
+                                     model.within_setting(), model.year_draws)
 
 
 def test_moves_to_the_centre_reach_the_new_district_only_with_the_pull(reform):

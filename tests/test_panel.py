@@ -1,6 +1,8 @@
 """Agents out: person and household tables and year-by-year panels keyed by stable ids."""
 from __future__ import annotations
 
+import re
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from sim import CITY_CODE, UrbanizationModel, run
 from sim.panel import Panel, in_sample
 from urbsim.cli import app
 
-from .conftest import SCENARIOS, small
+from .conftest import ROOT, SCENARIOS, small
 
 pytestmark = pytest.mark.xdist_group("panel")
 
@@ -158,3 +160,13 @@ def test_sampled_persons_as_mesa_agents(reform):
     df = pd.DataFrame(rows)
     assert {"person_id", "age", "residents"} <= set(df.columns)
     assert df.groupby("year").person_id.apply(lambda s: s.is_unique).all()
+
+
+def test_the_panel_columns_are_documented(long_run):
+    """docs/outcomes.md lists the columns of both tables, in order."""
+    text = (ROOT / "docs" / "outcomes.md").read_text(encoding="utf-8").split("## Person and household panels")[1]
+    persons_doc, households_doc = (re.findall(r"^\|\s*`([a-z0-9_]+)`\s*\|", part, re.M)
+                                   for part in text.split("Households (`households.parquet`)")[:2])
+    _, persons, households, _ = long_run
+    assert persons_doc == list(persons.columns)
+    assert households_doc == list(households.columns)

@@ -304,7 +304,7 @@ def test_estimate_hukou_2020_is_plausible():
     hukou, share = estimate_hukou(c20, Scenario(name="x"))
     assert (np.abs(hukou / c10.hukou - 1) < 0.1).all()
     assert (share >= c10.nonagri_share).all() and ((0 < share) & (share < 1)).all()
-    # Tieling's hukou holders outnumber its residents (DESIGN.md §1): people registered here live outside.
+    # Tieling's hukou holders outnumber its residents (docs/design.md §1): people registered here live outside.
     assert hukou.sum() > c20.residents.sum()
 
 

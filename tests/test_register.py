@@ -7,6 +7,7 @@ import pytest
 
 from sim import CITY_CODE, run, with_overrides
 from sim import observed_points, register_points
+from sim.draws import Draws
 from sim.parameters import Outside, Registry
 from sim.places import CODES, OUTSIDE
 from sim.policies.rules import rules_for
@@ -75,7 +76,7 @@ def test_settling_outside_leaves_the_register_once():
     rules = rules_for(__import__("sim").Policy(), 2030)
     ledger, before = registry.Ledger(), registry.Snapshot(pop)
     movers = registry.settle_outside(pop, pop.outside(), 2030, params, Outside(), rules,
-                                     np.random.default_rng(1))
+                                     Draws(1).year(2030))
     before.count(pop, ledger, "settled_elsewhere", "settled_elsewhere")
     assert len(movers) > 0 and len(movers) % 2 == 0           # whole households
     p = pop.persons
@@ -89,7 +90,7 @@ def test_nobody_settles_outside_before_years_to_settle():
     pop = _tiny_outside(years_away=1)
     params = Registry(settle_out_rate=0.5, years_to_settle=2)
     rules = rules_for(__import__("sim").Policy(), 2030)
-    movers = registry.settle_outside(pop, pop.outside(), 2030, params, Outside(), rules, np.random.default_rng(1))
+    movers = registry.settle_outside(pop, pop.outside(), 2030, params, Outside(), rules, Draws(1).year(2030))
     assert len(movers) == 0
 
 
@@ -103,7 +104,7 @@ def test_conversions_turn_village_registrations_into_town_ones_without_a_move():
     p = pop.persons
     p.hk_urban[: p.n] = np.arange(p.n) % 4 == 0          # a quarter already town-registered
     res_before, hk_before = p.view("res").copy(), p.view("hk").copy()
-    converted = registry.convert_villages(pop, pop.alive(), Registry(conversion_rate=0.1), np.random.default_rng(2))
+    converted = registry.convert_villages(pop, pop.alive(), Registry(conversion_rate=0.1), Draws(2).year(2030))
     assert 0 < len(converted) < p.n
     assert p.hk_urban[converted].all()
     np.testing.assert_array_equal(p.view("res"), res_before)
@@ -181,7 +182,7 @@ def _choices(model):
     b = model.config.behaviour
     congestion = np.array([c.congestion for c in model.counties])
     return registration.settle_choices(model.pop, model.pop.residents(), model.year, model.rules, b.settling,
-                                       congestion, b.services.unregistered_access, model.rng)
+                                       congestion, b.services.unregistered_access, model.year_draws)
 
 
 def test_pathways_declined_before_the_start_stay_closed_until_settling_costs_less(reform):
@@ -198,7 +199,7 @@ def test_pathways_declined_before_the_start_stay_closed_until_settling_costs_les
     assert len(_choices(m).persons) == 0
     # The rules before the reform cost the land; the reform's do not: Tieling villagers reconsider.
     before = m._rules_known(2020)
-    assert not before.rural_rights_kept and rules_for(m.config.policy, 2021).rural_rights_kept
+    assert not before.rural_rights.kept_after_settling and rules_for(m.config.policy, 2021).rural_rights.kept_after_settling
     m.rules = rules_for(m.config.policy, 2021)
     newly_eligible = set(_choices(m).persons.tolist())
     registration.reopen_declined(m.pop, m.alive(), before, m.rules)

@@ -1,7 +1,7 @@
 """Scenario files: validation messages, overrides, YAML round trip and the lever bounds.
 
 A planner's mistake must come back as one line per problem naming the file, the
-line, the field path, what was expected and what was found (DESIGN.md §5).
+line, the field path, what was expected and what was found (docs/design.md §5).
 """
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ def test_initial_overrides_can_name_counties(reform):
 @pytest.mark.parametrize("overrides", [
     {},
     {"policy.graduates.settlement": "conditional", "policy.purchase.dependents": ["spouse"],
-     "policy.insurance.schemes": [], "policy.public_housing.eligible_groups": ["migrant_workers"]},
+     "policy.insurance.schemes": [], "policy.insurance.enabled": False, "policy.public_housing.eligible_groups": ["migrant_workers"]},
     {"base_year": 2010, "end_year": 2020, "seed": 2**32 - 1, "scale": 1.0,
      "initial.hukou_holders": {"211202": 360_000}, "initial.urban_hukou_share": {"211224": 0.25},
      "description": "备注：中文说明 with a colon: and a # hash"},
@@ -270,7 +270,7 @@ PROPERTY = settings(max_examples=60, deadline=None, database=None)
 def test_any_in_bounds_lever_value_validates(reform, data):
     lv = data.draw(st.sampled_from(NUMERIC), label="lever")
     value = data.draw(_in_bounds(lv), label=lv.path)
-    sc = with_overrides(reform, {lv.path: value})
+    sc = with_overrides(reform, {lv.path: value, "end_year": 2060})   # a policy starts within the horizon
     assert _get(sc, lv.path) == value
 
 
@@ -288,7 +288,7 @@ def test_any_out_of_bounds_lever_value_is_rejected_naming_the_path(reform, data)
 @pytest.mark.parametrize("lv", NUMERIC, ids=lambda lv: lv.path)
 def test_lever_bounds_are_inclusive_in_a_file(lv):
     for value in (lv.lo, lv.hi):
-        text = "name: bounds\npolicy:\n" + _nested_yaml(lv.path.split(".")[1:], value)
+        text = "name: bounds\nend_year: 2060\npolicy:\n" + _nested_yaml(lv.path.split(".")[1:], value)
         assert _get(parse_scenario(text), lv.path) == value
 
 

@@ -104,11 +104,33 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     assert sc.policy.publicity.reach_per_year == row["policy.publicity.reach_per_year"]
 
 
+def test_resume_adds_replicates_and_runs_only_the_new_ones(tmp_path):
+    out = tmp_path / "out"
+    run_sweep(load_sweep(write_spec(tmp_path, replicates=2)), out, workers=0)
+    before = {p.name: os.stat(p).st_ino for p in (out / "runs").iterdir()}
+    three = load_sweep(write_spec(tmp_path, replicates=3))
+    report = run_sweep(three, out, workers=0, resume=True)
+    assert report.already_done == 12 and report.ran == 6 and not report.failed    # 6 design rows × 1 new seed
+    assert all(os.stat(out / "runs" / n).st_ino == ino for n, ino in before.items())   # old runs untouched
+    meta = json.loads((out / "sweep.json").read_text())
+    assert meta["replicates"] == 3 and meta["n_runs"] == 18 and meta["replicates_added"][0]["from"] == 2
+    # the grown store is the sweep that had 3 replicates from the start
+    fresh = tmp_path / "fresh"
+    run_sweep(three, fresh, workers=0)
+    pd.testing.assert_frame_equal(RunStore(out).design(), RunStore(fresh).design())
+    pd.testing.assert_frame_equal(load_results(out), load_results(fresh))
+    assert sweep_status(out)["missing"] == []
+    with pytest.raises(SweepError, match="holds 3 replicates, the spec asks for 2; --resume can add"):
+        run_sweep(load_sweep(write_spec(tmp_path, replicates=2)), out, workers=0, resume=True)
+
+
 def test_resume_refuses_a_different_sweep(tmp_path):
     out = tmp_path / "out"
     run_sweep(load_sweep(write_spec(tmp_path, replicates=1)), out, workers=0)
-    with pytest.raises(SweepError, match=r"different spec \(differs in replicates\)"):
-        run_sweep(load_sweep(write_spec(tmp_path, replicates=2)), out, workers=0, resume=True)
+    with pytest.raises(SweepError, match=r"different spec \(differs in replicates, seed\)"):
+        run_sweep(load_sweep(write_spec(tmp_path, replicates=2, seed=12)), out, workers=0, resume=True)
+    with pytest.raises(SweepError, match=r"differs in end_year\).*only `replicates` may grow"):
+        run_sweep(load_sweep(write_spec(tmp_path, end_year=2023, replicates=1)), out, workers=0, resume=True)
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("x")
@@ -127,7 +149,7 @@ def test_analysis_writes_tables_indices_and_plots(tmp_path, design, indices):
     out = tmp_path / "out"
     report = run_sweep(spec, out, workers=0)
     assert not report.failed
-    result = analyze(out, resamples=50)
+    result = analyze(out, resamples=50, plots=True)
     n_rows = plan_sweep(spec).n_rows
     assert len(result.results) == n_rows * 2          # design rows × outcomes (one year, city, group all)
     assert set(result.indices["index"]) == indices

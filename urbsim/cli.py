@@ -14,8 +14,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sim import (ScenarioError, folder_written_whole, headline, load_scenario, parse_override, run as run_scenario,
-                 with_overrides)
+from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
+from sim.files import OutputError, check_output_folder, folder_replaced_whole
 from sim.intervals import LEVEL, NOISE, compare_table, consecutive_seeds
 from sim.panel import HOUSEHOLD_FILE, PERSON_FILE, Panel
 from urbsim.ui import console, fail, progress_bar
@@ -32,13 +32,29 @@ def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year:
     """Load a scenario and apply command-line overrides, or exit 2 with the problems."""
     try:
         sc = load_scenario(path)
-        over = dict(parse_override(s) for s in (sets or []))
-        for key, value in (("scale", scale), ("seed", seed), ("end_year", end_year)):
-            if value is not None:
-                over[key] = value
+        over = overrides_from(sets or [], {"scale": scale, "seed": seed, "end_year": end_year})
         return with_overrides(sc, over) if over else sc
     except ScenarioError as e:
         fail(e.problems)
+
+
+def overrides_from(sets: list[str], flags: dict[str, object]) -> dict:
+    """`--set` overrides and the flags given (not None); a field set twice is refused, not
+    silently decided by the order (`--set scale=abc --scale 0.01` used to pass)."""
+    over: dict = {}
+    for text in sets:
+        path, value = parse_override(text)
+        if path in over:
+            raise ScenarioError([f"--set {path} given twice; expected each field once"])
+        over[path] = value
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key in over:
+            raise ScenarioError([f"--{key.replace('_', '-')} {value} and --set {key}={over[key]!r} both set "
+                                 f"{key}; expected one of them"])
+        over[key] = value
+    return over
 
 
 def run_with_progress(sc, label: str, micro=None):
@@ -70,18 +86,27 @@ def run(
     micro_sample: Optional[float] = typer.Option(None, "--micro-sample", help="share (0-1] of the simulated "
                                                  "persons and households in the panels, drawn by id (implies "
                                                  "--micro; default 1)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace a previous run's output in --out"),
 ) -> None:
-    """Run one scenario and write its outcomes."""
+    """Run one scenario and write its outcomes (all or nothing: a killed run leaves the old output)."""
     sc = load_with(scenario, scale, seed, end_year, set_)
     micro = micro or micro_sample is not None
     micro_sample = 1.0 if micro_sample is None else micro_sample
     if not 0 < micro_sample <= 1:
         fail(f"--micro-sample: expected a share in (0, 1], found {micro_sample}")
     files = "outcomes.parquet, outcomes.csv, manifest.json"
-    # Everything goes to a temporary folder beside OUT first (the panels year by year), then moves in.
-    with folder_written_whole(out) as tmp:
-        result = run_with_progress(sc, sc.name, Panel(micro_sample, tmp) if micro else None)
-        result.write(tmp)
+    try:   # before the first simulated year, not after the last
+        check_output_folder(out, overwrite)
+    except OutputError as e:
+        fail(f"--out {e}")
+    # Everything goes to a hidden partial folder beside OUT first (the panels year by year), then
+    # replaces OUT in one rename.
+    try:
+        with folder_replaced_whole(out) as tmp:
+            result = run_with_progress(sc, sc.name, Panel(micro_sample, tmp) if micro else None)
+            result.write(tmp)
+    except (OutputError, OSError) as e:   # the folder changed during the run, or the disk is full
+        fail(f"--out {out}: could not write the run's files: {e}")
     if micro:
         files += f", {PERSON_FILE}, {HOUSEHOLD_FILE}"
     years = sorted({sc.base_year, *range(sc.base_year + 5, sc.end_year + 1, 5), sc.end_year})

@@ -26,9 +26,15 @@ def dashboard(
                                                 "(GeoJSON whose features have properties.adcode)"),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir",
                                              help="folder for run jobs and results (default: the system temp folder)"),
-    debug: bool = typer.Option(False, "--debug", help="Dash debug mode (reloader and error overlay)"),
+    debug: bool = typer.Option(False, "--debug", help="Dash debug mode: error overlay and dev tools, local "
+                                                       "addresses only (no code reloader)"),
 ) -> None:
     """Start the planner dashboard: scenario library, levers, background runs, comparisons, map."""
+    from dashboard import is_local   # the package's __init__ only: light
+
+    if debug and not is_local(host):
+        fail(f"--debug with --host {host}: debug mode only on a local address (127.0.0.1, localhost, ::1); "
+             "its error overlay lets a browser run code on this machine")
     if scenarios is not None and not scenarios.is_dir():
         fail(f"--scenarios {scenarios}: not a folder")
     if geojson is not None and not geojson.is_file():

@@ -5,7 +5,7 @@
 
 Added to the `urbsim` app by `register(app)`; `python -m urbsim.cmd_sweep` runs the two
 commands on their own. Errors are one line each and exit 2; a sweep in which some runs
-failed exits 1 (the failures are stored in DIR/failed/); an interrupted sweep exits 130.
+failed exits 1 (the failures are stored in DIR/failed/); a sweep stopped by SIGINT exits 130, by SIGTERM 143.
 """
 from __future__ import annotations
 
@@ -67,12 +67,13 @@ def sweep(
                                on_failure=on_failure)
     except SweepError as e:
         fail(e.problems)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:   # SweepInterrupted (SIGTERM, SIGINT) or a Ctrl-C before it was installed
         from experiments import RunStore
-        stored = len(RunStore(out).done()) if RunStore(out).exists() else 0
-        err.print(f"interrupted: {stored} of {plan.n_runs} runs are stored; continue with "
-                  f"urbsim sweep {spec} --out {out} --resume", highlight=False, soft_wrap=True)
-        raise typer.Exit(130)
+        stored = len(RunStore(out).done() & set(plan.tasks)) if RunStore(out).exists() else 0
+        by = f" by {e.signal_name}" if hasattr(e, "signal_name") else ""
+        err.print(f"interrupted{by}: {stored} of {plan.n_runs} runs are stored, the workers are stopped; continue "
+                  f"with: urbsim sweep {spec} --out {out} --resume", highlight=False, soft_wrap=True)
+        raise typer.Exit(getattr(e, "exit_code", 130))
     if report.removed_temp:
         console.print(f"removed {report.removed_temp} leftover temporary files", highlight=False)
     rate = report.runs_per_minute
@@ -91,11 +92,12 @@ def sweep(
 
 def analyze(
     out: Path = typer.Argument(..., help="sweep folder written by `urbsim sweep`"),
-    plots: bool = typer.Option(True, "--plots/--no-plots", help="write PNG and HTML plots"),
+    plots: bool = typer.Option(False, "--plots/--no-plots", help="also write PNG and HTML plots (slower)"),
     resamples: int = typer.Option(1000, "--resamples", min=10, help="bootstrap resamples for confidence intervals"),
     top: int = typer.Option(3, "--top", min=1, help="factors to list per outcome and year"),
 ) -> None:
-    """Analyse a stored sweep: tidy results, Sobol'/Morris indices, plots (into DIR/analysis/)."""
+    """Analyse a stored sweep: tidy results, main effects with 90% intervals, the seeds' share of the
+    variance, Sobol'/Morris indices or rank correlations, and plots with --plots (into DIR/analysis/)."""
     from experiments import SweepError, analyze as analyze_sweep, top_factors
     from sim import CITY_CODE
 
@@ -118,9 +120,38 @@ def analyze(
                 t.add_row(outcome, str(year), r.factor.removeprefix("policy."), f"{r.value:.3g}",
                           "" if math.isnan(r.conf) else f"{r.conf:.2g}")
         console.print(t)
+    print_effects(a.effects, a.variance)
     if len(a.failures):
         err.print(f"[yellow]{len(a.failures)} runs failed[/yellow]: see {out}/analysis/failures.csv", highlight=False)
     console.print(f"wrote {len(a.files)} files in {out}/analysis/", highlight=False)
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return ""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def print_effects(effects, variance) -> None:
+    """Main effects with intervals and the seeds' share of the variance, at the city level (group all)."""
+    from sim import CITY_CODE
+
+    if effects.empty:
+        return
+    county = CITY_CODE if CITY_CODE in set(effects.county) else effects.county.iloc[0]
+    group = "all" if "all" in set(effects.group) else effects.group.iloc[0]
+    seeds = variance[variance.source.str.startswith("seeds")].set_index(["outcome", "year", "county", "group"])
+    t = Table(title=f"main effects, 90% interval ({effects.method.iloc[0]}; county {county}, group {group})")
+    for col in ("outcome", "year", "factor", "level vs", "effect", "interval", "seeds' share"):
+        t.add_column(col, justify="left" if col in ("outcome", "factor", "level vs") else "right", overflow="fold")
+    sel = effects[(effects.county == county) & (effects.group == group)]
+    for (outcome, year), rows in sel.groupby(["outcome", "year"], sort=True):
+        share = seeds["share"].get((outcome, year, county, group), float("nan"))
+        for i, (_, r) in enumerate(rows.iterrows()):
+            t.add_row(outcome if i == 0 else "", str(year) if i == 0 else "", r.factor.removeprefix("policy."),
+                      f"{r.level} vs {r.versus}", _fmt(r.effect), f"{_fmt(r.low)} … {_fmt(r.high)}",
+                      f"{share:.0%}" if i == 0 and not math.isnan(share) else "")
+    console.print(t)
 
 
 def register(app: typer.Typer) -> None:

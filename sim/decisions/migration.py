@@ -1,4 +1,4 @@
-"""Where to live within Tieling: a random-utility (logit) choice (clause 一, DESIGN.md §1).
+"""Where to live within Tieling: a random-utility (logit) choice (clause 一, docs/design.md §1).
 
 Alternatives: 0 stay, 1 the own county's town, 2 the central districts (银州区/清河区),
 3 another county town. Each utility term names its mechanism; coefficients are

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import RETURN_AGE
 from ..parameters import Outside
 
 
@@ -34,4 +35,4 @@ def leave_probability(age: np.ndarray, college: np.ndarray, rural: np.ndarray, p
 
 def return_probability(age: np.ndarray, params: Outside) -> np.ndarray:
     """Yearly chance that a registered person living outside comes back."""
-    return np.clip(params.return_rate * np.where(age >= 45, params.return_age_multiplier, 1.0), 0.0, 0.95)
+    return np.clip(params.return_rate * np.where(age >= RETURN_AGE, params.return_age_multiplier, 1.0), 0.0, 0.95)

@@ -41,24 +41,24 @@ class Candidates:
 def eligible(c: Candidates, r: Rules) -> np.ndarray:
     """(n, N_PATHWAYS) eligibility by pathway under the rules of the year."""
     out = np.zeros((N_PATHWAYS, len(c.age)), bool).T     # column-major: each pathway's column is contiguous
-    graduate = (c.edu >= 4) & (c.years_since_graduation < 100) & (r.graduates_non_regular | ~c.non_regular)
+    graduate = (c.edu >= 4) & (c.years_since_graduation < 100) & (r.graduates.include_non_regular_degrees | ~c.non_regular)
     owner = c.tenure == Tenure.owned
-    if r.graduates == GraduateSettlement.unrestricted:
-        housed = owner | (c.tenure == Tenure.public_rental) | r.graduates_collective
+    if r.graduates.settlement == GraduateSettlement.unrestricted:
+        housed = owner | (c.tenure == Tenure.public_rental) | r.graduates.collective_registration
         out[:, Pathway.graduate] = graduate & housed
-    elif r.graduates == GraduateSettlement.conditional:
+    elif r.graduates.settlement == GraduateSettlement.conditional:
         out[:, Pathway.graduate] = (graduate & (c.job == Job.employee) & (c.age <= CONDITIONAL_MAX_AGE)
                                     & (c.years_since_graduation <= FRESH_GRADUATE_YEARS) & owner)
-    if r.purchase:
-        roles = {HEAD} | {dict(spouse=SPOUSE, children=CHILD, parents=PARENT)[d.value] for d in r.purchase_dependents}
-        out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase_min_m2) & _one_of(c.role, roles)
-    if r.insurance and r.insurance_schemes:
-        mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance_schemes)
+    if r.purchase.enabled:
+        roles = {HEAD} | {dict(spouse=SPOUSE, children=CHILD, parents=PARENT)[d.value] for d in r.purchase.dependents}
+        out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase.min_floor_area_m2) & _one_of(c.role, roles)
+    if r.insurance.enabled and r.insurance.schemes:
+        mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance.schemes)
         out[:, Pathway.insurance] = ((c.job == Job.flexible) & ((c.ins_schemes & mask) > 0)
-                                     & (c.ins_years >= max(r.insurance_min_years, 1e-6)))
+                                     & (c.ins_years >= max(r.insurance.min_contribution_years, 1e-6)))
     working = (c.job == Job.employee) | (c.job == Job.flexible)
-    out[:, Pathway.residence_years] = working & (c.town_years >= r.residence_years)
-    if r.three_dependents:
+    out[:, Pathway.residence_years] = working & (c.town_years >= r.settlement.residence_years_required)
+    if r.settlement.three_dependents:
         out[:, Pathway.three_dependents] = c.relative_has_town_hukou & _one_of(c.role, (SPOUSE, CHILD, PARENT))
     return out
 

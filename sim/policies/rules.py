@@ -1,77 +1,48 @@
 """The rules in force in a given year: the only reader of `config.policy`.
 
 Before `policy.start_year` the historical rules apply (`HISTORICAL`: the rules Tieling
-had before the reform document, as LEVERS.md describes `baseline_pre_reform`). From the
+had before the reform document, `historical.yaml`, which the `baseline_pre_reform` scenario runs throughout). From the
 start year the scenario's policy applies, phased in over `policy.phase_in_years`:
 numbers move linearly from the historical value, switches and options change when
 half the phase-in has passed (clause 十一: "avoid rushing").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
-from .levers import (Dependent, GraduateSettlement, HousingGroup, HukouMobility, Policy, SchoolAdmission,
-                     Scheme, UrbanToRural)
+from pydantic import BaseModel
 
-# The rules before the reform: graduates conditional, purchase with a floor-area minimum,
-# no insurance pathway, weak permits, settling costs rural rights (LEVERS.md, scenarios).
-HISTORICAL = Policy.model_validate({
-    "urban_to_rural_moves": "three_dependents_only",
-    "settlement": {"residence_years_required": 5, "three_dependents": True},
-    "students": {"hukou_mobility": "one_way"},
-    "graduates": {"settlement": "conditional", "include_non_regular_degrees": False,
-                  "collective_registration": False},
-    "purchase": {"enabled": True, "dependents": ["spouse", "children"], "min_floor_area_m2": 60},
-    "insurance": {"enabled": False},
-    "residence_permit": {"min_residence_months": 12,
-                         "services": {"employment": 0.5, "education": 0.3, "health": 0.3, "culture": 0.5,
-                                      "social_security": 0.2, "elderly_care": 0.1, "housing": 0.0}},
-    "schools": {"migrant_children_admission": "permit_only", "capacity_growth_per_year": 0.0},
-    "transfers": {"yuan_per_settler": 0, "yuan_per_permit": 0, "pool_share": 0.0},
-    "land": {"m2_per_settler": 0},
-    "public_housing": {"eligible_groups": ["low_income_hukou"], "income_threshold": 1500,
-                       "stock_growth_per_year": 0.01},
-    "rural_rights": {"kept_after_settling": False},
-    "publicity": {"reach_per_year": 0.1},
-})
+from ..yaml_guard import read_yaml
+from .levers import Policy
+
+# The rules before the reform: graduates conditional, purchase with a floor-area minimum, no
+# insurance pathway, weak permits, settling costs rural rights. Declared once, in historical.yaml.
+HISTORICAL_FILE = resources.files("sim") / "policies" / "historical.yaml"
+HISTORICAL = Policy.model_validate(read_yaml(HISTORICAL_FILE.read_text(encoding="utf-8"))[0])
+# Levers that are not phased: the phase-in itself, and statistics, which describe the run rather
+# than a reform (the scenario's value applies every year).
+UNPHASED = ("policy.start_year", "policy.phase_in_years", "policy.statistics.survey_sample_rate")
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Effective rules of one year, as plain values for the decision functions."""
-    reform_active: bool
-    residence_years: float
-    three_dependents: bool
-    urban_to_rural: UrbanToRural
-    student_mobility: HukouMobility
-    graduates: GraduateSettlement
-    graduates_non_regular: bool
-    graduates_collective: bool
-    purchase: bool
-    purchase_dependents: frozenset[Dependent]
-    purchase_min_m2: float
-    insurance: bool
-    insurance_schemes: frozenset[Scheme]
-    insurance_min_years: float
-    permit_min_months: float
-    permit_services: dict[str, float]
-    school_admission: SchoolAdmission
-    school_growth: float
-    yuan_per_settler: float
-    yuan_per_permit: float
-    pool_share: float
-    m2_per_settler: float
-    housing_groups: frozenset[HousingGroup]
-    housing_income_threshold: float
-    housing_growth: float
-    rural_rights_kept: bool
-    survey_sample_rate: float
-    publicity_reach: float
+class Rules(Policy):
+    """The rules in force in one year: a policy whose values are the historical ones phased into
+    the scenario's (numbers may then lie between the two: 4.25 years). Read by lever path, e.g.
+    `rules.purchase.min_floor_area_m2`; built by `rules_for`, never validated again."""
 
     @property
     def permit_access(self) -> float:
-        """Mean access a permit gives to public services, relative to hukou holders (0-1)."""
-        return sum(self.permit_services.values()) / len(self.permit_services)
+        """Mean access a permit gives to public services, relative to hukou holders (0-1): the
+        only way the seven `residence_permit.services` shares act."""
+        shares = self.residence_permit.services.model_dump()
+        return sum(shares.values()) / len(shares)
+
+    def at(self, path: str) -> Any:
+        """The value of a lever by its path under `policy.` ("graduates.settlement")."""
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
 
 
 def _mix(old, new, s: float):
@@ -81,48 +52,27 @@ def _mix(old, new, s: float):
     return old + (new - old) * s
 
 
-def rules_for(policy: Policy, year: int) -> Rules:
+def _mixed(old: BaseModel, new: BaseModel, s: float, kind: type[BaseModel], prefix: str = "policy") -> BaseModel:
+    """`kind` built from the blocks `old` and `new`, lever by lever (`UNPHASED` levers: `new`)."""
+    values = {}
+    for name in type(new).model_fields:
+        o, n, path = getattr(old, name), getattr(new, name), f"{prefix}.{name}"
+        if isinstance(n, BaseModel):
+            values[name] = _mixed(o, n, s, type(n), path)
+        else:
+            values[name] = n if path in UNPHASED else _mix(o, n, s)
+    return kind.model_construct(**values)
+
+
+def phase(policy: Policy, year: int) -> float:
+    """How far the scenario's policy is in force in `year`: 0 before `start_year`, then rising
+    to 1 over `phase_in_years` (at once when 0)."""
     if year < policy.start_year:
-        s = 0.0
-    elif policy.phase_in_years == 0:
-        s = 1.0
-    else:
-        s = min(1.0, (year - policy.start_year + 1) / policy.phase_in_years)
-    h, p = HISTORICAL, policy
+        return 0.0
+    if policy.phase_in_years == 0:
+        return 1.0
+    return min(1.0, (year - policy.start_year + 1) / policy.phase_in_years)
 
-    def m(old, new):
-        return _mix(old, new, s)
 
-    services = {k: m(getattr(h.residence_permit.services, k), v)
-                for k, v in p.residence_permit.services.model_dump().items()}
-    return Rules(
-        reform_active=s > 0,
-        residence_years=m(h.settlement.residence_years_required, p.settlement.residence_years_required),
-        three_dependents=m(h.settlement.three_dependents, p.settlement.three_dependents),
-        urban_to_rural=m(h.urban_to_rural_moves, p.urban_to_rural_moves),
-        student_mobility=m(h.students.hukou_mobility, p.students.hukou_mobility),
-        graduates=m(h.graduates.settlement, p.graduates.settlement),
-        graduates_non_regular=m(h.graduates.include_non_regular_degrees, p.graduates.include_non_regular_degrees),
-        graduates_collective=m(h.graduates.collective_registration, p.graduates.collective_registration),
-        purchase=m(h.purchase.enabled, p.purchase.enabled),
-        purchase_dependents=frozenset(m(h.purchase.dependents, p.purchase.dependents)),
-        purchase_min_m2=m(h.purchase.min_floor_area_m2, p.purchase.min_floor_area_m2),
-        insurance=m(h.insurance.enabled, p.insurance.enabled),
-        insurance_schemes=frozenset(m(h.insurance.schemes, p.insurance.schemes)),
-        insurance_min_years=m(h.insurance.min_contribution_years, p.insurance.min_contribution_years),
-        permit_min_months=m(h.residence_permit.min_residence_months, p.residence_permit.min_residence_months),
-        permit_services=services,
-        school_admission=m(h.schools.migrant_children_admission, p.schools.migrant_children_admission),
-        school_growth=m(h.schools.capacity_growth_per_year, p.schools.capacity_growth_per_year),
-        yuan_per_settler=m(h.transfers.yuan_per_settler, p.transfers.yuan_per_settler),
-        yuan_per_permit=m(h.transfers.yuan_per_permit, p.transfers.yuan_per_permit),
-        pool_share=m(h.transfers.pool_share, p.transfers.pool_share),
-        m2_per_settler=m(h.land.m2_per_settler, p.land.m2_per_settler),
-        housing_groups=frozenset(m(h.public_housing.eligible_groups, p.public_housing.eligible_groups)),
-        housing_income_threshold=m(h.public_housing.income_threshold, p.public_housing.income_threshold),
-        housing_growth=m(h.public_housing.stock_growth_per_year, p.public_housing.stock_growth_per_year),
-        rural_rights_kept=m(h.rural_rights.kept_after_settling, p.rural_rights.kept_after_settling),
-        # Statistics describe the run, not a reform: the scenario's rate applies every year.
-        survey_sample_rate=p.statistics.survey_sample_rate,
-        publicity_reach=m(h.publicity.reach_per_year, p.publicity.reach_per_year),
-    )
+def rules_for(policy: Policy, year: int) -> Rules:
+    return _mixed(HISTORICAL, policy, phase(policy, year), Rules)

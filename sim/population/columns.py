@@ -1,6 +1,6 @@
 """The population as a struct of numpy arrays: one row per person, one per household.
 
-Why columns and not one Python object per person: see DESIGN.md §2 (37-87x faster,
+Why columns and not one Python object per person: see docs/design.md §2 (37-87x faster,
 a quarter of the memory). Rows are preallocated with headroom for births and
 arrivals; a dead or departed person keeps its row with `alive = False` until
 `compact()` reclaims the space. Every person stands for `weight` real persons.

@@ -15,6 +15,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..draws import YearDraws
 from ..parameters import Demography
 from ..places import N_COUNTIES
 from .census import CensusYear
@@ -81,19 +82,19 @@ class Fertility:
         return cls(asfr, np.append(level, 1.0))
 
 
-def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demography, rng) -> np.ndarray:
+def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demography, draws: YearDraws) -> np.ndarray:
     """Mark deaths; returns indices of those who died."""
     p = pop.persons
     chance = (-np.expm1(-mx * params.mortality_multiplier)).astype(np.float32).ravel()   # by sex x age, (2 * 111,)
     age = np.minimum(p.age[alive], 110)
     cell = np.where(p.female[alive], age + mx.shape[1], age)
-    dead = alive[rng.random(len(alive), dtype=np.float32) < np.take(chance, cell)]   # np.take: int16 cells
+    dead = alive[draws.chance("death", p.id[alive], np.take(chance, cell), np.float32)]   # np.take: int16 cells
     p.alive[dead] = False
     return dead
 
 
 def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demography, years_since_base: int,
-           rng) -> np.ndarray:
+           draws: YearDraws) -> np.ndarray:
     """Add newborns to mothers' households; they take the mother's residence and hukou.
     Returns the indices of the newborns."""
     p = pop.persons
@@ -102,12 +103,12 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     group = (p.age[women] - 15) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
-    mothers = women[rng.random(len(women)) < rate]
+    mothers = women[draws.chance("birth", p.id[women], rate)]
     k = len(mothers)
     if k == 0:
         return np.empty(0, np.int64)
-    # Generator draws first: p.add may reallocate the columns.
-    female = rng.random(k) >= params.sex_ratio_at_birth / (1 + params.sex_ratio_at_birth)
+    # Drawn before p.add, which may reallocate the columns; keyed by the mother (the child has no id yet).
+    female = ~draws.chance("birth.sex", p.id[mothers], params.sex_ratio_at_birth / (1 + params.sex_ratio_at_birth))
     idx = p.add(k)
     p.alive[idx], p.age[idx], p.female[idx] = True, 0, female
     for col in ("hh", "res", "res_urban", "hk", "hk_urban", "origin", "permit", "knows"):
@@ -118,7 +119,7 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     return idx
 
 
-def leave_home(pop: Population, residents: np.ndarray, params: Demography, rng) -> int:
+def leave_home(pop: Population, residents: np.ndarray, params: Demography, draws: YearDraws) -> int:
     """Adult children living in the city (`residents`) form their own household (marriage, first
     job); leavers of the same place and opposite sex pair into couples. Returns the number of new
     households."""
@@ -130,12 +131,12 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, rng) 
     hh_cand = hh[cand]
     cand = cand[(np.take(size, hh_cand) >= 3) & ~np.take(h.collective, hh_cand)]   # np.take: int32 rows
     hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / 6.0) ** 2))
-    leavers = residents[cand[rng.random(len(cand)) < hazard]]
+    leavers = residents[cand[draws.chance("leave_home", p.id[residents[cand]], hazard)]]
     if len(leavers) == 0:
         return 0
     # Pair men and women of the same county and town/village into couples.
     key = p.res[leavers].astype(np.int64) * 2 + p.res_urban[leavers]
-    order = np.lexsort((rng.random(len(leavers)), p.female[leavers], key))
+    order = np.lexsort((draws.uniform("leave_home.pairing", p.id[leavers]), p.female[leavers], key))
     leavers = leavers[order]
     new_hh = np.arange(len(leavers))
     for k in np.unique(key):

@@ -1,5 +1,5 @@
 """Work and income: wages by county town, farming income, outside wages, employee
-insurance contributions, household savings (DESIGN.md §1, work phase).
+insurance contributions, household savings (docs/design.md §1, work phase).
 
 A town's wage follows labour demand: jobs grow or shrink at `work.town_job_growth` a
 year and the wage moves with the square root of jobs per town worker, so crowded towns
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import YearDraws
 from ..parameters import Work
 from ..decisions import centre
 from ..places import N_COUNTIES, OUTSIDE
@@ -45,7 +46,7 @@ def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
     return np.bincount(select(res, m), minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
 
 
-def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int, rng,
+def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int,
          savings_rate: float) -> np.ndarray:
     """Set household incomes (yuan/month) and add a year's savings. Returns person incomes."""
     p, h = pop.persons, pop.households
@@ -67,19 +68,19 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     return income
 
 
-def enter_work(pop: Population, residents: np.ndarray, params: Work, rng) -> None:
+def enter_work(pop: Population, residents: np.ndarray, params: Work, draws: YearDraws) -> None:
     """Young adults without work take a job where they live: farming in a village household
     with land, otherwise a town job (flexible with `flexible_share`)."""
     p, h = pop.persons, pop.households
     age = p.age[residents]
     idle = residents[(p.job[residents] == Job.none) & (age >= 18) & (age <= 30)]
-    start = idle[rng.random(len(idle)) < params.job_entry_rate]
+    start = idle[draws.chance("job_entry", p.id[idle], params.job_entry_rate)]
     farm = ~p.res_urban[start] & h.land[p.hh[start]]
-    flexible = rng.random(len(start)) < params.flexible_share
+    flexible = draws.chance("job_entry.flexible", p.id[start], params.flexible_share)
     p.job[start] = np.where(farm, Job.farming, np.where(flexible, Job.flexible, Job.employee))
 
 
-def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params: Work, rng) -> None:
+def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params: Work, draws: YearDraws) -> None:
     """Employees' employers pay both employee insurances; flexible workers start paying
     medical, pension or both with a yearly chance; payers add a year of contributions."""
     p = pop.persons
@@ -87,10 +88,10 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
     emp = select(alive, job == Job.employee)
     p.ins_schemes[emp] = 3
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
-    start = flex[rng.random(len(flex)) < params.flexible_insurance_uptake]
+    start = flex[draws.chance("insurance_uptake", p.id[flex], params.flexible_insurance_uptake)]
     # The first scheme: medical only, pension only or both (behaviour.work shares, assumptions).
     medical, pension = params.first_scheme_medical_share, params.first_scheme_pension_share
-    p.ins_schemes[start] = rng.choice(np.array([1, 2, 3], np.uint8), len(start),
-                                      p=[medical, pension, max(1.0 - medical - pension, 0.0)])
+    p.ins_schemes[start] = draws.choice("insurance_scheme", p.id[start], np.array([1, 2, 3], np.uint8),
+                                        [medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1

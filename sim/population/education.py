@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import YearDraws
 from ..parameters import Education
 from ..places import NEW_DISTRICT, OUTSIDE, county_index
 from ..policies.levers import HukouMobility
@@ -30,7 +31,7 @@ OLD_CITY = county_index("211202")   # 银州区
 STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
 
 
-def progress_school(pop: Population, alive: np.ndarray, params: Education, rng) -> None:
+def progress_school(pop: Population, alive: np.ndarray, params: Education, draws: YearDraws) -> None:
     """Schooling of children as they age (census levels): primary from 6, junior secondary from
     12 (compulsory), senior secondary from 15 for `senior_school_rate` of a cohort."""
     p = pop.persons
@@ -38,7 +39,7 @@ def progress_school(pop: Population, alive: np.ndarray, params: Education, rng) 
     p.edu[alive[(age == 6) & (edu < 1)]] = 1
     p.edu[alive[(age == 12) & (edu < 2)]] = 2
     fifteen = alive[(age == 15) & (edu < 3)]
-    p.edu[fifteen[rng.random(len(fifteen)) < params.senior_school_rate]] = 3
+    p.edu[fifteen[draws.chance("senior_school", p.id[fifteen], params.senior_school_rate)]] = 3
 
 
 def host_share(params: Education, year: int) -> float:
@@ -48,21 +49,24 @@ def host_share(params: Education, year: int) -> float:
     return params.college_host_share * min(max(done, 0.0), 1.0)
 
 
-def college_county(k: int, params: Education, year: int, rng) -> np.ndarray:
-    """County of the college each of k students attends: the new district or the old city."""
-    return np.where(rng.random(k) < host_share(params, year), COLLEGE_COUNTY, OLD_CITY).astype(np.int8)
+def college_county(u: np.ndarray, params: Education, year: int) -> np.ndarray:
+    """County of the college each student attends (one uniform `u` each): the new district or
+    the old city."""
+    return np.where(u < host_share(params, year), COLLEGE_COUNTY, OLD_CITY).astype(np.int8)
 
 
-def student_arrivals(pop: Population, year: int, params: Education, rng) -> np.ndarray:
+def student_arrivals(pop: Population, year: int, params: Education, draws: YearDraws) -> np.ndarray:
     """This year's intake from outside Tieling (`college_intake` x `college_outside_share`): 18-19
     year-olds who live at their college and keep their hukou at home (registered elsewhere).
-    Returns their indices."""
+    Returns their indices. Newcomers have no id before they come: their number and attributes
+    come from the stream "student_arrivals"."""
     p = pop.persons
+    rng = draws.stream("student_arrivals")
     k = int(rng.poisson(params.college_intake * params.college_outside_share / pop.weight))
     if k == 0:
         return np.empty(0, np.int64)
     idx = p.add(k)
-    county = college_county(k, params, year, rng)
+    county = college_county(rng.random(k), params, year)
     p.alive[idx], p.age[idx], p.female[idx] = True, rng.integers(18, 20, k), rng.random(k) < 0.5
     p.edu[idx], p.job[idx], p.study_left[idx] = 3, Job.student, rng.choice(STUDY_YEARS, k)
     p.hk[idx], p.origin[idx], p.hk_kind[idx], p.hk_urban[idx] = OUTSIDE, OUTSIDE, HukouKind.family, False
@@ -74,26 +78,29 @@ def student_arrivals(pop: Population, year: int, params: Education, rng) -> np.n
 
 
 def enter_college(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
-                  rng) -> tuple[np.ndarray, np.ndarray]:
+                  draws: YearDraws) -> tuple[np.ndarray, np.ndarray]:
     """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
     those whose hukou moves to a school collective household in a Tieling town)."""
     p = pop.persons
     cohort = alive[p.age[alive] == 18]
     cohort = cohort[(p.edu[cohort] >= 3) & (p.job[cohort] != Job.student)]
     # college_entry_rate is a share of the whole cohort; only senior-school leavers can enter
-    entrants = cohort[rng.random(len(cohort)) < min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))]
+    entry = min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))
+    entrants = cohort[draws.chance("college_entry", p.id[cohort], entry)]
     k = len(entrants)
-    in_tieling = rng.random(k) < params.college_in_tieling_share
-    p.study_left[entrants] = rng.choice(STUDY_YEARS, k)
+    keys = p.id[entrants]
+    in_tieling = draws.chance("college_in_tieling", keys, params.college_in_tieling_share)
+    p.study_left[entrants] = draws.choice("college_years", keys, STUDY_YEARS)
     p.job[entrants] = Job.student
-    county = np.where(in_tieling, college_county(k, params, year, rng), OUTSIDE).astype(np.int8)
+    county = np.where(in_tieling, college_county(draws.uniform("college_county", keys), params, year),
+                      OUTSIDE).astype(np.int8)
     new_households(pop, entrants, county, np.ones(k, bool), Tenure.rented)
     pop.households.collective[p.hh[entrants]] = True
     relocate(pop, entrants, county, np.ones(k, bool))
     # Student hukou moves (clause 四): only rural-registered students of Tieling.
     rural = (p.hk[entrants] != OUTSIDE) & ~p.hk_urban[entrants]
-    movable = rules.student_mobility != HukouMobility.none
-    moving = entrants[rural & movable & (rng.random(k) < params.student_hukou_move_share)]
+    movable = rules.students.hukou_mobility != HukouMobility.none
+    moving = entrants[rural & movable & draws.chance("student_hukou_move", keys, params.student_hukou_move_share)]
     p.origin[moving] = p.hk[moving]
     p.hk_kind[moving] = HukouKind.school
     p.hk[moving] = p.res[moving]
@@ -104,7 +111,7 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
 
 
 def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
-             town_weights: np.ndarray, rng) -> np.ndarray:
+             town_weights: np.ndarray, draws: YearDraws) -> np.ndarray:
     """Students finishing this year: they graduate, choose where to work (back in Tieling with
     `graduate_return_rate`, to a town chosen by `town_weights`) and their school hukou goes
     home unless mobility is free (then it waits for the graduate pathway in the job town)."""
@@ -115,12 +122,13 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     k = len(done)
     if k == 0:
         return done
-    p.edu[done] = np.where(rng.random(k) < 0.5, 4, 5)
+    keys = p.id[done]
+    p.edu[done] = np.where(draws.chance("graduate.degree", keys, 0.5), 4, 5)
     p.grad_year[done] = year
-    p.non_regular[done] = rng.random(k) < params.non_regular_share
+    p.non_regular[done] = draws.chance("graduate.non_regular", keys, params.non_regular_share)
     # Graduates registered outside Tieling (students from outside) do not come "back": they leave.
-    back = (rng.random(k) < params.graduate_return_rate) & (p.hk[done] != OUTSIDE)
-    county = np.where(back, rng.choice(len(town_weights), k, p=town_weights / town_weights.sum()), OUTSIDE)
+    back = draws.chance("graduate.return", keys, params.graduate_return_rate) & (p.hk[done] != OUTSIDE)
+    county = np.where(back, draws.choice("graduate.town", keys, np.arange(len(town_weights)), town_weights), OUTSIDE)
     county = county.astype(np.int8)
     new_households(pop, done, county, np.ones(k, bool), Tenure.rented)
     relocate(pop, done, county, np.ones(k, bool))
@@ -128,7 +136,7 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     p.knows[done] |= np.uint8(1 << Pathway.graduate)   # colleges tell graduates (assumption)
     p.alive[done[~back & (p.hk[done] == OUTSIDE)]] = False
     school = done[p.hk_kind[done] == HukouKind.school]
-    if rules.student_mobility == HukouMobility.free:
+    if rules.students.hukou_mobility == HukouMobility.free:
         # The hukou may follow the graduate: to the job place outside Tieling, or (by the graduate
         # pathway) to the Tieling town where the graduate works; a school collective hukou not
         # moved on within two years goes home (see registration.expire_school_hukou).

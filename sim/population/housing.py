@@ -7,6 +7,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..draws import YearDraws
 from ..parameters import Housing
 from ..places import CENTRAL, N_COUNTIES, OUTSIDE
 from ..policies.levers import HousingGroup
@@ -23,7 +24,7 @@ def prices(params: Housing) -> np.ndarray:
 
 
 def buy_homes(pop: Population, price: np.ndarray, params: Housing,
-              settle_motive: np.ndarray | Callable[[np.ndarray], np.ndarray], rng) -> np.ndarray:
+              settle_motive: np.ndarray | Callable[[np.ndarray], np.ndarray], draws: YearDraws) -> np.ndarray:
     """Renting town households that can pay the deposit buy a home; `settle_motive` (per household,
     0-1; or a function giving it for the candidate households' rows, so that only they are looked
     at) raises the chance when buying would open the purchase pathway. Returns buyer households."""
@@ -37,7 +38,7 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing,
     cand = np.flatnonzero(can)
     motive = settle_motive(cand) if callable(settle_motive) else settle_motive[cand]
     chance = params.purchase_propensity * (1 + motive)
-    buyers = cand[rng.random(len(cand)) < chance]
+    buyers = cand[draws.chance("buy_home", h.id[cand], chance)]
     h.savings[buyers] -= (params.down_payment * cost[buyers]).astype(np.float32)
     h.tenure[buyers] = Tenure.owned
     h.floor_m2[buyers] = params.home_size_m2
@@ -55,21 +56,22 @@ def rental_eligible(pop: Population, residents: np.ndarray, year: int, rules: Ru
     in_renting = np.flatnonzero(renting[hh])
     alive, hh = residents[in_renting], hh[in_renting]     # only members of renting town households matter
     size = np.maximum(np.bincount(hh, minlength=h.n), 1)
-    poor = h.view("income") / size <= rules.housing_income_threshold
+    poor = h.view("income") / size <= rules.public_housing.income_threshold
     job = p.job[alive]
     working = (job == Job.employee) | (job == Job.flexible)
     local = (p.hk[alive] == p.res[alive]) & p.hk_urban[alive]
     member = np.zeros(len(alive), bool)
-    if HousingGroup.new_employees in rules.housing_groups:
+    if HousingGroup.new_employees in rules.public_housing.eligible_groups:
         member |= working & (p.grad_year[alive] > 0) & (year - p.grad_year[alive] <= params.new_employee_years)
-    if HousingGroup.migrant_workers in rules.housing_groups:
+    if HousingGroup.migrant_workers in rules.public_housing.eligible_groups:
         member |= working & ~local & (p.town_years[alive] >= 1)
-    if HousingGroup.low_income_hukou in rules.housing_groups:
+    if HousingGroup.low_income_hukou in rules.public_housing.eligible_groups:
         member |= local
     return renting & poor & any_member(hh, h.n, member)
 
 
-def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, year: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, year: int,
+                    draws: YearDraws) -> tuple[np.ndarray, np.ndarray]:
     """Queue eligible households and give vacant flats by county in queue order (permute,
     stable-sort by county and joining year, accept while rank < vacancies).
     Returns (queue length, occupied flats) per county in simulated households."""
@@ -81,7 +83,7 @@ def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, ye
     h.queue_year[: h.n][~eligible] = 0
     queued = np.flatnonzero(eligible)
     vacancies = np.maximum(np.floor(stock / pop.weight) - occupied, 0).astype(np.int64)
-    order = rng.permutation(len(queued))
+    order = draws.order("rental_queue", h.id[queued])
     q = queued[order]
     q = q[np.lexsort((h.queue_year[q], h.county[q]))]
     county = h.county[q].astype(np.int64)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import YearDraws
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
@@ -50,13 +51,13 @@ def whole_households(pop: Population, alive: np.ndarray, chosen: np.ndarray) -> 
 
 
 def leave_tieling(pop: Population, residents: np.ndarray, params: Outside, pull: np.ndarray,
-                  rng) -> tuple[np.ndarray, np.ndarray]:
+                  draws: YearDraws) -> tuple[np.ndarray, np.ndarray]:
     """Residents (`Population.residents()`) who leave for outside; `pull` scales the chance by
     county of residence. Tieling-registered movers stay in the model, living outside; people
     registered elsewhere leave the model. Returns (from_county of every mover, indices of those
     who left the model)."""
     p, h = pop.persons, pop.households
-    res, chosen, family = choose_leavers(pop, residents, params, pull, rng)
+    res, chosen, family = choose_leavers(pop, residents, params, pull, draws)
     members, moving_hh = whole_households(pop, res, family)
     lone = np.setdiff1d(chosen, members, assume_unique=True)
     movers = np.concatenate([members, lone])
@@ -76,7 +77,7 @@ def leave_tieling(pop: Population, residents: np.ndarray, params: Outside, pull:
 
 
 def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull: np.ndarray,
-                   rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   draws: YearDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The decision to leave, without acting on it: residents (not students) leave with the
     chance of `decisions/outside.py`; a leaver in a family household takes the whole household
     along with chance `family_share`. Returns (residents, leavers, family leavers)."""
@@ -88,12 +89,14 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
                                    p.view("res"))
     np.copyto(prob, 0.0, where=p.view("job") == Job.student)
     prob = prob[res]
-    chosen = select(res, rng.random(len(res), dtype=prob.dtype) < prob)
-    family = chosen[(rng.random(len(chosen)) < params.family_share) & ~h.collective[p.hh[chosen]]]
+    chosen = select(res, draws.chance("leave_tieling", p.id[res], prob, prob.dtype))
+    family = chosen[draws.chance("leave_tieling.family", p.id[chosen], params.family_share)
+                    & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
 
 
-def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share: float, rng) -> np.ndarray:
+def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share: float,
+              draws: YearDraws) -> np.ndarray:
     """Households living outside (`outside`: `Population.outside()`) come back to their home
     county, to its town if their hukou is urban, otherwise to the town with chance `town_share`.
     Returns the returners."""
@@ -108,13 +111,13 @@ def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share:
     present = np.zeros(h.n, bool)
     present[hh] = True
     rows = np.flatnonzero(present)                             # = np.unique(hh), without sorting
-    back = rows[rng.random(len(rows)) < rules.return_probability(oldest[rows], params)]
+    back = rows[draws.chance("come_back", h.id[rows], rules.return_probability(oldest[rows], params))]
     home = np.full(h.n, -1, np.int8)
     first = np.zeros(h.n, np.int64)
     first[hh[::-1]] = out[::-1]
     home[back] = np.where(p.hk[first[back]] == OUTSIDE, p.origin[first[back]], p.hk[first[back]])
     back = back[(home[back] >= 0) & (home[back] < N_COUNTIES)]
-    urban = p.hk_urban[first[back]] | (rng.random(len(back)) < town_share)
+    urban = p.hk_urban[first[back]] | draws.chance("come_back.town", h.id[back], town_share)
     h.county[back], h.urban[back] = home[back], urban
     h.tenure[back] = np.where(urban, Tenure.rented, Tenure.self_built)
     going = np.zeros(h.n, bool)
@@ -127,10 +130,12 @@ def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share:
 
 
 def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, urban_share: np.ndarray,
-             edu_pool: np.ndarray, rng) -> np.ndarray:
+             edu_pool: np.ndarray, draws: YearDraws) -> np.ndarray:
     """People registered outside Tieling who come to live here (working-age singles,
-    mostly in towns). Returns their indices."""
+    mostly in towns). Returns their indices. Newcomers have no id before they come: their
+    number and attributes come from the stream "arrivals"."""
     p = pop.persons
+    rng = draws.stream("arrivals")
     n = rng.poisson(params.in_rate * residents_by_county)
     k = int(n.sum())
     if k == 0:
@@ -184,18 +189,19 @@ def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, para
     p.edu[child] = np.searchsorted([6, 12, 15], p.age[child], side="right")   # schooling by age
 
 
-def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: Outside, rng) -> np.ndarray:
+def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: Outside,
+                               draws: YearDraws) -> np.ndarray:
     """Residents registered outside Tieling who move on; they leave the model."""
     p = pop.persons
     # Students from outside stay until they graduate (population/education.py).
     cand = residents[(p.hk[residents] == OUTSIDE) & (p.job[residents] != Job.student)]
-    gone = cand[rng.random(len(cand)) < params.in_leave_rate]
+    gone = cand[draws.chance("registered_elsewhere_leave", p.id[cand], params.in_leave_rate)]
     p.alive[gone] = False
     return gone
 
 
 def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban: np.ndarray,
-                    flexible_share: float, rng) -> np.ndarray:
+                    flexible_share: float, draws: YearDraws) -> np.ndarray:
     """Whole households move within Tieling; village farmers take town jobs. Returns the movers."""
     p, h = pop.persons, pop.households
     dest_c = np.full(h.n, -1, np.int16)
@@ -211,5 +217,6 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
     h.tenure[rows] = np.where(urban, Tenure.rented, Tenure.self_built)
     to_town = movers[p.res_urban[movers] & (p.job[movers] == Job.farming)]
     to_town = to_town[(p.age[to_town] >= 16) & (p.age[to_town] < 60)]
-    p.job[to_town] = np.where(rng.random(len(to_town)) < flexible_share, Job.flexible, Job.employee)
+    p.job[to_town] = np.where(draws.chance("town_job.flexible", p.id[to_town], flexible_share), Job.flexible,
+                              Job.employee)
     return movers

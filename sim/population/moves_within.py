@@ -16,8 +16,10 @@ import numpy as np
 from ..decisions import centre
 from ..decisions import migration as mig
 from ..decisions.logit import choose
+from ..draws import YearDraws
 from ..parameters import Behaviour
 from ..places import CENTRAL, N_COUNTIES
+from ..constants import CHILD_GAP_YEARS, HEAD_DECIDER_AGES, YOUTH_DECIDER_AGES
 from . import moves
 from .columns import Heads, Job, Population, Tenure, is_job, members_of, rows_in_order, select
 
@@ -40,40 +42,41 @@ class Deciders:
     household_heads: Heads
 
 
-def move_within(pop: Population, s: Setting, rng) -> Heads:
+def move_within(pop: Population, s: Setting, draws: YearDraws) -> Heads:
     """Deciders choose and move; returns the households' heads, patched for the new households of
     youths who moved out alone."""
     b, p = s.behaviour, pop.persons
     residents = pop.residents()
-    d = deciders(pop, residents, b.migration.reconsider_rate, rng)
+    d = deciders(pop, residents, b.migration.reconsider_rate, draws)
     heads = d.household_heads
     for rows, whole in ((d.heads, True), (d.youths, False)):
         if len(rows) == 0:
             continue
-        pick = choice(pop, rows, whole, residents, s, rng)
+        pick = choice(pop, rows, whole, residents, s, draws)
         go = pick != mig.STAY
-        county = destinations(pop, rows[go], pick[go], s, rng)
+        county = destinations(pop, rows[go], pick[go], s, draws)
         if whole:
             moves.move_households(pop, p.hh[rows[go]], county, np.ones(go.sum(), bool),
-                                  b.work.flexible_share, rng)
+                                  b.work.flexible_share, draws)
         else:
-            heads = _move_youths(pop, rows[go], county, heads, b.work.flexible_share, rng)
+            heads = _move_youths(pop, rows[go], county, heads, b.work.flexible_share, draws)
     return heads
 
 
 def _move_youths(pop: Population, movers: np.ndarray, county: np.ndarray, heads: Heads, flexible_share: float,
-                 rng) -> Heads:
+                 draws: YearDraws) -> Heads:
     """Youths move to a town in a one-person rented household; farmers take town jobs."""
     p = pop.persons
     rows = moves.new_households(pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
     heads = heads.with_singles(rows, movers, p.age[movers])
     moves.relocate(pop, movers, county, np.ones(len(movers), bool))
     farm = movers[p.job[movers] == Job.farming]
-    p.job[farm] = np.where(rng.random(len(farm)) < flexible_share, Job.flexible, Job.employee)
+    p.job[farm] = np.where(draws.chance("move_within.youth.job", p.id[farm], flexible_share), Job.flexible,
+                           Job.employee)
     return heads
 
 
-def deciders(pop: Population, residents: np.ndarray, rate: float, rng) -> Deciders:
+def deciders(pop: Population, residents: np.ndarray, rate: float, draws: YearDraws) -> Deciders:
     """Who reconsiders where to live this year (`reconsider_rate`): heads (18-55) of family
     households in the city, for the whole household, and village youths (18-30, children in
     such households), for themselves. `residents`: `Population.residents()`."""
@@ -82,21 +85,23 @@ def deciders(pop: Population, residents: np.ndarray, rate: float, rng) -> Decide
     found = Heads.find(residents, age, hh, h.n)
     # Heads (18-55) of family households, read from the households' heads, in row order.
     head_age = found.age
-    family = (head_age >= 18) & (head_age <= 55) & ~h.view("collective")
+    family = (head_age >= HEAD_DECIDER_AGES[0]) & (head_age <= HEAD_DECIDER_AGES[1]) & ~h.view("collective")
     heads = rows_in_order(select(found.row, family), p.n)
     # Village youths (18-30) who are children (15+ years younger than the head; a head is no child).
-    young = np.flatnonzero((age >= 18) & (age <= 30))
+    young = np.flatnonzero((age >= YOUTH_DECIDER_AGES[0]) & (age <= YOUTH_DECIDER_AGES[1]))
     rows, hh_y = residents[young], hh[young]
-    ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -15)
+    ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -CHILD_GAP_YEARS)
     youth = rows[ok]
-    heads = select(heads, rng.random(len(heads)) < rate)
-    youth = select(youth, rng.random(len(youth)) < rate)
+    heads = select(heads, draws.chance("reconsider.head", p.id[heads], rate))
+    youth = select(youth, draws.chance("reconsider.youth", p.id[youth], rate))
     return Deciders(heads, youth, found)
 
 
-def choice(pop: Population, rows: np.ndarray, whole: bool, residents: np.ndarray, s: Setting, rng) -> np.ndarray:
+def choice(pop: Population, rows: np.ndarray, whole: bool, residents: np.ndarray, s: Setting,
+           draws: YearDraws) -> np.ndarray:
     """Each decider's pick: mig.STAY, OWN_TOWN, CENTRAL or OTHER_TOWN (a logit choice)."""
-    return choose(mig.utilities(options(pop, rows, whole, residents, s), s.behaviour.migration), rng)
+    u = draws.uniform("move_within." + ("household" if whole else "youth"), pop.persons.id[rows])
+    return choose(mig.utilities(options(pop, rows, whole, residents, s), s.behaviour.migration), u)
 
 
 def options(pop: Population, deciders: np.ndarray, whole: bool, residents: np.ndarray, s: Setting) -> mig.Options:
@@ -165,7 +170,8 @@ def other_town_mean(wages: np.ndarray) -> np.ndarray:
     return np.where(rest, (total - wages) / (k - 1), total / k)
 
 
-def destinations(pop: Population, deciders: np.ndarray, pick: np.ndarray, s: Setting, rng) -> np.ndarray:
+def destinations(pop: Population, deciders: np.ndarray, pick: np.ndarray, s: Setting,
+                 draws: YearDraws) -> np.ndarray:
     """County chosen for each mover: its own, one of the centre (the central districts and,
     in part, the new district; decisions/centre.py) or another county town, both by census
     town population; a town resident is not sent to its own county."""
@@ -174,17 +180,19 @@ def destinations(pop: Population, deciders: np.ndarray, pick: np.ndarray, s: Set
     pull = s.behaviour.migration.new_district_pull
     out = own.copy()
     cm = pick == mig.CENTRAL
-    out[cm] = draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(s.town_population, pull), rng)
+    out[cm] = draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(s.town_population, pull),
+                          draws.uniform("destination.centre", p.id[deciders[cm]]))
     om = pick == mig.OTHER_TOWN
-    out[om] = draw_county(own[om], np.ones(om.sum(), bool), centre.other_town_weights(s.town_population, pull), rng)
+    out[om] = draw_county(own[om], np.ones(om.sum(), bool), centre.other_town_weights(s.town_population, pull),
+                          draws.uniform("destination.other_town", p.id[deciders[om]]))
     return out.astype(np.int8)
 
 
-def draw_county(own: np.ndarray, exclude_own: np.ndarray, weights: np.ndarray, rng) -> np.ndarray:
+def draw_county(own: np.ndarray, exclude_own: np.ndarray, weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     """One county per mover, with chances proportional to `weights` (shape (7,)), leaving out
     the mover's own county where `exclude_own`."""
     w = np.tile(weights, (len(own), 1))
     w[exclude_own[:, None] & (own[:, None] == np.arange(len(weights))[None, :])] = 0
     cum = np.cumsum(w, axis=1)
-    u = rng.random(len(own))[:, None] * cum[:, -1:]
+    u = u[:, None] * cum[:, -1:]
     return np.minimum((u >= cum).sum(axis=1), len(weights) - 1)

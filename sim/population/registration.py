@@ -9,10 +9,12 @@ import numpy as np
 
 from ..decisions import settlement as rule
 from ..decisions.logit import accept
+from ..draws import YearDraws
 from ..parameters import Settling
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
+from ..constants import GRADUATE_YEARS, SCHOOL_AGES
 from .columns import (Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
                       members_of, select)
 
@@ -31,7 +33,8 @@ def in_town_unregistered(pop: Population, residents: np.ndarray) -> np.ndarray:
     return select(residents, p.res_urban[residents] & ~town_status(pop, residents))
 
 
-def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float, rng) -> None:
+def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_mouth: float,
+                     draws: YearDraws) -> None:
     """Each pathway reaches a share of people each year through publicity; household members
     tell each other (clause 十二)."""
     p = pop.persons
@@ -49,11 +52,12 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     heard = np.take(household, hh_learning)         # np.take: int32 household rows
     mine = knows[learning]
     told = np.float32(1 - (1 - reach) * (1 - word_of_mouth))    # reached by publicity or told at home
+    keys = p.id[alive[learning]]
     for bit in range(len(Pathway)):
         flag = np.uint8(1 << bit)
         missing = np.flatnonzero((mine & flag) == 0)
         chance = np.where((heard[missing] & flag) != 0, told, np.float32(reach))
-        mine[missing[rng.random(len(missing), dtype=np.float32) < chance]] |= flag
+        mine[missing[draws.chance(f"awareness.{bit}", keys[missing], chance, np.float32)]] |= flag
     p.knows[alive[learning]] = mine
 
 
@@ -63,13 +67,14 @@ def months_in_town(town_years: np.ndarray) -> np.ndarray:
     return town_years * 12 + 6
 
 
-def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling,
+                  draws: YearDraws) -> np.ndarray:
     """Town residents without local town hukou apply for a residence permit once they have lived
     there `permit_min_months`; the chance rises with the services the permit opens."""
     p = pop.persons
     cand = in_town_unregistered(pop, residents)
-    cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.permit_min_months)]
-    new = cand[rng.random(len(cand)) < params.permit_uptake * rules.permit_access]
+    cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.residence_permit.min_residence_months)]
+    new = cand[draws.chance("permit", p.id[cand], params.permit_uptake * rules.permit_access)]
     p.permit[new] = True
     return new
 
@@ -103,10 +108,10 @@ class SettleChoices:
 
 
 def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-           congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> Settled:
+           congestion: np.ndarray, unregistered: float, draws: YearDraws, heads: Heads | None = None) -> Settled:
     """Eligible town residents who know a pathway weigh settling and may register in their town."""
     p, h = pop.persons, pop.households
-    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, rng, heads)
+    c = settle_choices(pop, residents, year, rules, params, congestion, unregistered, draws, heads)
     yes = c.yes
     cand, pathway, county = c.persons[yes], c.pathway[yes], c.county[yes]
     kind = agent_kind(pop, cand, year)
@@ -115,13 +120,14 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
     p.hk_kind[cand] = np.where((pathway == Pathway.graduate) & (h.tenure[p.hh[cand]] != Tenure.owned),
                                HukouKind.talent, HukouKind.family)
     p.permit[cand] = False
-    if not rules.rural_rights_kept:
+    if not rules.rural_rights.kept_after_settling:
         h.land[p.hh[cand][c.rural_tieling[yes]]] = False
     return Settled(cand, pathway, county, kind, from_outside)
 
 
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
-                   congestion: np.ndarray, unregistered: float, rng, heads: Heads | None = None) -> SettleChoices:
+                   congestion: np.ndarray, unregistered: float, draws: YearDraws,
+                   heads: Heads | None = None) -> SettleChoices:
     """The decision to settle, without acting on it: eligibility by pathway, the first pathway
     known, the utility of settling and one draw per household. `residents`:
     `Population.residents()`. A household's members all live in one place, so the members of
@@ -150,15 +156,15 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     county = p.res[cand]
     now = service_access(pop, cand, rules, unregistered)
     gain = (1.0 - now) * (1.0 - congestion[county])
-    school_child = any_member(hh_res, h.n, (age >= 6) & (age <= 14))[hh]
+    school_child = any_member(hh_res, h.n, (age >= SCHOOL_AGES[0]) & (age <= SCHOOL_AGES[1]))[hh]
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     # Giving up land: a village hukou of Tieling under the rules of clause 九; one elsewhere by the
     # home's rules, outside this policy (`outside_land_share`).
-    loses_land = (h.land[hh] & rural_tieling & (not rules.rural_rights_kept)) + params.outside_land_share * (
+    loses_land = (h.land[hh] & rural_tieling & (not rules.rural_rights.kept_after_settling)) + params.outside_land_share * (
         (p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
-    draw = rng.random(h.n)[hh]
+    draw = draws.uniform("settle", h.id[hh])   # keyed by the household's id
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
@@ -186,17 +192,18 @@ def mark_declined(pop: Population, residents: np.ndarray, year: int, rules: Rule
     return int((bits > 0).sum())
 
 
-def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling, rng) -> np.ndarray:
+def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params: Settling,
+                   draws: YearDraws) -> np.ndarray:
     """Town-registered people living in a village of their county who move hukou there: open,
     only to join a village-registered household member (三投靠), or closed."""
     p = pop.persons
     hk, hk_urban = p.hk[residents], p.hk_urban[residents]
     m = (p.res[residents] == hk) & ~p.res_urban[residents] & hk_urban
     cand = residents[m]
-    cand = cand[rng.random(len(cand)) < params.urban_to_rural_wish]
-    if rules.urban_to_rural == UrbanToRural.closed:
+    cand = cand[draws.chance("urban_to_rural", p.id[cand], params.urban_to_rural_wish)]
+    if rules.urban_to_rural_moves == UrbanToRural.closed:
         return cand[:0]
-    if rules.urban_to_rural == UrbanToRural.three_dependents_only:
+    if rules.urban_to_rural_moves == UrbanToRural.three_dependents_only:
         # A village-registered member of Tieling, looked for in the candidates' households only.
         hh = p.hh[residents]
         members = members_of(p.hh[cand], hh, pop.households.n)
@@ -219,7 +226,7 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     5 years), 2 household member (everyone else)."""
     p = pop.persons
     grad_year = p.grad_year[idx]
-    graduate = (grad_year > 0) & (grad_year >= year - 5) & (p.edu[idx] >= 4)
+    graduate = (grad_year > 0) & (grad_year >= year - GRADUATE_YEARS) & (p.edu[idx] >= 4)
     migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & is_job(p.job[idx], Job.employee, Job.flexible, Job.outside)
     kind = np.full(len(idx), 2, np.int8)
     kind[migrant] = 0
@@ -234,21 +241,27 @@ def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = Non
     return np.array([np.count_nonzero((county == c) & mask) for c in range(N_COUNTIES)]) * weight
 
 
-# The fields of `Rules` that decide who may use each pathway (decisions/settlement.py).
+# The levers that decide who may use each pathway (decisions/settlement.py).
 PATHWAY_RULES: dict[Pathway, tuple[str, ...]] = {
-    Pathway.graduate: ("graduates", "graduates_non_regular", "graduates_collective"),
-    Pathway.purchase: ("purchase", "purchase_dependents", "purchase_min_m2"),
-    Pathway.insurance: ("insurance", "insurance_schemes", "insurance_min_years"),
-    Pathway.residence_years: ("residence_years",),
-    Pathway.three_dependents: ("three_dependents",),
-    Pathway.student: ("student_mobility",),
+    Pathway.graduate: ("graduates.settlement", "graduates.include_non_regular_degrees",
+                       "graduates.collective_registration"),
+    Pathway.purchase: ("purchase.enabled", "purchase.dependents", "purchase.min_floor_area_m2"),
+    Pathway.insurance: ("insurance.enabled", "insurance.schemes", "insurance.min_contribution_years"),
+    Pathway.residence_years: ("settlement.residence_years_required",),
+    Pathway.three_dependents: ("settlement.three_dependents",),
+    Pathway.student: ("students.hukou_mobility",),
 }
+
+
+def _as_rule(value):
+    """A lever's value for comparison: a list of options is a set (its order says nothing)."""
+    return frozenset(value) if isinstance(value, list) else value
 
 
 def changed_pathways(before: Rules, now: Rules) -> list[Pathway]:
     """Pathways whose rules differ between two years."""
-    return [k for k, fields in PATHWAY_RULES.items()
-            if any(getattr(before, f) != getattr(now, f) for f in fields)]
+    return [k for k, paths in PATHWAY_RULES.items()
+            if any(_as_rule(before.at(f)) != _as_rule(now.at(f)) for f in paths)]
 
 
 def forget(pop: Population, alive: np.ndarray, pathways: list[Pathway]) -> None:
@@ -262,7 +275,7 @@ def reopen_declined(pop: Population, alive: np.ndarray, before: Rules, now: Rule
     """Declined pathways are weighed anew when what settling costs changes: when it stops costing
     the land contract (clause 九), for holders of a village hukou of Tieling. A rule that only
     makes a pathway easier changes nothing for someone who was already eligible by it."""
-    if now.rural_rights_kept and not before.rural_rights_kept:
+    if now.rural_rights.kept_after_settling and not before.rural_rights.kept_after_settling:
         p = pop.persons
         rural = select(alive, (p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive])
         p.declined[rural] = 0

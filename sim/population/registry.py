@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..draws import YearDraws
 from ..parameters import Outside, Registry
 from ..places import N_COUNTIES, OUTSIDE
 from ..policies.rules import Rules
+from ..constants import RETURN_AGE
 from .columns import Population, any_member
 
 # Ages of the singles who may marry outside and move their hukou to the spouse's place.
@@ -79,7 +81,7 @@ class Snapshot:
 
 
 def settle_outside(pop: Population, outside: np.ndarray, year: int, params: Registry, back: Outside,
-                   rules: Rules, rng) -> np.ndarray:
+                   rules: Rules, draws: YearDraws) -> np.ndarray:
     """Households of registered people living outside (`outside`: `Population.outside()`) move
     their hukou to where they live, once away `years_to_settle` years, more often with children
     and before 45, less often when it costs the land contract at home (clause 九's trade-off).
@@ -96,18 +98,18 @@ def settle_outside(pop: Population, outside: np.ndarray, year: int, params: Regi
     rows = np.flatnonzero(any_member(hh, h.n))
     hazard = params.settle_out_rate * openness(params, year) * (away[rows] >= params.years_to_settle)
     hazard = hazard * np.where(child[rows], params.family_multiplier, 1.0)
-    hazard = hazard / np.where(oldest[rows] >= 45, back.return_age_multiplier, 1.0)
-    if not rules.rural_rights_kept:
+    hazard = hazard / np.where(oldest[rows] >= RETURN_AGE, back.return_age_multiplier, 1.0)
+    if not rules.rural_rights.kept_after_settling:
         hazard = hazard * np.where(h.land[rows], params.land_loss_multiplier, 1.0)
     going = np.zeros(h.n, bool)
-    going[rows[rng.random(len(rows)) < -np.expm1(-hazard)]] = True
+    going[rows[draws.chance("settle_outside", h.id[rows], -np.expm1(-hazard))]] = True
     movers = outside[going[hh]]
     _leave_register(pop, movers)
     h.alive[np.flatnonzero(going)] = False
     return movers
 
 
-def marry_out(pop: Population, outside: np.ndarray, params: Registry, rng) -> np.ndarray:
+def marry_out(pop: Population, outside: np.ndarray, params: Registry, draws: YearDraws) -> np.ndarray:
     """Registered singles aged 20-34 living outside marry there and move their hukou to the
     spouse's place; they leave the model. Returns the persons."""
     p, h = pop.persons, pop.households
@@ -118,7 +120,7 @@ def marry_out(pop: Population, outside: np.ndarray, params: Registry, rng) -> np
     age = p.age[outside]
     single = (size[hh] == 1) & (age >= MARRIAGE_AGES[0]) & (age <= MARRIAGE_AGES[1])
     cand = outside[single]
-    movers = cand[rng.random(len(cand)) < params.marriage_out_rate]
+    movers = cand[draws.chance("marry_out", p.id[cand], params.marriage_out_rate)]
     h.alive[p.hh[movers]] = False
     _leave_register(pop, movers)
     return movers
@@ -130,7 +132,7 @@ def _leave_register(pop: Population, persons: np.ndarray) -> None:
     p.alive[persons] = False
 
 
-def convert_villages(pop: Population, alive: np.ndarray, params: Registry, rng) -> np.ndarray:
+def convert_villages(pop: Population, alive: np.ndarray, params: Registry, draws: YearDraws) -> np.ndarray:
     """Village-registered households (all their village-registered members, wherever they live)
     become town-registered in their county without moving. Returns the persons converted."""
     p, h = pop.persons, pop.households
@@ -138,7 +140,7 @@ def convert_villages(pop: Population, alive: np.ndarray, params: Registry, rng) 
     hh = p.hh[village].astype(np.intp)
     rows = np.flatnonzero(any_member(hh, h.n))
     chosen = np.zeros(h.n, bool)
-    chosen[rows[rng.random(len(rows)) < params.conversion_rate]] = True
+    chosen[rows[draws.chance("convert_village", h.id[rows], params.conversion_rate)]] = True
     converted = village[chosen[hh]]
     p.hk_urban[converted] = True
     return converted

@@ -54,6 +54,18 @@ def estimate_hukou(census: CensusYear, sc: Scenario) -> tuple[np.ndarray, np.nda
     return hukou, share
 
 
+def registered_residents(base_year: int, within_city_share: float) -> np.ndarray:
+    """Residents of Tieling registered in each county at the base year, as synthesis expects to draw
+    them: the county's residents less those registered outside Tieling or in another Tieling county,
+    plus its registered people living in another county's town (spread as `_assign_hukou` draws them).
+    A county's hukou holders cannot be fewer (the scenario refuses `initial.hukou_holders` below this)."""
+    census = load_census(base_year)
+    elsewhere_city = census.elsewhere_other_county * within_city_share
+    from_outside = census.elsewhere_other_county * (1 - within_city_share) + census.elsewhere_province
+    return (census.residents - from_outside - elsewhere_city
+            + _spread(elsewhere_city, census.residents - census.urban))
+
+
 def _register_2020() -> tuple[np.ndarray, np.ndarray]:
     """Registered population and town share per county on 2020-11-01 (data/register_2020.csv)."""
     with (resources.files("sim") / "data" / "register_2020.csv").open(encoding="utf-8") as f:

@@ -1,16 +1,6 @@
-"""Words of the dashboard's own chrome in Chinese and English.
-
-Labels of levers, parameters, outcomes and counties are not here: they come from
-their declarations in `sim` (LEVERS, CLAUSES, OUTCOMES, county_label). This module
-holds only what the model does not declare: buttons, headings, notes, and readable
-names for units and option values (falling back to the raw value when unknown).
-"""
+"""Words of the dashboard's own chrome: buttons, headings, notes, status lines."""
 from __future__ import annotations
 
-from . import budget_words as _budget_words
-
-LANGS = ("zh", "en")
-DEFAULT_LANG = "zh"
 
 UI: dict[str, tuple[str, str]] = {
     "title": ("铁岭城镇化与户籍改革模拟", "Tieling urbanization and hukou-reform simulator"),
@@ -22,12 +12,14 @@ UI: dict[str, tuple[str, str]] = {
     "from_file": ("文件", "file"),
     "from_session": ("本次会话", "this session"),
     "upload": ("上传情景 YAML（≤256 KB）", "Upload scenario YAML (≤256 KB)"),
-    "upload_ok": ("已上传并通过校验：", "Uploaded and validated: "),
+    "upload_ok": ("已上传并通过校验：{file} → {name}", "Uploaded and validated: {file} → {name}"),
     "upload_bad": ("上传的情景有问题：", "The uploaded scenario has problems:"),
     "upload_too_big": ("文件超过 256 KB，已拒绝：", "File larger than 256 KB, refused: "),
     "upload_not_text": ("文件不是 UTF-8 文本：", "The file is not UTF-8 text: "),
+    "upload_not_yaml": ("只接受 .yaml 或 .yml 情景文件：", "Only .yaml or .yml scenario files are accepted: "),
+    "upload_unreadable": ("无法读取上传的文件：", "Could not read the uploaded file: "),
     "save": ("存入情景库（本次会话）", "Save to library (this session)"),
-    "saved": ("已存入情景库：", "Saved to the library: "),
+    "saved": ("已存入情景库：{name}", "Saved to the library: {name}"),
     "download_yaml": ("下载情景 YAML", "Download scenario YAML"),
     "reset": ("恢复为所选情景", "Reset to the selected scenario"),
     "name": ("情景名称", "Scenario name"),
@@ -35,6 +27,9 @@ UI: dict[str, tuple[str, str]] = {
     # levers
     "levers": ("政策杠杆（按文件条款）", "Policy levers (by clause of the document)"),
     "document_value": ("文件规定", "document"),
+    "search_levers": ("搜索杠杆或参数（如：购房、学位）", "Search levers and parameters (e.g. purchase, school)"),
+    "search_matches": ("{n} 项匹配", "{n} matching"),
+    "collapse_all": ("全部收起", "Collapse all"),
     "changed": ("已修改", "changed"),
     "advanced": ("高级：行为参数", "Advanced: behaviour parameters"),
     "advanced_help": ("模型的行为假设；数值来源见悬停提示。", "The model's behavioural assumptions; hover for each value's source."),
@@ -50,8 +45,15 @@ UI: dict[str, tuple[str, str]] = {
     "run": ("运行并加入比较", "Run and add to comparison"),
     "cancel": ("取消", "Cancel"),
     "running": ("正在运行", "Running"),
-    "run_done": ("运行完成：", "Finished: "),
+    "run_done": ("运行完成：{label}（{seconds:.1f} 秒）", "Finished: {label} ({seconds:.1f} s)"),
+    "run_cancelled": ("已取消运行。", "Run cancelled."),
+    "progress": ("正在运行 {label}：已模拟 {done}/{total} 年", "Running {label}: {done}/{total} years simulated"),
+    "progress_left": ("，约剩 {left}", ", about {left} left"),
+    "minutes_seconds": ("{m} 分 {s} 秒", "{m} min {s} s"),
+    "seconds_only": ("{s} 秒", "{s} s"),
     "run_failed": ("运行失败：", "Run failed: "),
+    "run_lost": ("运行进程意外结束，没有结果（可能被终止或内存不足）。请再运行一次。",
+                 "The run's process ended without a result (stopped, or out of memory). Please run it again."),
     "too_many": ("最多比较 4 个情景，请先移除一个。", "At most 4 scenarios can be compared; remove one first."),
     "seconds": ("秒", "s"),
     # comparison
@@ -95,6 +97,22 @@ UI: dict[str, tuple[str, str]] = {
     "diff_suffix": ("（与基准之差）", " (difference from baseline)"),
     "mean_of": ("{n} 次重复的均值", "mean of {n} replicates"),
     "band_note": ("阴影：{band}", "shaded: {band}"),
+    "band_legend": ("阴影：{n} 次重复（各情景随机种子相同）的{band}区间",
+                    "shaded: {band} of {n} replicates (same seeds in every scenario)"),
+    "band_legend_diff": ("阴影：差值在 {n} 次配对种子重复中的{band}区间",
+                         "shaded: {band} of the difference over {n} paired-seed replicates"),
+    "bars_legend": ("误差线及", "error bars and "),
+    "no_interval": ("只有 1 次重复：差值没有区间，无法区分政策效果与随机波动。请把重复次数设为 3 次以上再运行。",
+                    "One replicate only: the difference has no interval and cannot be told from noise. "
+                    "Run with 3 or more replicates."),
+    "unit_rate_diff": ("%（差值：百分点）", "% (differences: pp)"),
+    "derived_migrant_children_outside_public_school": ("未进入公办学校的随迁子女（无学位或不符合入学条件）",
+                                                       "Migrant children not in public school (no place or not eligible)"),
+    "congestion_note": ("拥挤度：学校（或医疗机构）的利用率（在读学生 ÷ 学位）低于 {start} 时为 0，此后线性升至满员时的 1；"
+                        "为 0 表示仍有余量，不表示没有学生。学位缺口见上方“未进入公办学校的随迁子女”。",
+                        "Congestion: 0 while a school's (or clinic's) utilisation (pupils ÷ places) is below {start}, "
+                        "then rising linearly to 1 at full capacity; 0 means there is headroom, not that there are no "
+                        "pupils. The shortfall of places is the line of migrant children not in public school above."),
     "not_in_results": ("此指标尚未出现在模型结果中：", "Not yet in the model's results: "),
     "no_group_breakdown": ("此指标尚无分组结果：", "No breakdown of this outcome yet: "),
     "map_credit": ("行政区划边界：阿里云 DataV.GeoAtlas（高德数据，GCJ-02），经 github.com/anzhou99/GeoJsons；见 sim/data/geo/SOURCE.md",
@@ -109,113 +127,8 @@ UI: dict[str, tuple[str, str]] = {
     "expired": ("结果已过期，请重新运行：", "Results expired; run again: "),
     "scenario": ("情景", "Scenario"),
     "replicate": ("重复", "Replicate"),
+    "observed_census": ("普查实测", "Census"),
+    "observed_fit": ("公布的户籍人口（已用于校准）", "Published register (fitted)"),
+    "observed_held_out": ("公布的户籍数据（未用于校准）", "Published register (held out)"),
 }
 
-# Words of the budget tab, scorecard and report (dashboard/budget_words.py).
-_dup = set(UI) & set(_budget_words.UI)
-assert not _dup, f"budget_words: keys defined twice: {sorted(_dup)}"
-UI.update(_budget_words.UI)
-
-UNITS: dict[str, tuple[str, str]] = {
-    "persons": ("人", "persons"),
-    "persons/year": ("人/年", "persons/year"),
-    "fraction": ("%", "%"),
-    "households": ("户", "households"),
-    "persons/household": ("人/户", "persons/household"),
-    "years": ("年", "years"),
-    "months": ("月", "months"),
-    "yuan": ("元", "yuan"),
-    "yuan/year": ("元/年", "yuan/year"),
-    "yuan/month": ("元/月", "yuan/month"),
-    "share": ("比例", "share"),
-    "share/year": ("比例/年", "share/year"),
-    "per year": ("每年", "per year"),
-    "m²": ("平方米", "m²"),
-    "places": ("个学位", "places"),
-    "flats": ("套", "flats"),
-    "households/year": ("户/年", "households/year"),
-    "0-1": ("0–1", "0–1"),
-    "pp": ("百分点", "percentage points"),
-}
-
-# Readable names of option values and breakdown groups the model does not label itself.
-OPTIONS: dict[str, tuple[str, str]] = {
-    "open": ("放开", "open"),
-    "three_dependents_only": ("仅限“三投靠”", "three dependents only"),
-    "closed": ("关闭", "closed"),
-    "free": ("来去自由", "free both ways"),
-    "one_way": ("单向（毕业后回原籍）", "one way (back to origin after graduation)"),
-    "none": ("不迁移", "none"),
-    "unrestricted": ("全面放开", "unrestricted"),
-    "conditional": ("有条件（需本地就业）", "conditional (local job required)"),
-    "spouse": ("配偶", "spouse"),
-    "children": ("子女", "children"),
-    "parents": ("父母", "parents"),
-    "medical": ("职工医疗保险", "employee medical insurance"),
-    "pension": ("职工养老保险", "employee pension insurance"),
-    "equal": ("平等入学", "equal"),
-    "permit_only": ("凭居住证", "with a residence permit"),
-    "hukou_only": ("仅限户籍", "hukou holders only"),
-    "new_employees": ("新就业无房职工", "newly employed without housing"),
-    "migrant_workers": ("稳定就业外来务工人员", "stably employed migrant workers"),
-    "low_income_hukou": ("城镇户籍低收入家庭", "low-income urban hukou households"),
-    # settlement pathways
-    "graduate": ("高校毕业生", "graduates"),
-    "purchase": ("购房", "home purchase"),
-    "insurance": ("缴纳保险", "insurance"),
-    "residence_years": ("居住年限", "years of residence"),
-    "three_dependents": ("三投靠", "three dependents"),
-    "student": ("学生", "students"),
-    # kinds of agent
-    "migrant_worker": ("农业转移人口", "agricultural migrant workers"),
-    "household": ("家庭成员（其他居民）", "household members (other residents)"),
-    "kind_migrant_worker": ("农业转移人口", "agricultural migrant workers"),
-    "kind_graduate": ("高校毕业生", "graduates"),
-    "kind_household": ("家庭成员（其他居民）", "household members (other residents)"),
-    # services
-    "school": ("学校", "schools"),
-    "clinic": ("医疗机构", "clinics"),
-    # age groups
-    "age_0_14": ("0–14 岁", "aged 0–14"),
-    "age_15_64": ("15–64 岁", "aged 15–64"),
-    "age_65_plus": ("65 岁及以上", "aged 65+"),
-    "all": ("合计", "all"),
-}
-
-BLOCKS: dict[str, tuple[str, str]] = {
-    "demography": ("人口变动", "Demography"),
-    "outside": ("市外迁移", "Moves to and from outside"),
-    "migration": ("市内迁移", "Moves within Tieling"),
-    "work": ("就业与收入", "Work and income"),
-    "education": ("教育", "Education"),
-    "settling": ("落户决策", "Settling"),
-    "housing": ("住房", "Housing"),
-    "services": ("公共服务与资金", "Services and funds"),
-}
-
-
-def t(key: str, lang: str) -> str:
-    """A chrome string; unknown keys show themselves so a missing entry is visible, not fatal."""
-    pair = UI.get(key)
-    if pair is None:
-        return key
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def _pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    pair = table.get(key)
-    if pair is None:
-        return key.replace("_", " ")
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def unit(u: str, lang: str) -> str:
-    return _pick(UNITS, u, lang) if u else ""
-
-
-def option(value: str, lang: str) -> str:
-    return _pick(OPTIONS, str(value), lang)
-
-
-def block(name: str, lang: str) -> str:
-    return _pick(BLOCKS, name, lang)

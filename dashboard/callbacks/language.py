@@ -1,0 +1,36 @@
+"""Switching the page's language: every translatable text, tab label and option list."""
+from __future__ import annotations
+
+from dash import ALL, Input, Output, State
+
+from .. import i18n
+from ..layout import LEVERS_BY_PATH, TAB_KEYS, area_options, band_options, mode_options, outcome_options, text_for
+
+
+def register(app) -> None:
+    @app.callback(Output({"type": "t", "key": ALL}, "children"),
+                  Input("lang-switch", "value"), State({"type": "t", "key": ALL}, "id"))
+    def translate(lang, ids):
+        return [text_for(i["key"], lang) for i in ids]
+
+    # (dcc.Tab does not render dict ids in the page, so tabs have plain ids "tab-<view>")
+    @app.callback([Output(f"tab-{t}", "label") for t in TAB_KEYS], Input("lang-switch", "value"))
+    def translate_tabs(lang):
+        return [i18n.t(key, lang) for key in TAB_KEYS.values()]
+
+    @app.callback(Output({"type": "lever", "kind": "choice", "path": ALL}, "options"),
+                  Output({"type": "lever", "kind": "multi", "path": ALL}, "options"),
+                  Input("lang-switch", "value"),
+                  State({"type": "lever", "kind": "choice", "path": ALL}, "id"),
+                  State({"type": "lever", "kind": "multi", "path": ALL}, "id"))
+    def translate_options(lang, choice_ids, multi_ids):
+        def opts(i):
+            return [{"label": i18n.option(o, lang), "value": o} for o in LEVERS_BY_PATH[i["path"]].options]
+        return [opts(i) for i in choice_ids], [opts(i) for i in multi_ids]
+
+    @app.callback(Output("mode", "options"), Output("band", "options"), Output("area", "options"),
+                  Output("outcome", "options"), Output("lever-search", "placeholder"),
+                  Input("lang-switch", "value"), prevent_initial_call=True)
+    def translate_choices(lang):
+        return (mode_options(lang), band_options(lang), area_options(lang), outcome_options(lang),
+                i18n.t("search_levers", lang))

@@ -1,0 +1,186 @@
+"""Background runs that hold up under a planning office: many sessions, killed processes, a busy store.
+
+Dash's DiskcacheManager forks each run from the web server while its other threads answer
+requests. A fork copies any lock another thread holds at that instant (SQLite's, the job
+store's), and the copy never unlocks: with eight sessions a run process sat in a futex for
+twelve minutes, others raised `diskcache.core.Timeout` and stored no result, and polling a
+run that had just ended raised `psutil.NoSuchProcess` (HTTP 500). `RunManager` fixes each:
+
+- runs are forked by a `Launcher`, a process forked once when the app is built, before the
+  server starts its threads; being single-threaded it holds no lock when it forks, and it
+  already holds the app's callbacks and the warmed-up model (no pickling, no reload);
+- the job store (`JobCache`) waits for a busy SQLite database instead of raising `Timeout`;
+- a process that is gone is "not running", whatever psutil says about it;
+- a run whose process ended without a result (killed, out of memory) answers with the
+  callback's `lost_answer` (a message on the page) instead of nothing.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import traceback
+from typing import Any, Callable
+
+import diskcache
+import psutil
+from dash import DiskcacheManager
+
+
+class JobCache(diskcache.Cache):
+    """A diskcache.Cache whose reads and writes retry while another process holds the database
+    (diskcache raises Timeout on the first busy transaction unless told to retry)."""
+
+    def set(self, key, value, expire=None, read=False, tag=None, retry=True):
+        return super().set(key, value, expire, read, tag, retry)
+
+    def get(self, key, default=None, read=False, expire_time=False, tag=False, retry=True):
+        return super().get(key, default, read, expire_time, tag, retry)
+
+    def add(self, key, value, expire=None, read=False, tag=None, retry=True):
+        return super().add(key, value, expire, read, tag, retry)
+
+    def delete(self, key, retry=True):
+        return super().delete(key, retry)
+
+    def touch(self, key, expire=None, retry=True):
+        return super().touch(key, expire, retry)
+
+    def transact(self, retry=True):
+        return super().transact(retry)
+
+
+class Launcher:
+    """A single-threaded process that forks run processes on request.
+
+    `start(registry)` forks it from the current process (call before any server thread runs);
+    `launch(name, args)` asks it to fork a child that calls `registry[name](*args)` and returns
+    the child's pid. Children are reaped by the kernel (SIGCHLD ignored), so a finished run is
+    gone, not a zombie. The launcher ends when the server closes its end of the pipe."""
+
+    def __init__(self) -> None:
+        self.registry: dict[str, Callable] = {}
+        self.lock = threading.Lock()
+        self.conn: Any = None
+        self.pid: int | None = None
+        self.owner: int | None = None
+
+    def start(self, registry: dict[str, Callable]) -> None:
+        import multiprocess   # dill-based pickling: callback contexts hold more than plain data
+
+        self.registry = registry
+        ours, theirs = multiprocess.Pipe()
+        pid = os.fork()
+        if pid == 0:   # the launcher
+            ours.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal stops the server; EOF stops us
+            try:
+                self._serve(theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.conn, self.pid, self.owner = ours, pid, os.getpid()
+
+    def _serve(self, conn) -> None:
+        while True:
+            try:
+                name, args = conn.recv()
+            except (EOFError, OSError):
+                return
+            pid = os.fork()
+            if pid == 0:   # a run
+                code = 0
+                try:
+                    conn.close()
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    self.registry[name](*args)
+                except BaseException:   # the job function stores its own errors; this is a last resort
+                    traceback.print_exc()
+                    code = 1
+                finally:
+                    os._exit(code)
+            conn.send(pid)
+
+    def alive(self) -> bool:
+        return (self.pid is not None and self.owner == os.getpid() and _running(self.pid))
+
+    def launch(self, name: str, args: tuple) -> int:
+        with self.lock:
+            if not self.alive():
+                # a server process forked after the app was built (a WSGI worker), or the launcher
+                # was killed: start another here (rare; the first start is the safe one)
+                self.start(self.registry)
+            self.conn.send((name, args))
+            return int(self.conn.recv())
+
+    def stop(self) -> None:
+        if self.conn is not None and self.owner == os.getpid():
+            self.conn.close()
+            self.conn = None
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError):
+        return False
+
+
+class RunManager(DiskcacheManager):
+    """Dash's DiskcacheManager with runs forked by a Launcher, psutil races ignored, and lost
+    runs answered with `lost_answer(args)` (set by the callback that runs them)."""
+
+    def __init__(self, cache: JobCache, expire: int | None = None):
+        super().__init__(cache, expire=expire)
+        self.launcher = Launcher()
+        self.lost_answer: Callable[[Any], Any] | None = None
+
+    def start(self) -> None:
+        """Fork the launcher; call once every background callback is registered."""
+        self.launcher.start(self.func_registry)
+
+    def call_job_fn(self, key, job_fn, args, context):
+        name = next(k for k, fn in self.func_registry.items() if fn is job_fn)
+        if self.lost_answer is not None:
+            self.handle.set(_lost_key(key), self.lost_answer(args), expire=24 * 3600)
+        return self.launcher.launch(name, (key, self._make_progress_key(key), args, context))
+
+    def job_running(self, job):
+        return bool(job) and _running(int(job))
+
+    def terminate_job(self, job):
+        # a run stopped on request (Cancel, or a newer click of the same button) is not lost:
+        # remembered, so a poll that arrives after it answers "cancelled" (no update), not `lost_answer`
+        if job:
+            self.handle.set(_terminated_key(job), True, expire=24 * 3600)
+        try:
+            super().terminate_job(job)
+        except (psutil.Error, ProcessLookupError, ValueError):
+            pass   # it ended on its own meanwhile
+
+    def get_result(self, key, job):
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED:
+            self.clear_cache_entry(_lost_key(key))
+            return result
+        if not job or self.job_running(job):
+            return result
+        result = super().get_result(key, job)   # it may have stored its result just before it ended
+        if result is not self.UNDEFINED:
+            return result
+        lost = self.handle.get(_lost_key(key), self.UNDEFINED)
+        self.clear_cache_entry(_lost_key(key))
+        return self.UNDEFINED if self.handle.get(_terminated_key(job)) else lost
+
+    def result_ready(self, key):
+        return self.handle.get(key) is not None
+
+
+def _lost_key(key: str) -> str:
+    return f"{key}-lost"
+
+
+def _terminated_key(job) -> str:
+    return f"terminated-{job}"
