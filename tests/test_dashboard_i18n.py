@@ -119,7 +119,7 @@ def test_problems_of_edited_controls_read_in_chinese(override):
 
 @pytest.mark.parametrize("text", [
     "scale: '0.1'\n", "seed: true\n", "policy:\n  purchase:\n    dependents: [spouse, spouse]\n",
-    "policy:\n  start_year: 2040\n", "policy:\n  insurance:\n    schemes: []\n",
+    "policy:\n  insurance:\n    schemes: []\n",
     "initial:\n  hukou_holders:\n    '211202': 9000000\n", "initial:\n  hukou_holders:\n    '211202': 10\n",
     "description: " + "x" * 5000 + "\n",
 ])
