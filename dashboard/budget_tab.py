@@ -11,10 +11,10 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 import sim
-from sim.budget import INCOME_ITEMS, SPENDING_ITEMS
+from sim import INCOME_ITEMS, SPENDING_ITEMS
 
 from . import i18n
-from .budget_words import TERMS, UNITS, term
+from .i18n.budget import TERMS, UNITS, term
 from .data import RunSet
 
 LEVEL = 0.9
@@ -115,25 +115,34 @@ def explain_table(e: pd.DataFrame, a: str, b: str, lang: str) -> pd.DataFrame:
                                        i18n.t("vs_baseline", lang)])
 
 
-def fig_items(card: sim.Scorecard, lang: str) -> go.Figure:
+def fig_items(card: sim.Scorecard, lang: str, keys: dict[str, str] | None = None,
+              difference: bool = False) -> go.Figure:
     """Stacked bars: each scenario's spending and income over the period, by item, with the
-    interval of each total as an error bar."""
+    interval of each total as an error bar; with `difference`, each other scenario's paired
+    difference from the baseline instead."""
     t = card.totals
-    names = list(t.scenario.unique())
+    names = [n for n in t.scenario.unique() if not (difference and n == card.baseline)]
+    mean, low, high = ("diff", "diff_low", "diff_high") if difference else ("mean", "low", "high")
+    keys = keys or {}
     fig = go.Figure()
     for side, items in (("spending", SPENDING_ITEMS), ("income", INCOME_ITEMS)):
+        x = [names, [i18n.t(side, lang)] * len(names)]
+        meta = [{"run": keys.get(n, n)} for n in names]
         for k, item in enumerate(items):
-            values = [float(t[(t.scenario == n) & (t.measure == f"{side}.{item}")]["mean"].iloc[0]) / YI
+            values = [float(t[(t.scenario == n) & (t.measure == f"{side}.{item}")][mean].iloc[0]) / YI
                       for n in names]
-            fig.add_bar(x=[names, [i18n.t(side, lang)] * len(names)], y=values, name=term(item, lang),
-                        legendgroup=side, marker_color=ITEM_COLOURS[(k + (0 if side == "spending" else 7))
-                                                                    % len(ITEM_COLOURS)])
+            for n, v, m in zip(names, values, meta):     # one trace per run, so each names its run
+                fig.add_bar(x=[[n], [i18n.t(side, lang)]], y=[v], name=term(item, lang), legendgroup=item,
+                            showlegend=n == names[0], meta=m,
+                            marker_color=ITEM_COLOURS[(k + (0 if side == "spending" else 7)) % len(ITEM_COLOURS)])
         tot = t[t.measure == f"budget_{side}"].set_index("scenario").loc[names]
-        fig.add_scatter(x=[names, [i18n.t(side, lang)] * len(names)], y=tot["mean"] / YI, mode="markers",
-                        marker=dict(size=1, color="rgba(0,0,0,0)"), showlegend=False, hoverinfo="skip",
-                        error_y=dict(type="data", symmetric=False, array=(tot.high - tot["mean"]) / YI,
-                                     arrayminus=(tot["mean"] - tot.low) / YI, color="#333"))
-    fig.update_layout(barmode="stack", height=460, margin=dict(l=60, r=20, t=60, b=60),
+        for i, n in enumerate(names):
+            r = tot.loc[n]
+            fig.add_scatter(x=[[n], [x[1][i]]], y=[r[mean] / YI], mode="markers", meta=meta[i],
+                            marker=dict(size=1, color="rgba(0,0,0,0)"), showlegend=False, hoverinfo="skip",
+                            error_y=dict(type="data", symmetric=False, array=[(r[high] - r[mean]) / YI],
+                                         arrayminus=[(r[mean] - r[low]) / YI], color="#333"))
+    fig.update_layout(barmode="relative", height=460, margin=dict(l=60, r=20, t=60, b=60),
                       title=i18n.t("fig_budget_items", lang).format(start=card.start, end=card.end),
                       yaxis_title=i18n.t("yi_yuan", lang), legend=dict(orientation="v"),
                       font=dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif"))
@@ -174,7 +183,8 @@ def build(runsets: Sequence[RunSet], opts, time_panels) -> list:
     blocks = [
         Block("graph", "fig-budget-years", time_panels([[("budget_spending", "all")], [("budget_income", "all")]],
                                                         "fig_budget_years")),
-        Block("graph", "fig-budget-items", fig_items(card, lang)),
+        Block("graph", "fig-budget-items", fig_items(card, lang, {rs.label: rs.key for rs in runsets},
+                                                     difference=opts.mode == "difference" and len(runsets) > 1)),
         Block("table", "scorecard-table", table=scorecard_table(card, lang),
               text=f"{i18n.t('scorecard', lang)} — "
                    + i18n.t("scorecard_note", lang).format(start=start, end=end, n=n, level=level)),

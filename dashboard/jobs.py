@@ -152,8 +152,9 @@ class RunManager(DiskcacheManager):
 
     def terminate_job(self, job):
         # a run stopped on request (Cancel, or a newer click of the same button) is not lost:
-        # remembered, so a poll that arrives after it answers "cancelled" (no update), not `lost_answer`
-        if job:
+        # remembered, so a poll that arrives after it answers "cancelled" (no update), not `lost_answer`;
+        # one already gone (killed from outside) stays lost
+        if job and self.job_running(job):
             self.handle.set(_terminated_key(job), True, expire=24 * 3600)
         try:
             super().terminate_job(job)

@@ -23,7 +23,7 @@ import sim
 
 from . import i18n
 from .budget_tab import LEVEL, explain_table, fig_items, scorecard_table, targets_table
-from .budget_words import LIMITS
+from .i18n.budget import LIMITS
 
 
 class PdfUnavailable(RuntimeError):
@@ -219,7 +219,7 @@ def workbook(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | Non
 
 
 def sim_label(measure: str, lang: str) -> str:
-    from .budget_words import term
+    from .i18n.budget import term
     return term(measure.split(".", 1)[-1], lang)
 
 

@@ -66,11 +66,15 @@ def test_institution_invariants_every_year(pair):
         # queues and stocks are never negative; flats occupied never exceed the stock (rounding: 1 flat)
         assert (flows.public_rental_queue >= 0).all()
         assert (flows.public_rental_occupancy <= flows.public_rental_stock + 1 / 0.02).all()
-        # budget identity: the city's pool is exactly what the counties receive
+        # budget identity: what the city pays is exactly what the counties receive, the general
+        # pool (constant per year) plus the people-linked money
         counties = flows.transfers.drop(index=CITY_CODE, level="county").groupby("year").sum()
         city_total = flows.transfers.xs(CITY_CODE, level="county")
         np.testing.assert_allclose(counties, city_total)
-        assert np.allclose(city_total, city_total.iloc[0])      # the pool is constant per year
+        items = out[(out.county == CITY_CODE) & (out.outcome == "budget_income")].pivot_table(
+            index="year", columns="group", values="value")
+        assert np.allclose(items.general_transfers, items.general_transfers.iloc[0])
+        np.testing.assert_allclose(items.general_transfers + items.linked_transfers, city_total.loc[items.index])
         # the cumulative land quota never falls
         land = wide.land_quota_m2.xs(CITY_CODE, level="county")
         assert (np.diff(land.to_numpy()) >= 0).all()

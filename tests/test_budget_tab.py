@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from dashboard import budget_tab, i18n, report
-from dashboard.budget_words import TERMS
+from dashboard.i18n.budget import TERMS
 from dashboard.data import RunSet, replicate_seeds, run_replicates
 from dashboard.figures import ViewOptions, build_view
 

@@ -119,7 +119,7 @@ def test_problems_of_edited_controls_read_in_chinese(override):
 
 @pytest.mark.parametrize("text", [
     "scale: '0.1'\n", "seed: true\n", "policy:\n  purchase:\n    dependents: [spouse, spouse]\n",
-    "policy:\n  start_year: 2040\n", "policy:\n  insurance:\n    schemes: []\n",
+    "policy:\n  insurance:\n    schemes: []\n",
     "initial:\n  hukou_holders:\n    '211202': 9000000\n", "initial:\n  hukou_holders:\n    '211202': 10\n",
     "description: " + "x" * 5000 + "\n",
 ])
@@ -278,3 +278,17 @@ def test_difference_views_have_an_interval_and_say_what_it_is(two_runs):
     [block] = build_view("urban", one, ViewOptions(lang="zh", mode="difference", baseline="a"))
     assert not [t for t in block.figure.data if (t.meta or {}).get("kind") in ("band", "band-legend")]
     assert any("只有 1 次重复" in n for n in block.notes)
+
+
+def test_strict_value_problems_read_in_chinese(reform):
+    """The strict checks of scenario values (sim/blocks.py) and the cross-field checks."""
+    from sim import ScenarioError, with_overrides
+    lines = []
+    for over in ({"scale": True}, {"policy.purchase.dependents": ["spouse", "spouse"]},
+                 {"initial.hukou_holders": {"211202": 5}}, {"policy.insurance.schemes": []}):
+        with pytest.raises(ScenarioError) as e:
+            with_overrides(reform, over)
+        lines += e.value.problems
+    for p in lines:
+        zh = i18n.problem(p, "zh")
+        assert zh != p and not stray_words(zh), (p, zh, stray_words(zh))

@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from experiments import analyze, load_sweep, run_sweep
 from experiments.effects import main_effects, variance_shares
+from urbsim import ui
+from urbsim.cmd_sweep import register
 
 from .test_sweep_support import write_spec
 
@@ -76,7 +80,7 @@ def test_a_single_replicate_gives_no_grid_interval():
     assert eff.effect.notna().all() and eff.low.isna().all() and eff.high.isna().all()
 
 
-def test_analyze_finds_the_home_purchase_pathway_and_no_effect_of_the_survey_rate(tmp_path):
+def test_analyze_finds_the_home_purchase_pathway_and_no_effect_of_the_survey_rate(tmp_path, monkeypatch):
     # the purchase pathway (clause 六) certainly adds settlements; the statistical survey's sample
     # rate only changes how a survey is drawn, not who settles
     spec = load_sweep(write_spec(
@@ -100,6 +104,16 @@ def test_analyze_finds_the_home_purchase_pathway_and_no_effect_of_the_survey_rat
     saved = pd.read_csv(out / "analysis" / "effects.csv")
     assert len(saved) == len(a.effects) and {"effect", "low", "high"} <= set(saved.columns)
     assert (out / "analysis" / "variance.parquet").is_file()
+    # the command prints the effects with their intervals and the seeds' share; plots on request
+    app = typer.Typer()
+    register(app)
+    monkeypatch.setattr(ui.console, "width", 200)      # one line per table row, whatever the terminal
+    res = CliRunner().invoke(app, ["analyze", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "main effects, 90% interval" in res.output and "true vs false" in res.output
+    assert "seeds' share" in res.output and not (out / "analysis" / "plots").exists()
+    res = CliRunner().invoke(app, ["analyze", str(out), "--plots"])
+    assert res.exit_code == 0 and any((out / "analysis" / "plots").glob("*.png"))
 
 
 def test_analyze_fits_effects_of_an_lhs_sweep(tmp_path):

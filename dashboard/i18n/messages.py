@@ -49,8 +49,6 @@ EXPECTED: list[Rule] = [
     (re.compile(r"^text that can be written as UTF-8 \(a lone surrogate (?P<c>.*) at character (?P<n>\d+)\)$"),
      r"可写成 UTF-8 的文本（第 \g<n> 个字符是孤立的代理字符 \g<c>）"),
     # cross-field rules of sim/scenario.py and sim/policies/levers.py
-    (re.compile(r"^a year up to end_year (?P<y>\d+) \(the policy would never start\)$"),
-     r"不晚于 end_year（\g<y>）的年份（否则政策永不开始）"),
     (re.compile(r"^at least one scheme while the pathway is enabled \(or enabled: false\)$"),
      "途径开启时至少选择一种保险（或设为 enabled: 'false'）"),
     (re.compile(r"^at least (?P<n>[\d,]+) \(the residents registered in (?P<c>\d+) in the (?P<y>\d+) census; "

@@ -51,8 +51,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
 }
 
 # Groups of the budget outcomes (sim.OUTCOMES budget_spending, budget_income), named as the budget tab
-# names them (dashboard/budget_words.py).
-from ..budget_words import TERMS as _BUDGET  # noqa: E402
+# names them (dashboard/i18n/budget.py).
+from .budget import TERMS as _BUDGET  # noqa: E402
 
 for _g in ("school_build", "school_running", "clinic_build", "public_rental_build", "medical_insurance", "pension",
            "employment_services", "general_transfers", "linked_transfers", "central_reward", "land_quota"):

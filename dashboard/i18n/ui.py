@@ -1,7 +1,6 @@
 """Words of the dashboard's own chrome: buttons, headings, notes, status lines."""
 from __future__ import annotations
 
-from .. import budget_words as _budget_words
 
 UI: dict[str, tuple[str, str]] = {
     "title": ("铁岭城镇化与户籍改革模拟", "Tieling urbanization and hukou-reform simulator"),
@@ -133,7 +132,3 @@ UI: dict[str, tuple[str, str]] = {
     "observed_held_out": ("公布的户籍数据（未用于校准）", "Published register (held out)"),
 }
 
-# Words of the budget tab, scorecard and report (dashboard/budget_words.py).
-_dup = set(UI) & set(_budget_words.UI)
-assert not _dup, f"budget_words: keys defined twice: {sorted(_dup)}"
-UI.update(_budget_words.UI)
