@@ -125,6 +125,28 @@ def settle(pop: Population, residents: np.ndarray, year: int, rules: Rules, para
     return Settled(cand, pathway, county, kind, from_outside)
 
 
+def _town_candidates(pop: Population, residents: np.ndarray, year: int, heads: Heads | None = None):
+    """Town residents without town hukou where they live, with what the pathways ask of them:
+    (persons, their households, the households of all town residents, the town residents' ages,
+    `settlement.Candidates`). `heads`: the households' heads if known (found otherwise)."""
+    p, h = pop.persons, pop.households
+    town = select(residents, p.res_urban[residents])
+    status = town_status(pop, town)
+    hh_res, age = p.hh[town], p.age[town]
+    at = np.flatnonzero(~status)   # in_town_unregistered
+    if heads is None:
+        heads = Heads.find(town, age, hh_res, h.n)
+    cand, hh = town[at], hh_res[at]
+    relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
+    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
+    c = rule.Candidates(
+        age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
+        job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
+        ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
+        relative_has_town_hukou=relative[hh])
+    return cand, hh, hh_res, age, c
+
+
 def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rules, params: Settling,
                    congestion: np.ndarray, unregistered: float, draws: YearDraws,
                    heads: Heads | None = None) -> SettleChoices:
@@ -134,21 +156,7 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     the candidates' households are all town residents; the rest is not looked at. `heads`:
     the households' heads if known (found among the town residents otherwise)."""
     p, h = pop.persons, pop.households
-    town = select(residents, p.res_urban[residents])
-    status = town_status(pop, town)
-    hh_res, age = p.hh[town], p.age[town]
-    at = np.flatnonzero(~status)   # in_town_unregistered
-    if heads is None:
-        heads = Heads.find(town, age, hh_res, h.n)
-    cand = town[at]
-    hh = hh_res[at]
-    relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
-    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
-    c = rule.Candidates(
-        age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
-        ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
-        relative_has_town_hukou=relative[hh])
+    cand, hh, hh_res, age, c = _town_candidates(pop, residents, year, heads)
     # A pathway the person declined at the start (`mark_declined`) is not reconsidered.
     pathway = rule.first_known(rule.eligible(c, rules), p.knows[cand] & ~p.declined[cand])
     ok = np.flatnonzero(pathway >= 0)
@@ -160,8 +168,8 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     rural_tieling = (p.hk[cand] != OUTSIDE) & ~p.hk_urban[cand]
     # Giving up land: a village hukou of Tieling under the rules of clause 九; one elsewhere by the
     # home's rules, outside this policy (`outside_land_share`).
-    loses_land = (h.land[hh] & rural_tieling & (not rules.rural_rights.kept_after_settling)) + params.outside_land_share * (
-        (p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
+    land_here = h.land[hh] & rural_tieling & (not rules.rural_rights.kept_after_settling)
+    loses_land = land_here + params.outside_land_share * ((p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
     draw = draws.uniform("settle", h.id[hh])   # keyed by the household's id
@@ -171,22 +179,12 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
 def mark_declined(pop: Population, residents: np.ndarray, year: int, rules: Rules) -> int:
     """The census counts town residents who could have settled under the rules of its year, knew
     how, and had not: they had chosen not to. Their pathways are marked declined and stay closed
-    to them until the rules of a pathway change (`forget`); without this the synthetic population
-    holds a backlog that the yearly choice drains in the first simulated years (docs/model.md §7.8).
+    to them until settling stops costing their land (`reopen_declined`) or they move town
+    (`moves.relocate`); without this the synthetic population holds a backlog that the yearly
+    choice drains in the first simulated years (docs/model.md §7.9).
     Returns the number of persons (rows) marked."""
-    p, h = pop.persons, pop.households
-    town = select(residents, p.res_urban[residents])
-    status = town_status(pop, town)
-    hh_res, age = p.hh[town], p.age[town]
-    at = np.flatnonzero(~status)
-    heads = Heads.find(town, age, hh_res, h.n)
-    cand, hh = town[at], hh_res[at]
-    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
-    c = rule.Candidates(
-        age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
-        job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
-        ins_years=p.ins_years[cand], ins_schemes=p.ins_schemes[cand], town_years=p.town_years[cand],
-        relative_has_town_hukou=any_member(hh_res, h.n, status)[hh])
+    p = pop.persons
+    cand, _, _, _, c = _town_candidates(pop, residents, year)
     bits = rule.eligible_bits(rule.eligible(c, rules)) & p.knows[cand]
     p.declined[cand] = bits
     return int((bits > 0).sum())
