@@ -1,6 +1,9 @@
 """Readable names of option values, breakdown groups and parameter blocks the model does not label itself."""
 from __future__ import annotations
 
+import sim
+
+from .budget import TERMS as _BUDGET
 
 OPTIONS: dict[str, tuple[str, str]] = {
     "open": ("放开", "open"),
@@ -52,10 +55,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
 
 # Groups of the budget outcomes (sim.OUTCOMES budget_spending, budget_income), named as the budget tab
 # names them (dashboard/i18n/budget.py).
-from .budget import TERMS as _BUDGET  # noqa: E402
-
-for _g in ("school_build", "school_running", "clinic_build", "public_rental_build", "medical_insurance", "pension",
-           "employment_services", "general_transfers", "linked_transfers", "central_reward", "land_quota"):
+for _g in sim.SPENDING_ITEMS + sim.INCOME_ITEMS:
     OPTIONS.setdefault(_g, _BUDGET[_g])
 
 BLOCKS: dict[str, tuple[str, str]] = {
