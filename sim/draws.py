@@ -14,9 +14,19 @@ walks, started at a point set by the key. Vectorised over numpy uint64 arrays: a
 over the ids (docs/performance.md). Ids below 2**64; the purpose is any string, each site of the
 model having its own ("death", "leave_tieling.family", ...).
 
-Draws that are not about one agent (how many people arrive this year, the attributes of
-newcomers who have no id yet, the sample survey) come from named streams: numpy Generators
-seeded by (seed, year, name).
+An agent is named by its draw key (the `key` column of sim/population/columns.py): its stable
+id for the population synthesized at the base year, which every scenario of a seed shares, and
+for an agent created during the run a key derived from its origin (`origin_keys`): a newborn's
+from its mother's key and the year, a new household's from its founder's key, the year and why
+it was founded, an arrival's from the year and its place among that year's arrivals to its
+county. Counter ids diverge between two scenarios at their first different birth or move;
+origin keys keep the "same" newborn's draws the same (docs/decisions.md).
+
+Counts that are not about one agent (how many people arrive this year, the survey's sample)
+are inverse distribution functions of a keyed uniform (`poisson`, `binomial`): a slightly
+larger mean gives the same count or one more, not an unrelated number. Draws whose order
+matters (the sizes of arrivals' families) come from named streams: numpy Generators seeded by
+(seed, year, name).
 """
 from __future__ import annotations
 
@@ -31,6 +41,8 @@ _M1, _M2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 _U_GOLDEN, _U_M1, _U_M2 = np.uint64(_GOLDEN), np.uint64(_M1), np.uint64(_M2)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _S40, _S11 = np.uint64(40), np.uint64(11)
+# Set in every key derived from an origin: such keys never equal a synthesized agent's id (< 2**63).
+_ORIGIN_BIT = np.uint64(1 << 63)
 
 
 def mix64(z: int) -> int:
@@ -139,7 +151,39 @@ class YearDraws:
         that two agents keep their relative order whoever else is in the list."""
         return np.argsort(hash_ids(ids, self.key(purpose)), kind="stable")
 
+    def origin_keys(self, purpose: str, parents: np.ndarray) -> np.ndarray:
+        """Draw keys (int64) of agents created this year, one per entry of `parents`: the key of
+        the agent they come from (a newborn's mother, a household's founder) or their place in
+        a list that both scenarios share (the n-th arrival to a county). `purpose` names the
+        kind of origin ("birth", "household.leave_home", "arrival"): an agent makes at most one
+        agent of a kind a year, so keys are distinct except by a 64-bit hash collision (about
+        one in 10**7 over a full-city run's 15 years; two such agents would share their draws,
+        nothing else)."""
+        x = hash_ids(parents, self.key("origin." + purpose))
+        x |= _ORIGIN_BIT
+        return x.view(np.int64)
+
     # --- draws not about one agent ----------------------------------------------------------
+
+    def poisson(self, purpose: str, mean) -> np.ndarray:
+        """Poisson counts (int64), one per mean, by the inverse distribution function at a keyed
+        uniform per position: the count rises with the mean for the same uniform, so two
+        scenarios whose means differ a little draw the same count or nearly."""
+        from scipy.stats import poisson       # imported when used: keeps `import sim` light
+        mean = np.atleast_1d(np.asarray(mean, float))
+        u = self.uniform(purpose, np.arange(len(mean)))
+        counts = np.where(mean > 0, poisson.ppf(u, np.maximum(mean, 1e-12)), 0)
+        return np.maximum(counts, 0).astype(np.int64)       # ppf(0) is -1
+
+    def binomial(self, purpose: str, n, p: float) -> np.ndarray:
+        """Binomial counts (int64), one per entry of `n`, by the inverse distribution function at a
+        keyed uniform per position (as `poisson`)."""
+        from scipy.stats import binom
+        n = np.atleast_1d(np.asarray(n, np.int64))
+        u = self.uniform(purpose, np.arange(len(n)))
+        counts = np.where(n > 0, binom.ppf(u, np.maximum(n, 1), p), 0)
+        return np.maximum(counts, 0).astype(np.int64)
+
 
     def stream(self, name: str) -> np.random.Generator:
         """A generator of its own for (seed, year, name): counts of arrivals, the attributes of

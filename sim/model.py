@@ -350,7 +350,7 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         share = self.config.behaviour.settling.initial_awareness
         knows = np.zeros(len(alive), np.uint8)
-        keys = p.id[alive]
+        keys = p.key[alive]
         for bit in range(len(Pathway)):
             knows |= self.year_draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
         p.knows[alive] = knows

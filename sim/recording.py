@@ -167,7 +167,9 @@ def _record_people(model: "UrbanizationModel", by_res: np.ndarray, by_hk: np.nda
 
 def _survey(model: "UrbanizationModel", residents: np.ndarray) -> np.ndarray:
     rate = model.rules.statistics.survey_sample_rate
-    sampled = model.year_draws.stream("survey").binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
+    # A keyed count per county (inverse distribution function): scenarios with nearly the same
+    # residents draw nearly the same sample.
+    sampled = model.year_draws.binomial("survey", np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
     est = sampled / rate
     return np.append(est, est.sum())
 
