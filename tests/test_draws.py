@@ -112,3 +112,37 @@ def test_a_newborn_keeps_its_draw_key_when_a_lever_irrelevant_to_births_changes(
     assert sum(a[k][0] != b[k][0] for k in common) > 0.5 * len(common), \
         "the ids must have diverged for the test to mean anything"
     assert all(k < 0 for k in common)                                   # origin keys: top bit set
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_chance_is_the_uniform_below_p_whatever_the_shortcut(dtype):
+    """`chance` compares hashes with a threshold for a single p and gathers keys itself with
+    `at`: the answers must be exactly `uniform(...) < p`, at the edges of [0, 1] too."""
+    d = Draws(11).year(2033)
+    keys = np.arange(50_000, dtype=np.int64) * 7 - 3
+    u = d.uniform("c", keys, dtype)
+    for p in (0.0, -0.5, 2.0 ** -24, 0.3, np.float32(0.3), np.float64(0.3), 1 - 2.0 ** -24, 1 - 2.0 ** -53,
+              1.0, float("nan"), float(u[17]), float(u[17]) + 1e-17):
+        assert np.array_equal(d.chance("c", keys, p, dtype), u < p), p
+    p = np.linspace(0, 1, len(keys)).astype(dtype)
+    assert np.array_equal(d.chance("c", keys, p, dtype), u < p)
+    rows = np.array([5, 3, 3, 40_000, 0])
+    assert np.array_equal(d.chance("c", keys, p[rows], dtype, at=rows), u[rows] < p[rows])
+    assert np.array_equal(d.chance("c", keys, 0.4, dtype, at=rows), u[rows] < 0.4)
+
+
+def test_counts_are_inverse_distribution_functions_of_a_keyed_uniform():
+    """Poisson and binomial counts: scipy.stats' ppf at the same keyed uniforms, and a count that
+    grows (weakly) with the mean, so that nearby scenarios draw nearby counts."""
+    from scipy.stats import binom, poisson
+    for year in range(2021, 2061):
+        d = Draws(5).year(year)
+        mean = np.array([0.0, 0.7, 3.2, 250.5, 4800.3])
+        u = d.uniform("arrivals", np.arange(len(mean)))
+        expected = np.where(mean > 0, poisson.ppf(u, np.maximum(mean, 1e-12)), 0).clip(0)
+        assert np.array_equal(d.poisson("arrivals", mean), expected)
+        assert np.all(d.poisson("arrivals", mean * 1.01) >= d.poisson("arrivals", mean))
+        n = np.array([0, 10, 999, 400_000])
+        u = d.uniform("survey", np.arange(len(n)))
+        expected = np.where(n > 0, binom.ppf(u, np.maximum(n, 1), 0.01), 0).clip(0)
+        assert np.array_equal(d.binomial("survey", n, 0.01), expected)

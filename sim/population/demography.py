@@ -88,7 +88,7 @@ def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demograph
     chance = (-np.expm1(-mx * params.mortality_multiplier)).astype(np.float32).ravel()   # by sex x age, (2 * 111,)
     age = np.minimum(p.age[alive], 110)
     cell = np.where(p.female[alive], age + mx.shape[1], age)
-    dead = alive[draws.chance("death", p.key[alive], np.take(chance, cell), np.float32)]   # np.take: int16 cells
+    dead = alive[draws.chance("death", p.key, np.take(chance, cell), np.float32, at=alive)]   # np.take: int16 cells
     p.alive[dead] = False
     return dead
 
@@ -103,7 +103,7 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     group = (p.age[women] - 15) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
-    mothers = women[draws.chance("birth", p.key[women], rate)]
+    mothers = women[draws.chance("birth", p.key, rate, at=women)]
     k = len(mothers)
     if k == 0:
         return np.empty(0, np.int64)

@@ -91,7 +91,7 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
                                    p.view("res"))
     np.copyto(prob, 0.0, where=p.view("job") == Job.student)
     prob = prob[res]
-    chosen = select(res, draws.chance("leave_tieling", p.key[res], prob, prob.dtype))
+    chosen = select(res, draws.chance("leave_tieling", p.key, prob, prob.dtype, at=res))
     family = chosen[draws.chance("leave_tieling.family", p.key[chosen], params.family_share)
                     & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
