@@ -181,8 +181,8 @@ def traces(p, fig_id: str) -> list[dict] | None:
 
 
 def run_traces(p, fig_id: str) -> list[dict]:
-    """The traces of runs (not the record's markers, dashboard/observed.py)."""
-    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
+    """The traces of runs (not the record's markers nor the target lines)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") not in ("observed", "target", "target-due")]
 
 
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:

@@ -55,6 +55,11 @@ DERIVED: dict[str, tuple[str, str, str]] = {
     # not in a public school (no place left, or not eligible under the admission rule, clause 八)
     "migrant_children_outside_public_school": ("migrant_children", "migrant_children_in_public_school", "persons"),
 }
+# Shares the dashboard computes: name -> (numerator, denominator); a fraction, drawn in percent.
+# The share admitted is what clause 八's targets judge (sim.scorecard.measure, data/targets.csv).
+SHARES: dict[str, tuple[str, str]] = {
+    "migrant_public_school_share": ("migrant_children_in_public_school", "migrant_children"),
+}
 
 
 # --- labels -----------------------------------------------------------------
@@ -63,13 +68,15 @@ def outcome_label(name: str, lang: str) -> str:
     info = sim.OUTCOMES.get(name)
     if info:
         return info.label(lang)
-    return i18n.t("derived_" + name, lang) if name in DERIVED else name
+    return i18n.t("derived_" + name, lang) if name in DERIVED or name in SHARES else name
 
 
 def outcome_unit(name: str) -> str:
     info = sim.OUTCOMES.get(name)
     if info:
         return info.unit
+    if name in SHARES:
+        return "fraction"
     return DERIVED[name][2] if name in DERIVED else ""
 
 
@@ -111,6 +118,9 @@ def series(rs: RunSet, outcome: str, county: str = sim.CITY_CODE, group: str = "
     if outcome in DERIVED:
         a, b, _ = DERIVED[outcome]
         return rs.values(a, county, group).sub(rs.values(b, county, group)).dropna(how="all")
+    if outcome in SHARES:
+        num, den = (rs.values(o, county, group) for o in SHARES[outcome])
+        return (num / den.where(den > 0) * 100).dropna(how="all")
     wide = rs.values(outcome, county, group)
     return wide * 100 if is_fraction(outcome) else wide
 
@@ -185,13 +195,11 @@ def item_label(item: Item, lang: str) -> str:
     return text if group == "all" else f"{text} · {i18n.option(group, lang)}"
 
 
-
 def view_year(runsets: Sequence[RunSet], opts: ViewOptions) -> int:
     years = sorted(set().union(*(set(rs.wide.index.get_level_values("year")) for rs in runsets))) if runsets else []
     if not years:
         return 0
     return int(opts.year) if opts.year in years else int(years[-1])
-
 
 
 def groups_present(runsets: Sequence[RunSet], outcome: str) -> list[str]:
@@ -203,15 +211,14 @@ def groups_present(runsets: Sequence[RunSet], outcome: str) -> list[str]:
     return list(out)
 
 
-
 def present_items(runsets: Sequence[RunSet]) -> set[Item]:
     out: set[Item] = set()
     for rs in runsets:
         idx = rs.wide.index
         out.update(zip(idx.get_level_values("outcome"), idx.get_level_values("group")))
-    out.update((name, g) for name, (a, b, _) in DERIVED.items() for (o, g) in list(out) if o == a and (b, g) in out)
+    pairs = [(name, a, b) for name, (a, b, _) in DERIVED.items()] + [(name, a, b) for name, (a, b) in SHARES.items()]
+    out.update((name, g) for name, a, b in pairs for (o, g) in list(out) if o == a and (b, g) in out)
     return out
-
 
 
 def outcome_items(runsets: Sequence[RunSet], outcome: str) -> list[Item]:

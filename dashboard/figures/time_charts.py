@@ -14,6 +14,7 @@ from ..data import RunSet
 from ..observed import add_observed
 from .base import (COLORS, DASHES, Block, Item, ViewOptions, axis_unit, county_name, is_fraction, item_label,
                    missing_note, present_items, seed_notes, shown, title_of, values_for)
+from .targets import add_targets
 from .drawing import add_band, add_band_legend, axis_format, base_layout, hover_format, year_axis
 
 
@@ -35,9 +36,10 @@ def fig_time_panels(runsets: Sequence[RunSet], opts: ViewOptions, panels: Sequen
                          band_kind=opts.band, dash=DASHES[j % len(DASHES)],
                          showlegend=(r == 1 or len(panel) > 1), row=r, col=1,
                          hover_fmt=hover_format(outcome))
-            if opts.mode == "levels" and group == "all" and years:   # the record beside the lines
-                add_observed(fig, outcome, area, (min(years), max(years)), opts.lang, r, in_legend,
-                             100.0 if is_fraction(outcome) else 1.0)
+            if opts.mode == "levels" and group == "all" and years:   # the record and the targets beside the lines
+                span, factor = (min(years), max(years)), 100.0 if is_fraction(outcome) else 1.0
+                add_observed(fig, outcome, area, span, opts.lang, r, in_legend, factor)
+                add_targets(fig, outcome, area, span, opts.lang, r, factor)
         if opts.mode == "difference":
             fig.add_hline(y=0, line={"color": "#888", "width": 1}, row=r, col=1)
         fig.update_yaxes(tickformat=axis_format(panel[0][0]), row=r, col=1)
@@ -53,7 +55,6 @@ def fig_urbanization(runsets: Sequence[RunSet], opts: ViewOptions) -> go.Figure:
                                            [("urbanization_gap", "all")]], "fig_rates")
 
 
-
 # tab -> (title, panels); a panel lists outcome names, or (outcome, group) pairs, drawn together
 TIME_VIEWS: dict[str, tuple[str, list[list]]] = {
     "population": ("tab_population", [["residents", "hukou_holders"],
@@ -65,6 +66,7 @@ TIME_VIEWS: dict[str, tuple[str, list[list]]] = {
     # places would flatten the children's lines); the shortfall of admission drawn with them
     "schools": ("tab_schools", [["migrant_children", "migrant_children_in_public_school",
                                  "migrant_children_outside_public_school"],
+                                ["migrant_public_school_share"],
                                 ["school_places"],
                                 [("service_congestion", "school"), ("service_congestion", "clinic")]]),
     "housing": ("tab_housing", [["public_rental_queue"], ["public_rental_stock", "public_rental_occupancy"],
