@@ -64,7 +64,8 @@ def server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("dash-log") / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard", "--host", "127.0.0.1", "--port", str(port),
-         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache)],
+         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache),
+         "--saved-db", str(tmp_path_factory.mktemp("saved") / "saved_scenarios.sqlite")],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90

@@ -83,8 +83,17 @@ def panel_rows(b: pd.DataFrame, measure: str, parts: list, lang: str) -> list[tu
     return rows
 
 
-def fig_explain(b: pd.DataFrame, base: str, other: str, start: int, end: int, lang: str) -> go.Figure:
-    """The three panels; bars of one colour per kind of split, legend entries in `lang`."""
+def figure_for(runsets: Sequence[RunSet], baseline_key: str | None, lang: str) -> go.Figure:
+    """The breakdown of the last run against the baseline (at least two runs)."""
+    b, base, other, start, end = breakdown(runsets, baseline_key)
+    key = next(rs.key for rs in runsets if rs.label == other)
+    return fig_explain(b, base, other, start, end, lang, key)
+
+
+def fig_explain(b: pd.DataFrame, base: str, other: str, start: int, end: int, lang: str,
+                run_key: str = "") -> go.Figure:
+    """The three panels; bars of one colour per kind of split, legend entries in `lang`;
+    `run_key` marks the bars as the differences of that run."""
     titles = [f"{i18n.t('explain_panel_' + m, lang)} ({i18n.t('yi_yuan', lang) if u == 'yuan' else i18n.unit(u, lang)})"
               for m, u, _ in PANELS]
     fig = make_subplots(rows=1, cols=len(PANELS), subplot_titles=titles, horizontal_spacing=0.17)
@@ -107,7 +116,8 @@ def fig_explain(b: pd.DataFrame, base: str, other: str, start: int, end: int, la
                          "arrayminus": [d - lw if pd.notna(lw) else 0 for d, lw in zip(diff, lo)]},
                 customdata=[[lw, h] for lw, h in zip(lo, hi)],
                 hovertemplate=f"%{{y}}: %{{x:{fmt}}} [%{{customdata[0]:{fmt}}}, %{{customdata[1]:{fmt}}}]<extra></extra>",
-                meta={"kind": "explain", "measure": measure, "split": colour}), row=1, col=c)
+                meta={"kind": "explain", "run": run_key or other, "measure": measure, "split": colour}),
+                row=1, col=c)
             in_legend.add(colour)
         fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[r[0] for r in rows],
                          row=1, col=c)
