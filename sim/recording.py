@@ -233,6 +233,16 @@ def _record_register(model: "UrbanizationModel") -> None:
             add(y, name, ledger.flows.get((name, reason), np.zeros(N_COUNTIES + 1)) * w, reason)
 
 
+def settlers_by_id(y: YearRecord, pop: Population) -> tuple[np.ndarray, np.ndarray] | None:
+    """The year's settlers by stable id (their rows move at compact()) and pathway; None before
+    the first step."""
+    if y.settled is None:
+        return None
+    p, settled, student = pop.persons, y.settled, y.student_settlers
+    return (np.concatenate([p.id[student], p.id[settled.persons]]),
+            np.concatenate([np.full(len(student), Pathway.student, np.int8), settled.pathway.astype(np.int8)]))
+
+
 def base_services(pop: Population) -> np.ndarray:
     """Public rental flats occupied at the base year, by county (sample households)."""
     h = pop.households

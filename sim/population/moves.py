@@ -10,7 +10,7 @@ from ..draws import YearDraws
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure, is_job, select
+from .columns import HukouKind, Job, Population, Tenure, county_counts, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -220,3 +220,14 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
     p.job[to_town] = np.where(draws.chance("town_job.flexible", p.id[to_town], flexible_share), Job.flexible,
                               Job.employee)
     return movers
+
+
+def arrival_pool(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """What `arrivals` draws from: the residents by county (their number follows it) and the
+    education of the living aged 20-49 (theirs is drawn from it)."""
+    p = pop.persons
+    alive = pop.alive()
+    residents = county_counts(p.res[pop.residents()])
+    age = p.age[alive]
+    adults = select(alive, (age >= 20) & (age < 50))
+    return residents, p.edu[adults]
