@@ -11,16 +11,14 @@ seed. Documented in docs/mesa.md.
 """
 from __future__ import annotations
 
-import re
-from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
 import mesa
 import numpy as np
 
-from .outcomes import OUTCOMES
 from .panel import households_frame, persons_frame
+from .recording import model_reporters, reporter_name  # noqa: F401 (reporter_name: the columns' names)
 from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 DEFAULT_NAME = "default"   # scenario=None: the pydantic defaults, i.e. the policy document as written
@@ -117,33 +115,6 @@ class ScenarioModel(mesa.Model):
 
 
 # --- the DataCollector ----------------------------------------------------------
-
-def _groups(info) -> list[str]:
-    """The groups an outcome is recorded for, from its declaration ('all; a, b' -> ['all', 'a', 'b'])."""
-    return [g for g in re.split(r"[;,]\s*", info.groups) if g]
-
-
-def reporter_name(outcome: str, group: str = "all") -> str:
-    """Column of an outcome in the DataCollector's table: the outcome's name for its total,
-    `outcome.group` for a group (e.g. `settlements.graduate`)."""
-    return outcome if group == "all" else f"{outcome}.{group}"
-
-
-def city_outcome(model, outcome: str, group: str = "all") -> float:
-    """The city's value of an outcome in the model's current year (NaN if not recorded that year:
-    flows are not recorded for the base year)."""
-    return model.recorder.latest(outcome, group, model.year)
-
-
-def model_reporters() -> dict[str, Any]:
-    """Name -> function of the model, one per outcome and group of `sim.OUTCOMES` at city level,
-    and the year."""
-    reporters: dict[str, Any] = {"year": "year"}
-    for outcome, info in OUTCOMES.items():
-        for group in _groups(info):
-            reporters[reporter_name(outcome, group)] = partial(city_outcome, outcome=outcome, group=group)
-    return reporters
-
 
 def data_collector(agent_reporters: Mapping[str, Any] | None = None, agent_type: type | None = None) -> mesa.DataCollector:
     """The model's DataCollector: city outcomes each year, and the sampled persons' attributes
