@@ -81,9 +81,6 @@ class Parameter:
     def value_at(self, u: float) -> float:
         return float(self.lo + (self.hi - self.lo) * min(max(u, 0.0), 1.0))
 
-    def unit_of(self, v: float) -> float:
-        return (v - self.lo) / (self.hi - self.lo)
-
 
 # What identifies the fit targets (residents and urban share by county), with search bounds
 # inside each parameter's declared bounds.

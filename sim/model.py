@@ -20,7 +20,7 @@ import numpy as np
 from . import budget as bud
 from . import outcomes as oc
 from . import panel, recording
-from .constants import SCHOOL_AGES
+from .constants import ARRIVAL_EDUCATION_AGES, SCHOOL_AGES
 from .draws import Draws, YearDraws
 from .institutions.government import CityGovernment, CountyGovernment
 from .mesa_api import AGENT_REPORTERS, SampledPerson, data_collector, follow, scenario_for
@@ -210,7 +210,7 @@ class UrbanizationModel(mesa.Model):
         alive = self.alive()
         residents = county_counts(p.res[self.pop.residents()])
         age = p.age[alive]
-        adults = select(alive, (age >= 20) & (age < 50))
+        adults = select(alive, (age >= ARRIVAL_EDUCATION_AGES[0]) & (age <= ARRIVAL_EDUCATION_AGES[1]))
         new = moves.arrivals(self.pop, residents, b, self.census.urban / self.census.residents, p.edu[adults],
                              self.year_draws)
         flows.count("moved_in", new)
