@@ -13,7 +13,7 @@ from enum import IntEnum, IntFlag
 import numpy as np
 
 from ..constants import CHILD_GAP_YEARS, HEAD_AGE_BELOW, SPOUSE_MAX_GAP_YEARS
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import OUTSIDE, county_sums
 
 
 class Job(IntEnum):
@@ -124,10 +124,7 @@ def select(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return values[np.flatnonzero(mask)]
 
 
-def county_counts(county: np.ndarray) -> np.ndarray:
-    """`np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES]` for int8 county codes: seven
-    comparisons are cheaper than converting millions of codes to the index type bincount needs."""
-    return np.array([np.count_nonzero(county == c) for c in range(N_COUNTIES)])
+county_counts = county_sums      # persons per county, unweighted (places.county_sums)
 
 
 def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None) -> np.ndarray:

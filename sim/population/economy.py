@@ -12,7 +12,7 @@ import numpy as np
 from ..draws import YearDraws
 from ..parameters import Work
 from ..decisions import centre
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..constants import JOB_ENTRY_AGES
 from .columns import Insured, Job, Population, is_job, select
 
@@ -44,7 +44,7 @@ def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
     p = pop.persons
     res = p.res[residents]
     m = is_job(p.job[residents], *TOWN_JOBS)
-    return np.bincount(select(res, m), minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
+    return county_sums(res, pop.weight, m)
 
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int,

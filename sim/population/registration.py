@@ -11,11 +11,11 @@ from ..decisions import settlement as rule
 from ..decisions.logit import accept
 from ..draws import YearDraws
 from ..parameters import Settling
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import OUTSIDE, county_sums  # noqa: F401 (read as registration.county_sums)
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
 from ..constants import GRADUATE_YEARS, SCHOOL_AGES, SCHOOL_HUKOU_YEARS
-from .columns import (Edu, Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
+from .columns import (Edu, Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, is_job,
                       members_of, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
@@ -230,13 +230,6 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     kind[migrant] = 0
     kind[graduate] = 1
     return kind
-
-
-def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
-    """Weighted persons per county (0-6; OUTSIDE is not counted) where `mask` holds."""
-    if mask is None:
-        return county_counts(county) * weight
-    return np.array([np.count_nonzero((county == c) & mask) for c in range(N_COUNTIES)]) * weight
 
 
 # The levers that decide who may use each pathway (decisions/settlement.py).

@@ -20,7 +20,7 @@ from ..constants import (BASE_STUDENT_AGES, BASE_STUDENT_SHARE, CHILD_AGE_GAP_YE
                          PARENT_GAP_YEARS, RURAL_RENT_ODDS, SAVINGS_MONTHS_SHAPE, SCHOOL_STAGE_AGES, SIBLING_GAP_YEARS,
                          SLOT_AGE_SD, SPOUSE_GAP_YEARS, TOWN_RETIREMENT_AGE, VILLAGE_RETIREMENT_AGE, WORKING_AGE)
 from ..parameters import Outside
-from ..places import CODES, N_COUNTIES, OUTSIDE, county_index
+from ..places import CODES, N_COUNTIES, OUTSIDE, county_index, county_sums
 from ..scenario import Scenario
 from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
 from .columns import Edu, Insured, Job, Population, Tenure
@@ -96,7 +96,7 @@ def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
     # Registered here but living outside Tieling: the hukou stock minus those drawn as living in the city.
     p = pop.persons
     live_hk = p.view("hk")[p.view("alive")]
-    registered_in_city = np.bincount(live_hk[live_hk != OUTSIDE], minlength=N_COUNTIES)
+    registered_in_city = county_sums(live_hk)
     n_out = np.maximum(n_hukou - registered_in_city, 0)
     for c in range(N_COUNTIES):
         _add_outside(pop, c, census, n_out[c], sc.behaviour.outside, rng)
