@@ -10,7 +10,8 @@ import pytest
 import sim
 from dashboard import budget_tab, i18n, report
 from dashboard.i18n.budget import TERMS
-from dashboard.data import RunSet, replicate_seeds, run_replicates
+from dashboard.data import REPLICATE_SEED, RunSet, run_replicates
+from sim import replicate_seeds
 from dashboard.figures import ViewOptions, build_view
 
 from .conftest import SCENARIOS
@@ -21,7 +22,7 @@ LATIN = re.compile(r"[A-Za-z]{3,}")
 
 @pytest.fixture(scope="module")
 def runsets():
-    seeds = replicate_seeds(2)
+    seeds = replicate_seeds(REPLICATE_SEED, 2)
     out = []
     for n in NAMES:
         sc = sim.with_overrides(sim.load_scenario(SCENARIOS / f"{n}.yaml"), {"end_year": 2023})

@@ -638,6 +638,7 @@ def test_a_runs_yaml_is_what_ran(page, tmp_path):
     path = tmp_path / d.value.suggested_filename
     d.value.save_as(path)
     sc = sim.load_scenario(path)
-    from dashboard.data import replicate_seeds
+    from dashboard.data import REPLICATE_SEED
+    from sim import replicate_seeds
     assert (path.name, sc.name, sc.scale, sc.seed, sc.end_year) == (
-        "tieling_reform_2020-2.yaml", "tieling_reform_2020-2", float(SMALL_SCALE), replicate_seeds(2)[0], 2021)
+        "tieling_reform_2020-2.yaml", "tieling_reform_2020-2", float(SMALL_SCALE), replicate_seeds(REPLICATE_SEED, 2)[0], 2021)
