@@ -52,7 +52,7 @@ def test_write_puts_the_file_and_the_docs_block_in_step(tmp_path):
 
 
 def test_the_dashboard_hint_reads_the_same_file_in_both_languages(tmp_path):
-    from dashboard.i18n.power import power_hint
+    from dashboard.i18n.power import MISSING, power_hint
     path = tmp_path / "power.csv"
     table = _table({0.01: 3.0, 0.05: 1.2, 0.1: 0.5})
     table.to_csv(path, index=False)
@@ -63,7 +63,7 @@ def test_the_dashboard_hint_reads_the_same_file_in_both_languages(tmp_path):
             assert f"{r.scale * 100:g}%：{int(r.replicates_needed)} 次" in zh
     assert "2,000 of residents" in en and "常住人口相差 2,000 人" in zh
     assert not re.search(r"[A-Za-z]", zh), zh                     # every word of the Chinese view in Chinese
-    assert power_hint(tmp_path / "missing.csv") == ("", "")
+    assert power_hint(tmp_path / "missing.csv") == MISSING
 
 
 def test_crn_report_pairs_seeds_and_compares_with_independent_runs():
