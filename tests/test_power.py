@@ -14,6 +14,25 @@ from experiments.crn import crn_report
 from sim.doc_tables import stale
 
 
+def test_the_power_table_in_the_docs_shows_what_the_file_holds():
+    """docs/sweeps.md's block is the rendering of docs/tables/power.csv: regenerate both with
+    `python -m experiments.power` (or only the block with `--docs-only`)."""
+    table = power.load()
+    assert set(power.COLUMNS) <= set(table.columns)
+    assert set(table.comparison) == set(power.COMPARISONS) and set(table.outcome) == set(power.SIZES)
+    text = power.DOC.read_text(encoding="utf-8")
+    assert stale(text, {power.BLOCK: lambda: power.markdown(table)}) == [], \
+        "docs/sweeps.md's power table is stale: run `python -m experiments.power --docs-only`"
+
+
+def test_the_stored_table_is_consistent_with_its_own_standard_deviations():
+    """Each row's replicates and half-widths follow from its SD (not typed by hand)."""
+    for r in power.load().itertuples():
+        assert r.half_width_5 == pytest.approx(power.half_width(r.sd_paired, 5), rel=1e-4, abs=1e-12)
+        expected = power.replicates_needed(r.sd_paired, r.size)
+        assert (pd.isna(r.replicates_needed) and expected is None) or r.replicates_needed == expected
+
+
 @pytest.mark.parametrize("sd,size", [(1.0, 0.5), (3000.0, 2000.0), (0.002, 0.001), (0.0, 1.0), (50.0, 1.0)])
 def test_replicates_needed_is_the_fewest_whose_interval_is_narrower_than_the_difference(sd, size):
     n = power.replicates_needed(sd, size)
