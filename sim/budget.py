@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .costs import Costs
-from .places import N_COUNTIES, OUTSIDE
-from .population.registration import Settled, county_sums
+from .places import N_COUNTIES, OUTSIDE, county_sums
+from .population.registration import Settled
 
 SPENDING_ITEMS = ("school_build", "school_running", "clinic_build", "public_rental_build", "medical_insurance",
                   "pension", "employment_services")
@@ -108,6 +108,6 @@ def settled_stock(pop, base_year: int, weight: float, pension_age: int) -> tuple
     hk = p.hk[alive]
     mine = (p.settled_year[alive] > base_year) & (hk != OUTSIDE)
     old = mine & (p.age[alive] >= pension_age)
-    all_ages = np.bincount(hk[mine], minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
-    aged = np.bincount(hk[old], minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
+    all_ages = county_sums(hk, weight, mine)
+    aged = county_sums(hk, weight, old)
     return all_ages, aged

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import outcomes as oc
 from .budget import INCOME_ITEMS, SPENDING_ITEMS
-from .places import N_COUNTIES, OUTSIDE
+from .places import N_COUNTIES, OUTSIDE, county_sums
 from .population import registration, registry
 from .population.columns import Pathway, Population, Tenure
 
@@ -58,7 +58,7 @@ class Flows:
     def add(self, event: str, county: np.ndarray, city: bool = True) -> None:
         """Add a flow by county (entries 0-6); `city` also adds it to the city's total (entry 7),
         which moves within Tieling must not."""
-        v = np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES] * self.pop.weight
+        v = county_sums(county, self.pop.weight)
         self.values[event][:N_COUNTIES] += v
         if city:
             self.values[event][N_COUNTIES] += v.sum()
@@ -343,4 +343,4 @@ def base_services(pop: Population) -> np.ndarray:
     """Public rental flats occupied at the base year, by county (sample households)."""
     h = pop.households
     rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
-    return np.bincount(h.view("county")[rental], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+    return county_sums(h.view("county"), mask=rental)

@@ -42,10 +42,6 @@ class CountyGovernment(mesa.Agent):
         self.clinic_capacity = residents * params.clinic_headroom
         self.rental_stock = town_households * rental_share
         self.land_quota_m2 = 0.0
-        self.received = 0.0          # yuan this year
-        self.committed = 0.0         # yuan committed to capacity this year
-        self.total_received = 0.0
-        self.total_committed = 0.0
         self.pipeline: deque[tuple[int, float]] = deque()   # (year usable, yuan)
         self.school_congestion = 0.0
         self.clinic_congestion = 0.0
@@ -68,11 +64,7 @@ class CountyGovernment(mesa.Agent):
         self.update_clinics(residents)
 
     def receive(self, yuan: float, year: int) -> None:
-        """Take this year's transfer and commit it to capacity usable after the lag."""
-        self.received = yuan
-        self.committed = yuan
-        self.total_received += yuan
-        self.total_committed += yuan
+        """Take this year's transfer and commit all of it to capacity usable after the lag."""
         self.pipeline.append((year + self.params.investment_lag_years, yuan))
 
     def build(self, year: int, school_growth: float, rental_growth: float) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..draws import YearDraws
 from ..parameters import Outside, Registry
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..policies.rules import Rules
 from ..constants import RETURN_AGE
 from .columns import Population, any_member
@@ -36,7 +36,7 @@ class Ledger:
         self.flows: dict[tuple[str, str], np.ndarray] = {}
 
     def add(self, outcome: str, reason: str, county: np.ndarray, city: bool = True) -> None:
-        v = np.bincount(county[county != OUTSIDE].astype(np.intp), minlength=N_COUNTIES)[:N_COUNTIES]
+        v = county_sums(county)
         row = self.flows.setdefault((outcome, reason), np.zeros(N_COUNTIES + 1))
         row[:N_COUNTIES] += v
         if city:
