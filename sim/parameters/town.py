@@ -86,7 +86,7 @@ class Housing(Block):
     public_rental_initial_share: float = param(
         0.02, lo=0.0, hi=0.3, unit="share of town households",
         source="assumption: initial public rental stock; census 2020 long-form 住房来源_其他 3,153 of 86,399 "
-               "households (3.6%) is an upper bound")
+               "households (3.6%) is an upper bound", assumption=True)
     new_employee_years: int = param(
         5, lo=0, hi=20, unit="years since graduation",
         source="assumption: who counts as 'newly employed' (新就业, clause 八's public rental group): graduated at "
