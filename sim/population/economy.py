@@ -100,3 +100,15 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
                                         [medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1
+
+
+def wage_ratio(wages: np.ndarray) -> float:
+    """The outside wage over the mean town wage of the counties."""
+    return float(wages[OUTSIDE] / wages[:N_COUNTIES].mean())
+
+
+def outside_pull(wages: np.ndarray, base_ratio: float, elasticity: float) -> np.ndarray:
+    """Per county (index 7 unused): (outside wage / town wage)^e, 1 at the base year's city mean
+    (`base_ratio`, `wage_ratio` of the base year's wages)."""
+    ratio = wages[OUTSIDE] / wages[:N_COUNTIES]
+    return np.append((ratio / base_ratio) ** elasticity, 1.0)

@@ -12,7 +12,8 @@ from ..parameters import Housing
 from ..places import CENTRAL, N_COUNTIES, OUTSIDE, county_sums
 from ..policies.levers import HousingGroup
 from ..policies.rules import Rules
-from .columns import Job, Population, Tenure, any_member
+from .columns import Job, Population, Tenure, any_member, members_of
+from .registration import town_status
 
 
 
@@ -95,3 +96,15 @@ def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, ye
     occupied += county_sums(h.county[housed])
     waiting = county_sums(h.county[q[rank >= vacancies[county]]])
     return waiting, occupied
+
+
+def purchase_motive(pop: Population, rules: Rules, rows: np.ndarray) -> np.ndarray:
+    """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
+    hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
+    if not rules.purchase.enabled:
+        return np.zeros(len(rows))
+    p, h, residents = pop.persons, pop.households, pop.residents()
+    hh = p.hh[residents]        # the rows are town households: their members live in the city
+    members = members_of(rows, hh, h.n)
+    unregistered = ~town_status(pop, residents[members])
+    return any_member(hh[members], h.n, unregistered)[rows].astype(float)

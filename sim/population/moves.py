@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..constants import (ARRIVAL_AGE, ARRIVAL_TOWN_SHARE, MOVE_AGE_FROM, NEW_HOUSEHOLD_FLOOR_M2, SAVINGS_TAKEN_SHARE,
-                         SCHOOL_STAGE_AGES, TOWN_RETIREMENT_AGE, WORKING_AGE)
+from ..constants import (ARRIVAL_AGE, ARRIVAL_EDUCATION_AGES, ARRIVAL_TOWN_SHARE, MOVE_AGE_FROM,
+                         NEW_HOUSEHOLD_FLOOR_M2, SAVINGS_TAKEN_SHARE, SCHOOL_STAGE_AGES, TOWN_RETIREMENT_AGE,
+                         WORKING_AGE)
 from ..draws import YearDraws
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import Edu, HukouKind, Job, Population, Tenure, is_job, select
+from .columns import Edu, HukouKind, Job, Population, Tenure, county_counts, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -223,3 +224,14 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
     p.job[to_town] = np.where(draws.chance("town_job.flexible", p.id[to_town], flexible_share), Job.flexible,
                               Job.employee)
     return movers
+
+
+def arrival_pool(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """What `arrivals` draws from: the residents by county (their number follows it) and the
+    education of the living of ARRIVAL_EDUCATION_AGES (theirs is drawn from it)."""
+    p = pop.persons
+    alive = pop.alive()
+    residents = county_counts(p.res[pop.residents()])
+    age = p.age[alive]
+    adults = select(alive, (age >= ARRIVAL_EDUCATION_AGES[0]) & (age <= ARRIVAL_EDUCATION_AGES[1]))
+    return residents, p.edu[adults]

@@ -270,3 +270,25 @@ def reopen_declined(pop: Population, alive: np.ndarray, before: Rules, now: Rule
         p = pop.persons
         rural = select(alive, (p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive])
         p.declined[rural] = 0
+
+
+def seed_awareness(pop: Population, alive: np.ndarray, share: float, draws: YearDraws) -> None:
+    """At the base year each person knows each pathway with chance `share` (one bit of `knows` each)."""
+    p = pop.persons
+    knows = np.zeros(len(alive), np.uint8)
+    keys = p.id[alive]
+    for bit in range(len(Pathway)):
+        knows |= draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
+    p.knows[alive] = knows
+
+
+def announce(pop: Population, alive: np.ndarray, before: Rules, now: Rules, announced: set[Pathway]) -> None:
+    """News of a pathway's new rules (clause 十二): in the first year a pathway's rules differ
+    from the year before (`before`: the rules known then), nobody knows them yet; publicity and
+    word of mouth spread them (docs/model.md §7.8). Each pathway is announced once: `announced`
+    gains those announced now."""
+    reopen_declined(pop, alive, before, now)
+    changed = [k for k in changed_pathways(before, now) if k not in announced]
+    if changed:
+        forget(pop, alive, changed)
+        announced.update(changed)

@@ -126,6 +126,18 @@ def marry_out(pop: Population, outside: np.ndarray, params: Registry, draws: Yea
     return movers
 
 
+def leave_from_outside(pop: Population, ledger: Ledger, year: int, params: Registry, back: Outside, rules: Rules,
+                       draws: YearDraws) -> None:
+    """Registered people living outside settle there (户籍迁出), then others marry there; `ledger`
+    counts each under its reason."""
+    before = Snapshot(pop)
+    settle_outside(pop, pop.outside(), year, params, back, rules, draws)
+    before.count(pop, ledger, "settled_elsewhere", "settled_elsewhere")
+    before = Snapshot(pop)
+    marry_out(pop, pop.outside(), params, draws)
+    before.count(pop, ledger, "marriage", "marriage")
+
+
 def _leave_register(pop: Population, persons: np.ndarray) -> None:
     p = pop.persons
     p.hk[persons] = OUTSIDE
