@@ -28,7 +28,7 @@ class Job(IntEnum):
 
 
 class Edu(IntEnum):
-    """Highest education level, the census's six levels (census.EDU_LEVELS)."""
+    """Highest education level: the six levels of the census tables (`CensusYear.education`)."""
     none = 0          # none or pre-school
     primary = 1       # primary school (小学)
     junior = 2        # junior secondary (初中)
