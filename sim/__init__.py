@@ -32,6 +32,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "reference": ("Decisions", "ReferenceModel", "engine_decisions", "reference_ratio"),
     "runner": ("RunResult", "code_version", "run"),
     "scorecard": ("Scorecard", "explain", "replicates", "scorecard", "targets"),
+    "breakdown": ("explain_breakdown",),
     "budget": ("INCOME_ITEMS", "SPENDING_ITEMS"),
     "costs": ("Costs",),
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
@@ -85,6 +86,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
     from .runner import RunResult, code_version, run
     from .scorecard import Scorecard, explain, replicates, scorecard, targets
+    from .breakdown import explain_breakdown
     from .budget import INCOME_ITEMS, SPENDING_ITEMS
     from .costs import Costs
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,

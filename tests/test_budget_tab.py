@@ -46,7 +46,8 @@ def visible_text(blocks) -> list[str]:
 def test_budget_tab_in_both_languages(runsets):
     zh = build_view("budget", runsets, ViewOptions(lang="zh", baseline=NAMES[0]))
     ids = [b.id for b in zh]
-    assert ids == ["fig-budget-years", "fig-budget-items", "scorecard-table", "targets-table", "explain-table"]
+    assert ids == ["fig-budget-years", "fig-budget-items", "scorecard-table", "targets-table", "explain-table",
+                   "fig-explain"]
     card = zh[2].table
     assert list(card.columns) == ["指标", *NAMES, f"{NAMES[1]} 较基准"]
     assert card.iloc[0, 0] == "落户人数（人）" and "[" in card.iloc[0, 3]          # mean [low, high]

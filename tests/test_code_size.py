@@ -20,7 +20,6 @@ PENDING_FUNCTIONS: dict[tuple[str, str], int] = {
     ("experiments/calibrate.py", "optimise"): 68,
     ("urbsim/cmd_calibrate.py", "calibrate"): 101,
     ("dashboard/callbacks/runs.py", "register"): 86,
-    ("dashboard/callbacks/scenarios.py", "register"): 80,
     ("experiments/backtest.py", "plot_all"): 71,
     ("experiments/spec.py", "resolve_factor"): 62,
     ("urbsim/cmd_sweep.py", "sweep"): 67,

@@ -87,7 +87,7 @@ def test_every_view_builds_from_a_saved_result(runsets, tab, mode, lang):
                 b.figure.to_plotly_json()      # serialisable
                 assert b.figure.data, f"{tab}: empty figure"
                 runs = {(t.meta or {}).get("run") for t in b.figure.data
-                        if (t.meta or {}).get("kind") not in ("band-legend", "observed")}
+                        if (t.meta or {}).get("kind") not in ("band-legend", "observed", "target", "target-due")}
                 assert runs <= {"k-base", "k-alt"}
                 if mode == "difference":
                     assert "k-base" not in runs    # the baseline is the zero line

@@ -64,7 +64,8 @@ def server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("dash-log") / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard", "--host", "127.0.0.1", "--port", str(port),
-         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache)],
+         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache),
+         "--saved-db", str(tmp_path_factory.mktemp("saved") / "saved_scenarios.sqlite")],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -181,8 +182,8 @@ def traces(p, fig_id: str) -> list[dict] | None:
 
 
 def run_traces(p, fig_id: str) -> list[dict]:
-    """The traces of runs (not the record's markers, dashboard/observed.py)."""
-    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
+    """The traces of runs (not the record's markers nor the target lines)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") not in ("observed", "target", "target-due")]
 
 
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
