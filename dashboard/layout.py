@@ -288,8 +288,14 @@ def run_bar(lang: str) -> Any:
                       html.Span(id="run-progress-text", className="progress-text")],
                      id="progress-wrap", className="progress-wrap", style={"visibility": "hidden"}),
         ], className="run-row"),
+        power_hint(lang),
         html.Div(id="run-message", role="status", className="run-message"),
     ], className="card run-bar")
+
+
+def power_hint(lang: str) -> Any:
+    """How many replicates a difference needs (dashboard/i18n/power.py, from the measured table)."""
+    return T("ui:power_hint", lang, tag=html.Div, className="hint")
 
 
 def comparison_panel(lang: str) -> Any:
