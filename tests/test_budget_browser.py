@@ -12,6 +12,9 @@ import openpyxl
 import pypdf
 import pytest
 
+import sim
+from dashboard.i18n.hover import LEVER_NOTES
+
 from .test_dashboard_browser import (TIMEOUT_MS, browser, dash_id, lever_selector, open_tab, page,  # noqa: F401
                                      playwright, reveal, server, set_number, shot, small_run_settings, traces,
                                      wait_for_run)
@@ -41,6 +44,14 @@ def switch_to(p, lang: str) -> None:
         p.get_by_text("English", exact=True).click()
         p.wait_for_function("() => document.querySelector('#run-btn').innerText === 'Run and add to comparison'",
                             timeout=TIMEOUT_MS)
+
+
+def check_hover(p, lang: str) -> None:
+    """The lever's hover text (its note) follows the language, from the translation table."""
+    lever = next(lv for lv in sim.LEVERS if lv.path == LEVER)
+    want = LEVER_NOTES[LEVER][0] if lang == "zh" else lever.note
+    p.wait_for_function("([sel, w]) => (document.querySelector(sel)?.title || '').includes(w)",
+                        arg=[f"[id='{dash_id(type='row', path=LEVER)}']", want], timeout=TIMEOUT_MS)
 
 
 def run_reform_and_variant(p) -> None:
@@ -116,6 +127,7 @@ def check_report(p, w: dict, settlers: str) -> None:
 def test_the_planners_walk(page, lang):  # noqa: F811
     w = WORDS[lang]
     switch_to(page, lang)
+    check_hover(page, lang)
     run_reform_and_variant(page)
     check_targets_on_the_chart(page, w)
     settlers = check_budget_tab(page, w)

@@ -9,6 +9,8 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `options.py` | option values, breakdown groups, parameter blocks (`option`, `block`) |
 | `parameters.py` | labels of the behaviour parameters by path (`parameter(path, lang)`) |
 | `messages.py` | Chinese templates of scenario problems (`problem(text, lang)`) |
+| `budget.py`, `charts.py`, `saved.py` | words of the budget tab and report, of the charts' targets and breakdown, of saved scenarios (`t`) |
+| `hover.py` | hover texts: levers' notes and parameters' sources in Chinese (`hover.translated`) |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
