@@ -1,7 +1,8 @@
 """Switching the page's language: every translatable text, tab label and option list."""
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State
+from dash import ALL, Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from .. import i18n
 import sim
@@ -50,6 +51,8 @@ def register(app) -> None:
                   State({"type": "param-row", "path": ALL}, "id"),
                   State({"type": "clause-summary", "clause": ALL}, "id"))
     def translate_hover(lang, rows, params, clauses):
+        if not ctx.triggered_id and lang == i18n.DEFAULT_LANG:
+            raise PreventUpdate         # the page is built in the default language: nothing to send
         return ([lever_tooltip(LEVERS_BY_PATH[r["path"]], lang) for r in rows],
                 [param_tooltip(p["path"], PARAMETERS[p["path"]], lang) for p in params],
                 [clause_tooltip(c["clause"], lang) for c in clauses],
