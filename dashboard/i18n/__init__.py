@@ -10,6 +10,8 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `parameters.py` | labels of the behaviour parameters by path (`parameter(path, lang)`) |
 | `messages.py` | Chinese templates of scenario problems (`problem(text, lang)`) |
 | `power.py` | the replicates a difference needs, read from docs/tables/power.csv (`power_hint`) |
+| `budget.py`, `charts.py`, `saved.py` | words of the budget tab and report, of the charts' targets and breakdown, of saved scenarios (`t`) |
+| `hover.py` | hover texts: levers' notes and parameters' sources in Chinese (`hover.translated`) |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
