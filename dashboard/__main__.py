@@ -14,8 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--geojson", default=None, help="county GeoJSON with properties.adcode (default: the packaged map)")
     ap.add_argument("--cache-dir", default=None, help="folder for run jobs and results (default: system temp)")
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes that run replicates at the same time (default: one per core; 0: none)")
     a = ap.parse_args(argv)
-    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug)
+    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug, a.workers)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ def dashboard(
                                              help="folder for run jobs and results (default: the system temp folder)"),
     debug: bool = typer.Option(False, "--debug", help="Dash debug mode: error overlay and dev tools, local "
                                                        "addresses only (no code reloader)"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=0,
+                                          help="processes that run a scenario's replicates at the same time "
+                                               "(default: one per core; 0: one after another)"),
 ) -> None:
     """Start the planner dashboard: scenario library, levers, background runs, comparisons, map."""
     from dashboard import is_local   # the package's __init__ only: light
@@ -47,7 +50,8 @@ def dashboard(
     from dashboard.app import serve   # imported late: keeps `urbsim --help` fast
 
     try:
-        serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug)
+        serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug,
+              workers=workers)
     except (ValueError, OSError) as e:   # a bad map file, or the port is taken
         fail(str(e))
     except KeyboardInterrupt:

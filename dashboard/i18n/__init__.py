@@ -21,11 +21,12 @@ once only — checked at import).
 from __future__ import annotations
 
 from . import budget as _budget, messages, options as _options, parameters as _parameters, ui as _ui, units as _units
+from . import live as _live
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget)
+PARTS = (_ui, _budget, _live)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)
