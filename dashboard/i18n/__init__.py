@@ -9,6 +9,7 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `options.py` | option values, breakdown groups, parameter blocks (`option`, `block`) |
 | `parameters.py` | labels of the behaviour parameters by path (`parameter(path, lang)`) |
 | `messages.py` | Chinese templates of scenario problems (`problem(text, lang)`) |
+| `live.py` | automatic re-runs: the switch, the out-of-date note (`t`) |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
