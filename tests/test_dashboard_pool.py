@@ -13,7 +13,7 @@ import pytest
 
 import sim
 from dashboard.callbacks.runs import place
-from dashboard.data import replicate_seeds, run_replicates
+from dashboard.data import REPLICATE_SEED, run_replicates
 from dashboard.pool import ReplicatePool
 
 from .conftest import SCENARIOS
@@ -45,7 +45,7 @@ def workers(p: ReplicatePool) -> list[psutil.Process]:
 
 
 def test_pooled_replicates_are_the_serial_ones(scenario, pool):
-    seeds = replicate_seeds(3)
+    seeds = sim.replicate_seeds(REPLICATE_SEED, 3)
     serial, serial_manifests = run_replicates(scenario, seeds, SCALE)
     steps: list[tuple[int, int]] = []
     for _ in range(2):   # the second time the workers take their populations from memory
@@ -58,7 +58,7 @@ def test_pooled_replicates_are_the_serial_ones(scenario, pool):
 
 
 def test_a_dead_worker_is_replaced_and_its_replicate_run_again(scenario, pool):
-    seeds = replicate_seeds(2)
+    seeds = sim.replicate_seeds(REPLICATE_SEED, 2)
     serial, _ = run_replicates(scenario, seeds, SCALE)
     first = workers(pool)
     for w in first:
@@ -84,7 +84,7 @@ def test_without_the_pool_the_run_does_its_replicates_itself(scenario):
     deadline = time.monotonic() + 20
     while psutil.pid_exists(p.supervisor or -1) and time.monotonic() < deadline:
         time.sleep(0.05)
-    seeds = replicate_seeds(2)
+    seeds = sim.replicate_seeds(REPLICATE_SEED, 2)
     p.supervisor = -1                                     # as if it still ran: nothing listens any more
     alone, _ = run_replicates(scenario, seeds, SCALE, pool=p)
     assert alone.equals(run_replicates(scenario, seeds, SCALE)[0])

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..data import (MAX_COMPARED, MAX_REPLICATES, SCALES, Library, ResultStore, changed_paths, replicate_seeds,
+from ..data import (MAX_COMPARED, MAX_REPLICATES, REPLICATE_SEED, SCALES, Library, ResultStore, changed_paths,
                     run_replicates, unique_label)
 from ..layout import LEVERS_BY_PATH
 from .common import LEVER_IDS, LEVER_VALUES, PARAM_IDS, PARAM_VALUES, edited
@@ -130,7 +130,7 @@ def register_run(app, library: Library, store: ResultStore, manager) -> None:
                                           param_values, name, end_year, scale, replicates)
         except sim.ScenarioError as e:
             return no_update, problems(e.problems)
-        seeds = replicate_seeds(n)
+        seeds = sim.replicate_seeds(REPLICATE_SEED, n)
         label = unique_label(sc.name, [r for r in runs if not r.get("auto")])
         start = time.perf_counter()
         try:

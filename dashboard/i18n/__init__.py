@@ -21,13 +21,14 @@ once only — checked at import).
 """
 from __future__ import annotations
 
-from . import budget as _budget, messages, options as _options, parameters as _parameters, ui as _ui, units as _units
+from . import budget as _budget, charts as _charts, messages, saved as _saved
+from . import options as _options, parameters as _parameters, ui as _ui, units as _units
 from . import live as _live
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget, _live)
+PARTS = (_ui, _budget, _charts, _saved, _live)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)
