@@ -12,6 +12,7 @@ three full-city runs, three each at 10% and 1%, a 40-run sweep and the reference
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -94,18 +95,20 @@ def dashboard_bench(json_out: bool, scales: tuple, replicates: tuple, clicks: in
         fail(f"urbsim bench --dashboard: Chromium not found at {CHROMIUM} (apt-get install chromium)")
     options = DashboardBenchOptions(scales=scales, replicates=replicates, clicks=clicks, workers=workers,
                                     end_year=end_year)
+    load_before = os.getloadavg()[0]   # the machine may be shared: say how busy it was
     try:
         cells = run_dashboard_bench(options, say=lambda line: err.print(line, highlight=False, markup=False))
     except RuntimeError as e:
         fail(str(e).splitlines())
-    summary = {"click_to_figure": [c.summary() for c in cells], "clicks": clicks,
-               "workers": workers, "machine": machine()}
+    summary = {"click_to_figure": [c.summary() for c in cells], "clicks": clicks, "workers": workers,
+               "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)], "machine": machine()}
     if json_out:
         print(json.dumps(summary, ensure_ascii=False))
         return
     console.print(f"click-to-figure, median of {clicks} clicks (the run's own time in brackets):")
     console.print(markdown_table(cells), highlight=False, markup=False)
     print_machine(summary["machine"])
+    console.print(f"load average (1 min) at the start and the end: {summary['load_average_1min']}")
 
 
 def register(app: typer.Typer) -> None:
