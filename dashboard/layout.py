@@ -296,6 +296,7 @@ def run_bar(lang: str) -> Any:
                                 value=DEFAULT_REPLICATES, debounce=True)], className="field narrow"),
             html.Button(T("ui:run", lang), id="run-btn", className="btn primary"),
             html.Button(T("ui:cancel", lang), id="cancel-btn", className="btn", disabled=True),
+            auto_run_switch(lang),
             html.Div([html.Progress(id="run-progress", value="0", max="1"),
                       html.Span(id="run-progress-text", className="progress-text")],
                      id="progress-wrap", className="progress-wrap", style={"visibility": "hidden"}),
@@ -308,6 +309,16 @@ def run_bar(lang: str) -> Any:
 def power_hint(lang: str) -> Any:
     """How many replicates a difference needs (dashboard/i18n/power.py, from the measured table)."""
     return T("ui:power_hint", lang, tag=html.Div, className="hint")
+
+
+def auto_run_switch(lang: str) -> Any:
+    """Re-run on its own after a lever changes (callbacks/autorun.py), on unless switched off."""
+    return html.Div([
+        dcc.Checklist(id="auto-run-toggle", options=[{"label": "", "value": "on"}], value=["on"],
+                      persistence=True, persistence_type="session"),
+        T("ui:auto_rerun", lang, tag=html.Label),
+        dcc.Store(id="auto-run", data=0), dcc.Store(id="results-stale", data=False),
+    ], className="bool-line auto-run", title=i18n.t("auto_rerun_help", lang))
 
 
 def comparison_panel(lang: str) -> Any:
@@ -348,6 +359,8 @@ def views(lang: str) -> Any:
                     className="tab", selected_className="tab--selected") for t in TABS]
     return html.Section([
         dcc.Tabs(id="tabs", value="urban", children=tabs, className="tabs"),
+        html.Div(T("ui:stale", lang), id="stale-note", className="stale-note", role="status",
+                 style={"display": "none"}),
         dcc.Loading(html.Div(id="view", className="view"), type="dot", delay_show=400),
     ], className="card views")
 
