@@ -13,7 +13,7 @@ from enum import IntEnum, IntFlag
 import numpy as np
 
 from ..constants import CHILD_GAP_YEARS, HEAD_AGE_BELOW, SPOUSE_MAX_GAP_YEARS
-from ..places import OUTSIDE, county_sums
+from ..places import OUTSIDE
 
 
 class Job(IntEnum):
@@ -28,7 +28,7 @@ class Job(IntEnum):
 
 
 class Edu(IntEnum):
-    """Highest education level, the census's six levels (census.EDU_LEVELS)."""
+    """Highest education level: the six levels of the census tables (`CensusYear.education`)."""
     none = 0          # none or pre-school
     primary = 1       # primary school (小学)
     junior = 2        # junior secondary (初中)
@@ -125,8 +125,6 @@ def select(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     on dense irregular masks (30-60% True) over millions of rows (docs/performance.md)."""
     return values[np.flatnonzero(mask)]
 
-
-county_counts = county_sums      # persons per county, unweighted (places.county_sums)
 
 
 def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None) -> np.ndarray:

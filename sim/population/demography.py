@@ -18,6 +18,7 @@ import pandas as pd
 from ..constants import (LEAVE_HOME_AGES, LEAVE_HOME_WIDTH, LEAVER_FLOOR_M2, MOTHER_AGES, PARENT_GIFT_SHARE,
                          TOWN_RETIREMENT_AGE, VILLAGE_RETIREMENT_AGE, WORKING_AGE)
 from ..draws import YearDraws
+from ..places import OUTSIDE
 from ..parameters import Demography
 from .census import AGE_LOWER, CensusYear
 from .columns import Job, Population, Tenure, any_member, is_job, select
@@ -174,7 +175,7 @@ def age_one_year(pop: Population, alive: np.ndarray, residents: np.ndarray) -> N
     p.age[alive] = live_age
     town = select(residents, p.res_urban[residents])
     p.town_years[town] += 1
-    p.town_years[pop.outside()] += 1      # years away, for people living outside (registry.py)
+    p.town_years[select(alive, p.res[alive] == OUTSIDE)] += 1   # years away, for people living outside (registry.py)
     job = p.job[alive]
     # Children come of working age; workers retire (town and village retirement ages).
     grown = alive[(job == Job.child) & (live_age >= WORKING_AGE)]

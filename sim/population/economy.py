@@ -14,7 +14,7 @@ from ..parameters import Work
 from ..decisions import centre
 from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..constants import JOB_ENTRY_AGES
-from .columns import Insured, Job, Population, is_job, select
+from .columns import Insured, Job, Population, any_member, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
 
@@ -49,7 +49,8 @@ def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int,
          savings_rate: float) -> np.ndarray:
-    """Set household incomes (yuan/month) and add a year's savings. Returns person incomes."""
+    """Set the incomes (yuan/month) of the households of `alive` and add a year's savings. Returns
+    person incomes."""
     p, h = pop.persons, pop.households
     g = (1 + params.wage_growth) ** years
     # Income by job x county of residence x town hukou, looked up per person: town jobs earn the
@@ -63,9 +64,11 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     table[Job.retired] = np.array([params.rural_pension_share, params.urban_pension_share]) * params.town_wage * g
     cell = (p.job[alive].astype(np.int16) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
     income = np.take(table.ravel(), cell)         # np.take: indexing with int16 takes a slower path
-    h.income[: h.n] = 0
-    np.add.at(h.income, p.hh[alive], income)      # float32 household sums; faster than a weighted bincount
-    h.savings[: h.n] += h.income[: h.n] * 12 * savings_rate
+    hh = p.hh[alive]
+    rows = np.flatnonzero(any_member(hh, h.n))   # only these households: a phase writes only the rows it is given
+    h.income[rows] = 0
+    np.add.at(h.income, hh, income)               # float32 household sums; faster than a weighted bincount
+    h.savings[rows] += h.income[rows] * 12 * savings_rate
     return income
 
 

@@ -11,9 +11,9 @@ from ..constants import (ARRIVAL_AGE, ARRIVAL_EDUCATION_AGES, ARRIVAL_TOWN_SHARE
                          WORKING_AGE)
 from ..draws import YearDraws
 from ..parameters import Outside
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..decisions import outside as rules
-from .columns import Edu, HukouKind, Job, Population, Tenure, county_counts, is_job, select
+from .columns import Edu, HukouKind, Job, Population, Tenure, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -246,7 +246,7 @@ def arrival_pool(pop: Population) -> tuple[np.ndarray, np.ndarray]:
     education of the living of ARRIVAL_EDUCATION_AGES (theirs is drawn from it)."""
     p = pop.persons
     alive = pop.alive()
-    residents = county_counts(p.res[pop.residents()])
+    residents = county_sums(p.res[pop.residents()])
     age = p.age[alive]
     adults = select(alive, (age >= ARRIVAL_EDUCATION_AGES[0]) & (age <= ARRIVAL_EDUCATION_AGES[1]))
     return residents, p.edu[adults]

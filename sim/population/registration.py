@@ -11,7 +11,7 @@ from ..decisions import settlement as rule
 from ..decisions.logit import accept
 from ..draws import YearDraws
 from ..parameters import Settling
-from ..places import OUTSIDE, county_sums  # noqa: F401 (read as registration.county_sums)
+from ..places import OUTSIDE
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
 from ..constants import GRADUATE_YEARS, SCHOOL_AGES, SCHOOL_HUKOU_YEARS
