@@ -2,6 +2,9 @@
 
     urbsim bench            # a table of the figures
     urbsim bench --json     # progress on stderr; the last line of stdout is one JSON object
+    urbsim bench --crn      # common random numbers: paired vs independent differences (experiments/crn.py)
+    urbsim bench --power    # replicates a difference needs; rewrites docs/tables/power.csv and its
+                            # table in docs/sweeps.md (experiments/power.py)
     urbsim bench --dashboard [--replicates 1,2,3,4] [--clicks 5] [--workers N]
                             # click-to-figure of the dashboard in headless Chromium
                             # (experiments/dashboard_bench.py), scale x replicates
@@ -39,6 +42,11 @@ def bench(
                                                        "0.005,0.01,0.02)"),
     sweep_runs: int = typer.Option(40, min=0, hidden=True, help="runs in the throughput sweep (0: skip)"),
     households: str = typer.Option("10000,100000", hidden=True, help="household counts for the reference ratio"),
+    crn: bool = typer.Option(False, "--crn", help="instead: paired vs independent differences, reform vs "
+                                                   "pre-reform rules (scale 0.05, 8 seeds, 2035)"),
+    power: bool = typer.Option(False, "--power", help="instead: replicates a difference needs at scales 0.01, "
+                                                       "0.05, 0.1; rewrites docs/tables/power.csv and docs/sweeps.md"),
+    seeds: int = typer.Option(8, min=3, help="seeds for --crn and --power"),
     dashboard: bool = typer.Option(False, "--dashboard", help="time click-to-figure in the dashboard instead "
                                                               "(headless Chromium), per scale and replicates"),
     replicates: str = typer.Option("1,2,3,4", help="with --dashboard: numbers of replicates to time"),
@@ -47,7 +55,11 @@ def bench(
     end_year: int = typer.Option(None, hidden=True, help="with --dashboard: last simulated year"),
 ) -> None:
     """Time the full city, 10% and 1% runs, sweep throughput and the engine vs the Mesa reference;
-    or, with --dashboard, the dashboard's click-to-figure."""
+    or, with --dashboard, the dashboard's click-to-figure; with --crn or --power, seed noise."""
+    if crn and power:
+        fail("--crn and --power: expected one of them, found both")
+    if crn or power:
+        return _noise(crn, seeds, json_out)
     if dashboard:
         return dashboard_bench(json_out, _numbers(scales or "0.005,0.01,0.02", float, "--scales"),
                                _numbers(replicates, int, "--replicates"), clicks, workers, end_year)
@@ -79,6 +91,23 @@ def bench(
 def print_machine(m: dict) -> None:
     console.print(f"machine: {m['cpus']} CPUs, {m['cpu_model']}, {m['memory_gb']} GB; Python {m['python']}, "
                   f"numpy {m['numpy']}")
+
+
+def _noise(crn: bool, seeds: int, json_out: bool) -> None:
+    """`--crn` (experiments/crn.py) or `--power` (experiments/power.py)."""
+    say = lambda line: err.print(line, highlight=False, markup=False)   # noqa: E731
+    if crn:
+        from experiments.crn import crn_report
+        table = crn_report(seeds=seeds, say=say).table
+    else:
+        from experiments.power import TABLE, measure, write
+        table = measure(seeds=seeds, say=say)
+        write(table)
+        say(f"written: {TABLE.relative_to(TABLE.parents[2])} and its table in docs/sweeps.md")
+    if json_out:
+        print(table.to_json(orient="records", force_ascii=False))
+    else:
+        console.print(table.to_string(index=False), highlight=False, markup=False)
 
 
 def dashboard_bench(json_out: bool, scales: tuple, replicates: tuple, clicks: int, workers: int | None,

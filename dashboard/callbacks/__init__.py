@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from .. import uploads
 from ..data import Library, ResultStore
-from .. import uploads
 from . import autorun, files, language, levers, messages, runs, scenarios, views
 from .common import (LEVER_IDS, LEVER_VALUES, PARAM_IDS, PARAM_VALUES, bounds_text, control_value, control_values,
                      edited, ok_box, problems_box, scenario_value)
