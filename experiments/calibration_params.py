@@ -135,3 +135,24 @@ def parse_targets(text: str | None) -> tuple[str, ...]:
         raise CalibrationError(f"--targets: unknown {', '.join(bad)}; expected some of {', '.join(known)}")
     return names
 
+
+
+# What the ensemble varies (`urbsim ensemble build`, docs/calibration.md "Ensemble"): the ten
+# calibrated parameters within the bounds of their fits (calibration.json's provenance: narrower than
+# the schema's sanity limits, each for a stated reason, docs/calibration.md), and the two
+# assumptions that move the forecast's registered population most directly, within their
+# declared bounds (sim/parameters.py): whether people registered elsewhere keep land at home
+# (chosen by hand from 0, 0.5, 1: the 2021-2023 fall of the register ranged from 13,000 to 28,000 a
+# year across them) and the settlement choice's constant (how many eligible people settle at all).
+ENSEMBLE_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("behaviour.outside.out_rate_peak", 0.04, 0.15, "the city's resident decline"),
+    *DEFAULT_PARAMETERS[1:],
+    Parameter("behaviour.registry.settle_out_rate", 0.01, 0.3, "registered population 2017-2019: hukou moved out"),
+    Parameter("behaviour.registry.openness_before_2018", 0.2, 1.5,
+              "registered population 2017-2019: settling under the rules before 2018"),
+    Parameter("behaviour.registry.conversion_rate", 0.0, 0.03, "registered town share 2018: conversions in place"),
+    Parameter("behaviour.settling.outside_land_share", 0.0, 1.0,
+              "assumption (declared bounds): people registered elsewhere settling in Tieling"),
+    Parameter("behaviour.settling.asc", -10.0, 5.0,
+              "assumption: the settlement choice's constant, how many of those who may settle do"),
+)
