@@ -95,6 +95,7 @@ class EnsembleBuild:
     runs: int
     cached: int
     wall_time_s: float
+    around_fit: float = 0.0
 
     def members(self) -> pd.DataFrame:
         pts, imax = self.match.members()
@@ -118,8 +119,9 @@ def build_ensemble(parameters: Sequence[Parameter] = ENSEMBLE_PARAMETERS, *, sca
                    seed: int = 2010, workers: int = 2, cache_dir: Path | str | None = DEFAULT_CACHE,
                    scenario: Path | str = DEFAULT_SCENARIO, end_year: int = FIT_YEAR,
                    targets: Targets | None = None, on_run: Callable[[bool], None] | None = None,
-                   on_wave: Callable[[Wave], None] | None = None) -> EnsembleBuild:
-    """History-match `parameters` (priors: uniform on their bounds) in waves of `sizes` points."""
+                   around_fit: float = 0.15, on_wave: Callable[[Wave], None] | None = None) -> EnsembleBuild:
+    """History-match `parameters` (priors: uniform on their bounds) in waves of `sizes` points; the
+    first wave samples `start_box(around_fit)`."""
     from .design import replicate_seeds
 
     from sim import code_version
@@ -141,9 +143,26 @@ def build_ensemble(parameters: Sequence[Parameter] = ENSEMBLE_PARAMETERS, *, sca
             return np.array([point_errors(r, targets) for r in ev.evaluate(values)])
 
         match = history_match(errors_of, len(params), sizes, lambda: (targets.v_obs, targets.v_md, v_seed), seeds,
-                              seed=seed, min_members=min_members, on_wave=on_wave)
+                              seed=seed, min_members=min_members, start=start_box(params, around_fit),
+                              on_wave=on_wave)
     return EnsembleBuild(params, targets, match, v_seed, scale, seed_list, noise_list, ev.runs + noise.runs,
-                         ev.cached + noise.cached, time.perf_counter() - start)
+                         ev.cached + noise.cached, time.perf_counter() - start, around_fit)
+
+
+def start_box(parameters: Sequence[Parameter], around_fit: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first wave's box in the unit cube: each calibrated parameter within `around_fit` of its
+    prior range on either side of the point fit, the others over their whole prior (None: the
+    whole prior box). The whole 12-dimensional box is too large to find the non-implausible region
+    by running points (the first tries kept none of 500); the point fit is where the calibration's
+    searches (2,400 runs) ended, and later waves may grow the box beyond this start."""
+    from sim.parameters import calibrated_values
+
+    if around_fit <= 0:
+        return None
+    fitted = calibrated_values()
+    centre = np.array([p.unit_of(v) for p, v in zip(parameters, calibrated_point(parameters))])
+    half = np.array([around_fit if p.path in fitted else 1.0 for p in parameters])
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 def ensemble_paths(folder: Path | None = None) -> tuple[Path, Path]:
@@ -161,6 +180,9 @@ def provenance(b: EnsembleBuild, command: str, version: int) -> dict:
                    f"bounding box of the survivors so far (widened 10%); a point is kept when its maximum "
                    f"implausibility over the targets is at most {CUT:g}"),
         "implausibility": "|mean error over seeds| / sqrt(V_obs + V_md + V_seed / seeds)",
+        "start": (f"wave 1 in a box around the point fit (calibration.json): each calibrated parameter within "
+                  f"{b.around_fit:g} of its prior range on either side, the others over their whole prior"
+                  if b.around_fit > 0 else "wave 1 over the whole prior box"),
         "cut": CUT, "scale": b.scale, "seeds": b.seeds, "noise_seeds": b.noise_seeds,
         "scenario": "scenarios/backtest_2010.yaml, end of 2020",
         "waves": [{"wave": w.number, "points": len(w.points), "survivors": w.survivors,

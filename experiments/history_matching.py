@@ -12,7 +12,7 @@ n seeds stands for the model's expectation. A point is implausible when max_i I_
 conventional cut: Pukelsheim's three-sigma rule holds for any unimodal distribution, 95%).
 
 Without an emulator (a run takes about a second), each wave samples a Latin hypercube in a box
-of the unit cube and runs every point: wave 1 in the whole prior box, each later wave in the
+of the unit cube and runs every point: wave 1 in a given box (the whole prior box by default), each later wave in the
 bounding box of the previous waves' survivors widened by a margin (refocusing). When fewer than
 `min_refocus` points survive the cut, the box is taken around the `min_refocus` least implausible
 points instead, so that the waves close in even when the first sample finds almost nothing.
@@ -80,15 +80,17 @@ def refocused_box(points: np.ndarray, imax: np.ndarray, min_refocus: int, margin
 def history_match(errors_of: Callable[[np.ndarray], np.ndarray], dim: int, sizes: Sequence[int],
                   variance: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]], n_seeds: int, *,
                   seed: int = 0, min_refocus: int = 10, margin: float = 0.1, min_members: int = 0,
+                  start: tuple[np.ndarray, np.ndarray] | None = None,
                   on_wave: Callable[[Wave], None] | None = None) -> HistoryMatch:
     """Waves of `sizes[k]` points each; `errors_of(points)` gives the mean errors (points, targets)
-    and `variance()` the (V_obs, V_md, V_seed) of each target. Stops early once the pooled
-    survivors reach `min_members` (0: run every wave)."""
+    and `variance()` the (V_obs, V_md, V_seed) of each target. The first wave samples the box
+    `start` (default: the whole unit cube). Stops early once the pooled survivors reach
+    `min_members` (0: run every wave)."""
     from scipy.stats import qmc
 
     v_obs, v_md, v_seed = variance()
     result = HistoryMatch()
-    lo, hi = np.zeros(dim), np.ones(dim)
+    lo, hi = (np.zeros(dim), np.ones(dim)) if start is None else (np.asarray(start[0], float), np.asarray(start[1], float))
     for k, n in enumerate(sizes, start=1):
         pts = lo + (hi - lo) * qmc.LatinHypercube(d=dim, seed=seed + k).random(n)
         imp = implausibility(errors_of(pts), v_obs, v_md, v_seed, n_seeds)
