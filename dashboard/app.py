@@ -17,7 +17,7 @@ from dash import Dash
 
 import sim
 
-from . import budget_tab, callbacks, i18n, layout
+from . import budget_tab, callbacks, ensemble_panel, i18n, layout
 from . import is_local
 from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
 from .figures import TABS, ViewOptions, build_view, load_geojson
@@ -86,6 +86,7 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     app.layout = lambda: layout.page(library.entries(), library.default_key())
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
     budget_tab.register(app, store)
+    ensemble_panel.register(app)
     manager.start()   # fork the run launcher now, before the server starts its threads
     return app
 

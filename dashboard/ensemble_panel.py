@@ -6,7 +6,7 @@ seeds. Every word is in `i18n/ensemble.py`.
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import Input, Output, State, dash_table, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update
 from plotly.subplots import make_subplots
 
 import sim
@@ -54,20 +54,20 @@ def _figure(result, lang: str) -> go.Figure:
 
 
 def _table(result, lang: str) -> list:
+    t = i18n.t
     shares = result.variance_shares()
     year = int(shares.year.max())
     end = shares[shares.year == year]
-    t = i18n.t
     rows = [{"outcome": sim.OUTCOMES[r.outcome].label(lang),
-             "sd": f"{100 * r.total_sd:.2f} pp" if r.outcome.endswith("_rate") else f"{r.total_sd:,.0f}",
+             "sd": (f"{100 * r.total_sd:.2f} {t('ens_pp', lang)}" if r.outcome.endswith("_rate")
+                    else f"{r.total_sd:,.0f}"),
              "params": "–" if r.parameter_share != r.parameter_share else f"{r.parameter_share:.0%}",
              "seeds": "–" if r.seed_share != r.seed_share else f"{r.seed_share:.0%}"} for r in end.itertuples()]
-    columns = [{"name": t(k, lang), "id": c} for c, k in (("outcome", "ens_outcome"), ("sd", "ens_sd"),
-                                                          ("params", "ens_params_share"),
-                                                          ("seeds", "ens_seeds_share"))]
+    head = html.Tr([html.Th(t(k, lang)) for k in ("ens_outcome", "ens_sd", "ens_params_share", "ens_seeds_share")])
+    body = [html.Tr([html.Td(r[c]) for c in ("outcome", "sd", "params", "seeds")]) for r in rows]
     k = len(result.members)
     return [html.P(t("ens_table_note", lang).format(year=year, k=k, runs=k * REPLICATES), className="note"),
-            dash_table.DataTable(rows, columns, style_cell={"textAlign": "right"})]
+            html.Table([html.Thead(head), html.Tbody(body)], className="summary")]
 
 
 def register(app) -> None:

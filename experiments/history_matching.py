@@ -90,7 +90,8 @@ def history_match(errors_of: Callable[[np.ndarray], np.ndarray], dim: int, sizes
 
     v_obs, v_md, v_seed = variance()
     result = HistoryMatch()
-    lo, hi = (np.zeros(dim), np.ones(dim)) if start is None else (np.asarray(start[0], float), np.asarray(start[1], float))
+    lo, hi = (np.zeros(dim), np.ones(dim)) if start is None else (np.asarray(start[0], float),
+                                                                  np.asarray(start[1], float))
     for k, n in enumerate(sizes, start=1):
         pts = lo + (hi - lo) * qmc.LatinHypercube(d=dim, seed=seed + k).random(n)
         imp = implausibility(errors_of(pts), v_obs, v_md, v_seed, n_seeds)

@@ -9,6 +9,7 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `options.py` | option values, breakdown groups, parameter blocks (`option`, `block`) |
 | `parameters.py` | labels of the behaviour parameters by path (`parameter(path, lang)`) |
 | `messages.py` | Chinese templates of scenario problems (`problem(text, lang)`) |
+| `budget.py`, `ensemble.py` | the budget tab's and the parameter-ensemble panel's words |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
@@ -20,12 +21,13 @@ once only — checked at import).
 """
 from __future__ import annotations
 
-from . import budget as _budget, messages, options as _options, parameters as _parameters, ui as _ui, units as _units
+from . import (budget as _budget, ensemble as _ensemble, messages, options as _options, parameters as _parameters,
+               ui as _ui, units as _units)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget)
+PARTS = (_ui, _budget, _ensemble)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)
