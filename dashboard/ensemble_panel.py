@@ -10,10 +10,11 @@ from dash import Input, Output, State, dcc, html, no_update
 from plotly.subplots import make_subplots
 
 import sim
-from sim.ensemble import HEADLINE, EnsembleError
+from sim import EnsembleError, EnsembleResult
 
 from . import i18n
 
+HEADLINE = EnsembleResult.HEADLINE
 REPLICATES = 2
 MAX_K = 50
 LEVEL = 0.9

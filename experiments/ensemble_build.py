@@ -105,9 +105,15 @@ class EnsembleBuild:
         return frame
 
 
+def calibrated_values() -> dict[str, float]:
+    """The point fit's values (data/calibration.json) by path."""
+    from sim import PARAMETERS
+
+    return {p.path: p.default for p in PARAMETERS if p.calibrated}
+
+
 def calibrated_point(parameters: Sequence[Parameter]) -> list[float]:
     """The point fit's values (data/calibration.json), clipped into the ensemble's prior box."""
-    from sim.parameters import calibrated_values
     from .calibrate import declared_bounds
 
     fitted, declared = calibrated_values(), declared_bounds()
@@ -155,8 +161,6 @@ def start_box(parameters: Sequence[Parameter], around_fit: float) -> tuple[np.nd
     whole prior box). The whole 12-dimensional box is too large to find the non-implausible region
     by running points (the first tries kept none of 500); the point fit is where the calibration's
     searches (2,400 runs) ended, and later waves may grow the box beyond this start."""
-    from sim.parameters import calibrated_values
-
     if around_fit <= 0:
         return None
     fitted = calibrated_values()

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import CITY_CODE, COUNTIES, OUTCOMES
-from sim.ensemble import EnsembleError, EnsembleResult
+from sim import CITY_CODE, COUNTIES, OUTCOMES, EnsembleError, EnsembleResult
 
 COLUMNS = ("year", "county", "outcome", "value")
 DEFAULT_FORECAST = Path("scenarios/tieling_reform_2020.yaml")

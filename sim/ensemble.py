@@ -6,7 +6,9 @@ and runs of a scenario over K of them.
     result.bands()             # per year: mean and 90% band of the headline outcomes, parameters and seeds together
     result.variance_shares()   # per year: the shares of the variance due to parameters and to seeds
 
-The K members are drawn without replacement, deterministically from the scenario's seed; each runs
+The K members are drawn without replacement, deterministically from the scenario's seed (the
+first K in an order of the member ids keyed by the seed, sim/draws.py: a member drawn for K is
+drawn for every larger K too); each runs
 with `replicates` seeds of its own (member i, replicate r: seed + i * replicates + r), so that the
 seed noise is independent between members and the two-level decomposition is unbiased: with R
 replicates of each of K members, the within-member variance s_w^2 (mean of the members' variances)
@@ -22,11 +24,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from .draws import Draws
 from .intervals import LEVEL
 from .places import CITY_CODE
 from .scenario import Scenario, load_scenario, with_overrides
@@ -34,7 +37,7 @@ from .scenario import Scenario, load_scenario, with_overrides
 FORMAT = 1
 HEADLINE = ("residents", "hukou_holders", "hukou_urbanization_rate", "resident_urbanization_rate")
 META = ("member", "max_implausibility")      # the CSV's columns that are not parameters
-DRAW_STREAM = 14                             # keys the members' draw apart from every other use of the seed
+DRAW_PURPOSE = "ensemble members"            # keys the members' draw apart from every other use of the seed
 
 
 class EnsembleError(ValueError):
@@ -60,8 +63,9 @@ class Ensemble:
         if not 1 <= k <= len(self.members):
             raise EnsembleError(f"ensemble: expected between 1 and {len(self.members)} members (the file's "
                                 f"count), found {k}")
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), DRAW_STREAM]))
-        return self.members.iloc[rng.choice(len(self.members), size=k, replace=False)].reset_index(drop=True)
+        ids = self.members["member"].to_numpy(np.int64)
+        order = Draws(seed).year(0).order(DRAW_PURPOSE, ids)      # keyed by (seed, member): sim/draws.py
+        return self.members.iloc[order[:k]].reset_index(drop=True)
 
 
 def default_paths() -> tuple[Path, Path]:
@@ -173,6 +177,7 @@ def variance_shares(values: np.ndarray) -> tuple[float, float, float]:
 @dataclass
 class EnsembleResult:
     """Runs of one scenario over K ensemble members with R seeds each."""
+    HEADLINE: ClassVar[tuple[str, ...]] = HEADLINE      # the outcomes bands and shares default to
     runs: pd.DataFrame                 # member, replicate, seed, year, county, group, outcome, value
     members: pd.DataFrame              # the members drawn, in draw order
     manifest: dict = field(default_factory=dict)

@@ -104,7 +104,7 @@ def build(
 def _run_over_ensemble(scenario, members: int, replicates: int, label: str):
     """Run with a progress bar; bad requests and files end in one line each and exit 2."""
     from sim import run
-    from sim.ensemble import EnsembleError
+    from sim import EnsembleError
 
     bar = progress_bar()
     task = bar.add_task(label, total=members * replicates)
@@ -179,7 +179,7 @@ def check(
 ) -> None:
     """Say whether each observed figure lies inside the ensemble's band of the 2020-start forecast."""
     from experiments.forecast_check import check_forecast, read_observed
-    from sim.ensemble import EnsembleError
+    from sim import EnsembleError
 
     try:
         obs = read_observed(observed)
