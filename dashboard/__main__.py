@@ -13,9 +13,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scenarios", default=None, help="folder of scenario YAML files (default ./scenarios)")
     ap.add_argument("--geojson", default=None, help="county GeoJSON with properties.adcode (default: the packaged map)")
     ap.add_argument("--cache-dir", default=None, help="folder for run jobs and results (default: system temp)")
+    ap.add_argument("--saved-db", default=None, help="SQLite file of scenarios saved on the server "
+                    "(default $URBSIM_SAVED_DB or the user's data folder)")
     ap.add_argument("--debug", action="store_true")
     a = ap.parse_args(argv)
-    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug)
+    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug, saved_db=a.saved_db)
 
 
 if __name__ == "__main__":

@@ -195,6 +195,8 @@ def build(runsets: Sequence[RunSet], opts, time_panels) -> list:
         blocks.append(Block("table", "explain-table", table=explain_table(e, card.baseline, other, lang),
                             text=i18n.t("explain_title", lang).format(a=card.baseline, b=other, start=start, end=end)
                             + " — " + i18n.t("explain_note", lang).format(level=level)))
+        from .figures.explain import figure_for
+        blocks.append(Block("graph", "fig-explain", figure_for(runsets, opts.baseline, lang)))
     else:
         blocks.append(Block("note", text=i18n.t("explain_needs_two", lang)))
     return blocks

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import diskcache
-import numpy as np
 import pandas as pd
 
 import sim
@@ -33,14 +32,11 @@ DEFAULT_REPLICATES = 3
 MAX_REPLICATES = 10
 MAX_COMPARED = 4
 MAX_UPLOAD_BYTES = 256 * 1024
-# Replicate seeds come from one SeedSequence, so every scenario in a comparison uses
-# the same seeds (common random numbers: differences are policy, not noise).
-REPLICATE_ENTROPY = 20200
+# Replicate k of every run is seed REPLICATE_SEED + k (sim.replicate_seeds), so every scenario in a
+# comparison uses the same seeds (common random numbers: differences are policy, not noise), and
+# replicate 0 is the library scenarios' own seed (one replicate is `urbsim run` of the file).
+REPLICATE_SEED = 20200
 RESULT_TTL_S = 3 * 24 * 3600
-
-
-def replicate_seeds(n: int, entropy: int = REPLICATE_ENTROPY) -> list[int]:
-    return [int(s) for s in np.random.SeedSequence(entropy).generate_state(n)]
 
 
 def scratch_dir() -> Path:

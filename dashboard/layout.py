@@ -17,12 +17,12 @@ from dash import dcc, html
 
 import sim
 
-from . import budget_tab, ensemble_panel, i18n
+from . import budget_tab, ensemble_panel, i18n, saved_panel
 from .data import DEFAULT_REPLICATES, DEFAULT_SCALE, MAX_REPLICATES, SCALES
 from .figures import TABS
 
 LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
-MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message")
+MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message")
 TAB_KEYS = {"urban": "tab_urban", "population": "tab_population", "counties": "tab_counties",
             "settle": "tab_settle", "permits": "tab_permits", "schools": "tab_schools", "housing": "tab_housing",
             "money": "tab_money", "budget": "tab_budget", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
@@ -249,6 +249,7 @@ def sidebar(lang: str, entries, library_key: str | None) -> Any:
                 html.Button(T("ui:download_yaml", lang), id="yaml-btn", className="btn small"),
             ], className="button-row"),
             html.Div(id="library-message", role="status"),
+            saved_panel.section(lang),
         ], className="card"),
         html.Section([
             html.Div([
@@ -341,6 +342,7 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         dcc.Store(id="runs", storage_type="session", data=[]),
         dcc.Store(id="session-library", storage_type="session", data={}),
         dcc.Download(id="download"),
+        dcc.Location(id="url", refresh=False),       # ?scenario=<id or name> opens a saved scenario
         # message records of the status areas, rendered in the current language (callbacks/messages.py)
         *[dcc.Store(id=f"{area}-data") for area in MESSAGE_AREAS],
         html.Header([

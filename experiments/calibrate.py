@@ -218,7 +218,7 @@ def calibrate(parameters: Sequence[Parameter] | None = None, *, scale: float = 0
         best, chosen, fit_value = [p.value_at(u) for p, u in zip(params, res.x)], res.fun, res.fun
         check_seeds, candidates, used = seed_list, None, ev
         if validate > 0:
-            check_seeds = replicate_seeds(seed + 1, validation_seeds)
+            check_seeds = replicate_seeds(seed + seeds, validation_seeds)     # the seeds after the fit's
             top = history.drop_duplicates([p.path for p in params]).nsmallest(validate, "objective")
             used = Evaluator(base, params, check_seeds, ev.cache, ex, on_run)
             points_ = top[[p.path for p in params]].to_numpy().tolist()

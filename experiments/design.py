@@ -25,20 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import Scenario, ScenarioError, with_overrides
+from sim import Scenario, ScenarioError, replicate_seeds, with_overrides
 
 from .spec import Factor, GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepError, SweepSpec, \
     base_scenario, factors_of
 
 UNIT_PREFIX = "unit:"     # design-table columns holding a row's unit-cube coordinates
 LEVEL_PREFIX = "level:"   # design-table columns holding a choice factor's integer level
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """Scenario seeds for replicates 0..n-1: the first 32 bits of each child of
-    `SeedSequence(seed).spawn(n)`. The same seeds are used in every design row."""
-    children = np.random.SeedSequence(seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
 
 def salib_problem(factors: list[Factor]) -> dict:

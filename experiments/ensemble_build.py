@@ -136,7 +136,7 @@ def build_ensemble(parameters: Sequence[Parameter] = ENSEMBLE_PARAMETERS, *, sca
     start = time.perf_counter()
     params, targets = list(parameters), targets or fit_targets()
     base = base_scenario(scenario, scale, end_year)
-    seed_list, noise_list = replicate_seeds(seed, seeds), replicate_seeds(seed + 1, noise_seeds)
+    seed_list, noise_list = replicate_seeds(seed, seeds), replicate_seeds(seed + seeds, noise_seeds)
     with make_executor(workers) as ex:
         cache = RunCache(cache_dir, code_fingerprint())
         ev = Evaluator(base, params, seed_list, cache, ex, on_run)

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError
 
-from sim import CITY_CODE, COUNTIES, OUTCOMES, Scenario, ScenarioError, load_scenario, with_overrides
+from sim import CITY_CODE, COUNTIES, OUTCOMES, Scenario, ScenarioError, YamlLines, load_scenario, with_overrides
 
 # Top-level scenario fields that cannot be factors: names, and the seed (replicates own it).
 NOT_FACTORS = {"name": "a label", "description": "a label",
@@ -384,24 +384,6 @@ def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool =
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
-    """1-based line of the YAML node at `loc`, or of the deepest ancestor found."""
-    line = None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if str(k.value) == str(key)]
-            if not match:
-                break
-            k, node = match[0]
-            line = k.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def _known(loc: tuple) -> list[str]:
     """Field names of the spec block at `loc` (map keys such as factor paths are stepped over)."""
     model: Any = SweepSpec
@@ -426,7 +408,7 @@ def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
     if loc[:1] == ("design",) and len(loc) > 1 and loc[1] in {m.value for m in Method}:
         loc = ("design",) + loc[2:]
     path = ".".join(str(x) for x in loc) or "(top level)"
-    line = _line_of(node, loc)
+    line = YamlLines(node)(loc)
     where = f"{source}:{line}" if line else source
     kind, found = err["type"], err.get("input")
     if kind == "extra_forbidden":
@@ -494,7 +476,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 # --- checks that need the scenario schema ----------------------------------------
 
 def _where(spec: SweepSpec, node: yaml.Node | None, *loc: Any) -> str:
-    line = _line_of(node, loc)
+    line = YamlLines(node)(loc)
     return f"{spec.source}:{line}" if line else spec.source
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "ensemble": ("Ensemble", "EnsembleError", "EnsembleResult", "load_ensemble", "run_ensemble"),
     "files": ("folder_written_whole", "write_text_whole", "write_whole"),
-    "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference"),
+    "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference", "replicate_seeds"),
     "outcomes": ("OUTCOMES", "OutcomeInfo", "headline"),
     "parameters": ("Behaviour", "PARAMETERS", "ParameterInfo", "iter_parameters"),
     "places": ("CITY_CODE", "COUNTIES", "county_label", "geojson_path"),
@@ -33,11 +33,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "reference": ("Decisions", "ReferenceModel", "engine_decisions", "reference_ratio"),
     "runner": ("RunResult", "code_version", "run"),
     "scorecard": ("Scorecard", "explain", "replicates", "scorecard", "targets"),
+    "breakdown": ("explain_breakdown",),
     "budget": ("INCOME_ITEMS", "SPENDING_ITEMS"),
     "costs": ("Costs",),
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
+    "yaml_guard": ("YamlLines",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -75,7 +77,7 @@ sys.modules[__name__].__class__ = _Package
 if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .ensemble import Ensemble, EnsembleError, EnsembleResult, load_ensemble, run_ensemble
     from .files import folder_written_whole, write_text_whole, write_whole
-    from .intervals import Interval, compare_table, mean_interval, paired_difference
+    from .intervals import Interval, compare_table, mean_interval, paired_difference, replicate_seeds
     from .model import UrbanizationModel
     from .observed import census_points, observed_points, register_points
     from .outcomes import OUTCOMES, OutcomeInfo, headline
@@ -86,8 +88,10 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
     from .runner import RunResult, code_version, run
     from .scorecard import Scorecard, explain, replicates, scorecard, targets
+    from .breakdown import explain_breakdown
     from .budget import INCOME_ITEMS, SPENDING_ITEMS
     from .costs import Costs
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table
+    from .yaml_guard import YamlLines

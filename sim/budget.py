@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .costs import Costs
-from .places import N_COUNTIES, OUTSIDE
+from .places import N_COUNTIES, OUTSIDE, county_sums
+from .population.registration import Settled
 
 SPENDING_ITEMS = ("school_build", "school_running", "clinic_build", "public_rental_build", "medical_insurance",
                   "pension", "employment_services")
@@ -36,19 +37,43 @@ class YearFlows:
     linked_transfers: np.ndarray
     land_m2: np.ndarray
 
+    @classmethod
+    def counted(cls, weight: float, settled: Settled, settlers: np.ndarray, permits: np.ndarray,
+                admitted: np.ndarray, counties: list, transfers: tuple[np.ndarray, np.ndarray],
+                m2_per_settler: float) -> "YearFlows":
+        """The year's flows from what the phases handed on: `settled` (the settlers by pathway other
+        than students), `settlers` and `permits` by county (real persons, students included), the
+        migrant pupils `admitted`, the county governments (`added`: capacity built this year) and
+        the city's (general, linked) `transfers`."""
+        outside = settled.from_outside if settled.from_outside is not None else np.zeros(len(settled.county), bool)
+        added = {k: np.array([g.added[k] for g in counties]) for k in ("school_places", "clinic_capacity",
+                                                                       "rental_stock")}
+        general, linked = transfers
+        return cls(settlers=settlers, settlers_from_outside=county_sums(settled.county, weight, outside),
+                   new_permits=permits, migrant_pupils_admitted=admitted,
+                   places_added=added["school_places"], clinic_added=added["clinic_capacity"],
+                   flats_added=added["rental_stock"], general_transfers=general, linked_transfers=linked,
+                   land_m2=settlers * m2_per_settler)
+
 
 class BudgetBook:
     """Keeps the share of each county's settlers who came from outside Tieling (only they add
     to Tieling's insurance subsidies: a village hukou of Tieling was already in the same
     residents' schemes) and prices each year's flows."""
 
-    def __init__(self, costs: Costs):
+    def __init__(self, costs: Costs, base_year: int):
         self.costs = costs
+        self.base_year = base_year
         self.settlers = np.zeros(N_COUNTIES)
         self.from_outside = np.zeros(N_COUNTIES)
 
     def outside_share(self) -> np.ndarray:
         return np.divide(self.from_outside, self.settlers, out=np.zeros(N_COUNTIES), where=self.settlers > 0)
+
+    def price(self, pop, flows: YearFlows) -> dict[str, dict[str, np.ndarray]]:
+        """The year's budget of `flows`, with the run's settlers still registered counted in `pop`."""
+        insured, pensioners = settled_stock(pop, self.base_year, pop.weight, self.costs.spending.pension_age)
+        return self.year(flows, insured, pensioners)
 
     def year(self, f: YearFlows, insured: np.ndarray, pensioners: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
         """{"spending": {item: yuan per county}, "income": {...}}. `insured` and `pensioners` are the
@@ -83,6 +108,6 @@ def settled_stock(pop, base_year: int, weight: float, pension_age: int) -> tuple
     hk = p.hk[alive]
     mine = (p.settled_year[alive] > base_year) & (hk != OUTSIDE)
     old = mine & (p.age[alive] >= pension_age)
-    all_ages = np.bincount(hk[mine], minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
-    aged = np.bincount(hk[old], minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
+    all_ages = county_sums(hk, weight, mine)
+    aged = county_sums(hk, weight, old)
     return all_ages, aged

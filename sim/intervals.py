@@ -18,10 +18,13 @@ LEVEL = 0.9
 NOISE = "not distinguishable from noise"
 
 
-def consecutive_seeds(seed: int, replicates: int) -> list[int]:
-    """Seeds of replicates 0..R-1 of a comparison: `seed`, `seed + 1`, ... The same list is used
-    for every scenario (paired seeds); replicate 0 is the scenario's own seed, so one replicate
-    gives the single run of before."""
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Seeds of replicates 0..R-1: `seed`, `seed + 1`, ... The one rule for every set of replicates
+    (`urbsim compare`, the dashboard, sweeps, calibration, the backtest); the same list is used for
+    every scenario or design row (paired seeds, common random numbers). Replicate 0 is the scenario's
+    own seed, so one replicate is the single run of `urbsim run`, and replicate k does not depend on
+    R, so replicates can be added later. Neighbouring seeds give unrelated draws: every draw hashes
+    the seed (sim/draws.py)."""
     if replicates < 1:
         raise ValueError(f"replicates: expected at least 1, found {replicates}")
     return [int(seed) + i for i in range(replicates)]

@@ -1,5 +1,7 @@
-"""What Mesa's own tools expect of a model: the arguments `mesa.batch_run` passes, and a
-`mesa.DataCollector` with one model reporter per city-level outcome.
+"""What Mesa's own tools expect of a model: the arguments `mesa.batch_run` passes, a
+`mesa.DataCollector` with one model reporter per city-level outcome, a step refused past the end
+year, and persons followed as Mesa agents. `ScenarioModel` holds this plumbing; the year's story
+is `sim.model.UrbanizationModel`, built on it.
 
 `mesa.batch_run(UrbanizationModel, {"scenario": [sc], "policy__graduates__settlement": [...]},
 rng=[1, 2])` builds `UrbanizationModel(scenario=sc, policy__graduates__settlement=..., rng=1)`:
@@ -9,16 +11,14 @@ seed. Documented in docs/mesa.md.
 """
 from __future__ import annotations
 
-import re
-from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
 import mesa
 import numpy as np
 
-from .outcomes import OUTCOMES
-from .panel import persons_frame
+from .panel import households_frame, persons_frame
+from .recording import model_reporters, reporter_name  # noqa: F401 (reporter_name: the columns' names)
 from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 DEFAULT_NAME = "default"   # scenario=None: the pydantic defaults, i.e. the policy document as written
@@ -61,34 +61,60 @@ def _seed(rng: Any) -> int | None:
     return int(rng)
 
 
+class ScenarioModel(mesa.Model):
+    """A Mesa model built from a scenario, one year per step until the scenario's `end_year`:
+    the constructor's arguments, the DataCollector, the followed persons and the end-year guard.
+    Subclasses set `year` and record before each `collect()`.
+
+    `scenario` is a Scenario, a scenario YAML file or None (the defaults: the document as written);
+    `rng` an integer seed that replaces the scenario's (what `mesa.batch_run` passes); `paths`
+    scenario overrides with `__` for the dots (`scale=0.01`, `policy__purchase__enabled=False`)
+    and `overrides` the same as a dict of dotted paths; `agent_sample` a share of persons followed as
+    Mesa agents. `running` turns False at `end_year`; `datacollector` holds the city's outcomes of
+    every year (docs/mesa.md).
+    """
+
+    year: int
+
+    def __init__(self, scenario: Scenario | str | Path | None, rng: int | None, overrides: Mapping[str, Any] | None,
+                 paths: Mapping[str, Any], agent_sample: float | None):
+        config = scenario_for(scenario, rng, overrides, paths)
+        super().__init__(rng=config.seed)
+        self.config = config                  # Mesa owns `self.scenario`
+        # Persons followed as Mesa agents for the DataCollector's agent reporters.
+        self.agent_sample = agent_sample
+        self.followed: dict[int, SampledPerson] = {}
+        self.datacollector = data_collector(AGENT_REPORTERS if agent_sample else None, SampledPerson)
+
+    def _wrapped_step(self) -> None:
+        """Mesa calls this for `model.step()` (its __init__ binds `step` to it, then it runs ours):
+        refused past the end year here, before Mesa counts a step or advances its clock."""
+        if self.year >= self.config.end_year:
+            raise RuntimeError(f"the run ends in {self.config.end_year} (the scenario's end_year) and "
+                               f"{self.year} is done; build the model with a later end_year to go on")
+        super()._wrapped_step()
+
+    def collect(self) -> None:
+        """The followed persons brought up to date, then the DataCollector."""
+        if self.agent_sample:
+            follow(self, self.agent_sample, self.followed)
+        self.datacollector.collect(self)
+
+    def run(self) -> None:
+        while self.year < self.config.end_year:
+            self.step()
+
+    def persons_frame(self, sample: float = 1.0):
+        """The living persons now as a pandas DataFrame with readable columns (or a `sample` of
+        them by stable id); see sim/panel.py and docs/outcomes.md."""
+        return persons_frame(self, sample)
+
+    def households_frame(self, sample: float = 1.0):
+        """The households with living members now as a pandas DataFrame (or a `sample` by id)."""
+        return households_frame(self, sample)
+
+
 # --- the DataCollector ----------------------------------------------------------
-
-def _groups(info) -> list[str]:
-    """The groups an outcome is recorded for, from its declaration ('all; a, b' -> ['all', 'a', 'b'])."""
-    return [g for g in re.split(r"[;,]\s*", info.groups) if g]
-
-
-def reporter_name(outcome: str, group: str = "all") -> str:
-    """Column of an outcome in the DataCollector's table: the outcome's name for its total,
-    `outcome.group` for a group (e.g. `settlements.graduate`)."""
-    return outcome if group == "all" else f"{outcome}.{group}"
-
-
-def city_outcome(model, outcome: str, group: str = "all") -> float:
-    """The city's value of an outcome in the model's current year (NaN if not recorded that year:
-    flows are not recorded for the base year)."""
-    return model.recorder.latest(outcome, group, model.year)
-
-
-def model_reporters() -> dict[str, Any]:
-    """Name -> function of the model, one per outcome and group of `sim.OUTCOMES` at city level,
-    and the year."""
-    reporters: dict[str, Any] = {"year": "year"}
-    for outcome, info in OUTCOMES.items():
-        for group in _groups(info):
-            reporters[reporter_name(outcome, group)] = partial(city_outcome, outcome=outcome, group=group)
-    return reporters
-
 
 def data_collector(agent_reporters: Mapping[str, Any] | None = None, agent_type: type | None = None) -> mesa.DataCollector:
     """The model's DataCollector: city outcomes each year, and the sampled persons' attributes

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .places import CITY_CODE, CODES, N_COUNTIES
+from .places import CITY_CODE, CODES, county_sums
 
 COLUMNS = ("year", "county", "group", "outcome", "value")
 AREAS = CODES + (CITY_CODE,)   # row order of every recorded array: 7 counties, then the city
@@ -90,11 +90,7 @@ def by_county(index: np.ndarray, weight: float, mask: np.ndarray | None = None,
               values: np.ndarray | None = None) -> np.ndarray:
     """Weighted sums per county (entries 0-6) and for the city (entry 7) of `values`
     (or counts) over rows whose county `index` is 0..6 and `mask` holds."""
-    if mask is not None:
-        at = np.flatnonzero(mask)       # faster than boolean indexing on dense masks
-        index = index[at]
-        values = values[at] if values is not None else None
-    sums = np.bincount(index, weights=values, minlength=N_COUNTIES + 1)[:N_COUNTIES] * weight
+    sums = county_sums(index, weight, mask, values)
     return np.append(sums, sums.sum())
 
 

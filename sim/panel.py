@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .places import CODES, OUTSIDE, county_label
-from .population.census import EDU_LEVELS
-from .population.columns import HukouKind, Job, Pathway, Tenure
+from .population.columns import Edu, HukouKind, Job, Pathway, Tenure
 from .population.registration import agent_kind
 
 OUTSIDE_LABEL = "outside Tieling (市外)"
@@ -29,7 +28,7 @@ EDUCATION = ["none or pre-school", "primary", "junior secondary", "senior second
              "bachelor or above"]
 SEX = ["male", "female"]
 KIND = ["migrant_worker", "graduate", "household"]                        # registration.agent_kind
-assert len(EDUCATION) == len(EDU_LEVELS)
+assert len(EDUCATION) == len(Edu)
 
 PERSON_FILE, HOUSEHOLD_FILE = "persons.parquet", "households.parquet"
 

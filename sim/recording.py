@@ -1,16 +1,23 @@
-"""What the model records each year into the outcomes table (`outcomes.py` declares the names):
-the stocks at the end of the year, and the year's flows, which the phases count as they happen
-(`Flows`) and hand on with the rest of the year's results (`YearRecord`).
+"""What the model records each year into the outcomes table: named reporters, name -> function of
+the year, as Mesa's DataCollector reporters are (`REPORTERS`; the name is the outcome for its
+total and `outcome.group` for a group, as `outcomes.py` declares them). Stocks are those at the
+end of the year; flows (units per year) are what the phases counted as they happened (`Flows`)
+and handed on with the rest of the year's results (`YearRecord`), and are not recorded for the
+base year. The DataCollector's model reporters read the recorded city values back
+(`model_reporters`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from . import outcomes as oc
-from .places import N_COUNTIES, OUTSIDE
+from .budget import INCOME_ITEMS, SPENDING_ITEMS
+from .places import N_COUNTIES, OUTSIDE, county_sums
 from .population import registration, registry
 from .population.columns import Pathway, Population, Tenure
 
@@ -51,7 +58,7 @@ class Flows:
     def add(self, event: str, county: np.ndarray, city: bool = True) -> None:
         """Add a flow by county (entries 0-6); `city` also adds it to the city's total (entry 7),
         which moves within Tieling must not."""
-        v = np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES] * self.pop.weight
+        v = county_sums(county, self.pop.weight)
         self.values[event][:N_COUNTIES] += v
         if city:
             self.values[event][N_COUNTIES] += v.sum()
@@ -88,14 +95,194 @@ class YearRecord:
     budget: dict | None = None            # {"spending"|"income": {item: yuan per county}} (sim/budget.py)
 
 
+class Year:
+    """What the reporters read: the model at the end of its year, with the residents' and the
+    holders' cross-tables and the totals several reporters share, each built once."""
+
+    def __init__(self, model: "UrbanizationModel") -> None:
+        self.model, self.pop, self.w, self.record = model, model.pop, model.pop.weight, model.this_year
+
+    def county(self, table: np.ndarray) -> np.ndarray:
+        """Persons per county (summing the other dimensions) and the city total, in real persons."""
+        v = table.reshape(N_COUNTIES, -1).sum(axis=1) * self.w
+        return np.append(v, v.sum())
+
+    def on(self, dimension: str, value: int) -> np.ndarray:
+        """Residents per county and the city where `dimension` (one of `BY_RES`) takes `value`."""
+        return self.county(np.take(self.by_res, value, axis=BY_RES.index(dimension)))
+
+    @cached_property
+    def by_res(self) -> np.ndarray:
+        return _residents_table(self.model)
+
+    @cached_property
+    def by_hk(self) -> np.ndarray:
+        return _holders_table(self.model)
+
+    @cached_property
+    def residents(self) -> np.ndarray:
+        return self.county(self.by_res)
+
+    @cached_property
+    def urban(self) -> np.ndarray:
+        return self.on("town", 1)
+
+    @cached_property
+    def holders(self) -> np.ndarray:
+        return self.county(self.by_hk)
+
+    @cached_property
+    def urban_holders(self) -> np.ndarray:
+        return self.county(self.by_hk[:, 1])
+
+    @cached_property
+    def households(self) -> np.ndarray:
+        h = self.pop.households
+        fam = np.flatnonzero(h.view("alive") & ~h.view("collective") & (h.view("county") != OUTSIDE))
+        return oc.by_county(h.county[fam], self.w)
+
+    @cached_property
+    def permits(self) -> np.ndarray:
+        return self.on("permit", 1)
+
+    @cached_property
+    def student_county(self) -> np.ndarray:
+        """County of residence of the year's student settlers."""
+        return self.pop.persons.res[self.record.student_settlers]
+
+    def settled(self, mask_of=None) -> np.ndarray:
+        """Settlers by the pathways other than students, per county and the city (`mask_of(settled)`
+        selects some)."""
+        s = self.record.settled
+        return oc.by_county(s.county, self.w, None if mask_of is None else mask_of(s))
+
+
+Reporter = Callable[[Year], np.ndarray]     # 7 county values and the city's
+
+
+def _with_city(values) -> np.ndarray:
+    v = np.asarray(values, float)
+    return np.append(v, v.sum())
+
+
+def _rate(num: str, den: str) -> Reporter:
+    return lambda y: oc.ratio(getattr(y, num), getattr(y, den))
+
+
+def _survey(y: Year) -> np.ndarray:
+    """Statistics (clause 十): an annual sample survey of the true residents."""
+    rate = y.model.rules.statistics.survey_sample_rate
+    sampled = y.model.year_draws.stream("survey").binomial(np.round(y.residents[:N_COUNTIES]).astype(np.int64), rate)
+    est = sampled / rate
+    return np.append(est, est.sum())
+
+
+def _governments(attribute: str) -> Reporter:
+    return lambda y: _with_city([getattr(g, attribute) for g in y.model.counties])
+
+
+def _services(field_: str, weighted: bool = False) -> Reporter:
+    return lambda y: _with_city(getattr(y.record, field_) * (y.w if weighted else 1))
+
+
+def _congestion(attribute: str) -> Reporter:
+    def report(y: Year) -> np.ndarray:
+        v = np.asarray([getattr(g, attribute) for g in y.model.counties], float)
+        return np.append(v, v.mean())
+    return report
+
+
+def _settled_kind(k: int, name: str) -> Reporter:
+    """Settlers of an agent kind; students settle as household members."""
+    def report(y: Year) -> np.ndarray:
+        extra = oc.by_county(y.student_county, y.w) if name == "household" else 0
+        return y.settled(lambda s: s.kind == k) + extra
+    return report
+
+
+def _budget_total(key: str) -> Reporter:
+    return lambda y: _with_city(sum(y.record.budget[key].values()))
+
+
+def _register(name: str, reason: str | None = None) -> Reporter:
+    """A register flow of the year (registry.Ledger), in total or for one reason, in real persons."""
+    if reason is None:
+        return lambda y: y.record.ledger.total(name) * y.w
+    return lambda y: y.record.ledger.flows.get((name, reason), np.zeros(N_COUNTIES + 1)) * y.w
+
+
+# In recording order: the people's stocks, the services' stocks, the year's flows, the register's.
+REPORTERS: dict[str, Reporter] = {
+    "residents": lambda y: y.residents,
+    "urban_residents": lambda y: y.urban,
+    "hukou_holders": lambda y: y.holders,
+    "urban_hukou_holders": lambda y: y.urban_holders,
+    "resident_urbanization_rate": _rate("urban", "residents"),
+    "hukou_urbanization_rate": _rate("urban_holders", "holders"),
+    "urbanization_gap": lambda y: oc.ratio(y.urban, y.residents) - oc.ratio(y.urban_holders, y.holders),
+    "registered_outside": lambda y: y.county(y.by_hk[:, :, 0]),
+    "residents_registered_elsewhere": lambda y: y.on("registered_elsewhere", 1),
+    **{f"residents.{group}": partial(Year.on, dimension="age_group", value=g)
+       for g, group in enumerate(("age_0_14", "age_15_64", "age_65_plus"))},
+    "households": lambda y: y.households,
+    "household_size": lambda y: oc.ratio(y.on("family", 1), y.households),
+    "residence_permits": lambda y: y.permits,
+    **{f"agents.{name}": partial(Year.on, dimension="kind", value=k) for k, name in enumerate(KINDS)},
+    # Statistics (clause 十): the registry-based estimate counts hukou holders and the permit
+    # holders the registry knows of.
+    "residents_registry_estimate": lambda y: y.holders + y.permits,
+    "residents_survey_estimate": _survey,
+    "school_places": _governments("school_places"),
+    "public_rental_stock": _governments("rental_stock"),
+    "land_quota_m2": _governments("land_quota_m2"),
+    "public_rental_queue": _services("rental_queue", weighted=True),
+    "public_rental_occupancy": _services("rental_occupied", weighted=True),
+    "migrant_children": _services("migrant_children"),
+    "migrant_children_in_public_school": _services("migrant_admitted"),
+    "service_congestion.school": _congestion("school_congestion"),
+    "service_congestion.clinic": _congestion("clinic_congestion"),
+    **{name: (lambda y, name=name: y.record.flows.values[name]) for name in FLOWS},
+    "settlements": lambda y: y.settled() + oc.by_county(y.student_county, y.w),
+    **{f"settlements.{k.name}": (lambda y: oc.by_county(y.student_county, y.w)) if k == Pathway.student
+       else (lambda y, k=k: y.settled(lambda s: s.pathway == k)) for k in Pathway},
+    **{f"settlements.kind_{name}": _settled_kind(k, name) for k, name in enumerate(KINDS)},
+    "transfers": lambda y: np.append(y.record.receipts, y.record.receipts.sum()),
+    **{f"{outcome}{suffix}": reporter
+       for outcome, key, items in (("budget_spending", "spending", SPENDING_ITEMS),
+                                   ("budget_income", "income", INCOME_ITEMS))
+       for suffix, reporter in [("", _budget_total(key))]
+       + [(f".{item}", (lambda y, key=key, item=item: _with_city(y.record.budget[key][item]))) for item in items]},
+    **{name: _register(name) for name in ("hukou_births", "hukou_deaths", "hukou_converted")},
+    **{name: reporter for outcome, reasons in REGISTER_REASONS.items()
+       for name, reporter in [(outcome, _register(outcome))]
+       + [(f"{outcome}.{reason}", _register(outcome, reason)) for reason in reasons]},
+}
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(outcome, group) of a reporter's name: `settlements.graduate` -> ("settlements", "graduate")."""
+    outcome, _, group = name.partition(".")
+    return outcome, group or "all"
+
+
+def reporter_name(outcome: str, group: str = "all") -> str:
+    """The name of an outcome's reporter (and its column in the DataCollector's table): the
+    outcome's name for its total, `outcome.group` for a group (e.g. `settlements.graduate`)."""
+    return outcome if group == "all" else f"{outcome}.{group}"
+
+
+def is_flow(outcome: str) -> bool:
+    """Flows are counted over a year (their unit is per year) and not recorded for the base year."""
+    return oc.OUTCOMES[outcome].unit.endswith("/year")
+
+
 def record(model: "UrbanizationModel") -> None:
-    """Stocks at the end of the year, and the year's flows (not for the base year)."""
-    by_res, by_hk = _residents_table(model), _holders_table(model)
-    _record_people(model, by_res, by_hk)
-    _record_services(model)
-    if model.year > model.config.base_year:
-        _record_flows(model)
-        _record_register(model)
+    """Every reporter's values of the year into the outcomes table (flows not for the base year)."""
+    y, first = Year(model), model.year == model.config.base_year
+    for name, report in REPORTERS.items():
+        outcome, group = split_name(name)
+        if not (first and is_flow(outcome)):
+            model.recorder.add(model.year, outcome, report(y), group)
 
 
 def _residents_table(model: "UrbanizationModel") -> np.ndarray:
@@ -122,119 +309,38 @@ def _holders_table(model: "UrbanizationModel") -> np.ndarray:
     return np.bincount(cell, minlength=(N_COUNTIES + 1) * 4).reshape(N_COUNTIES + 1, 2, 2)[:N_COUNTIES]
 
 
-def _on(table: np.ndarray, dimension: str, value: int) -> np.ndarray:
-    """The residents' table where `dimension` (one of `BY_RES`) takes `value`."""
-    return np.take(table, value, axis=BY_RES.index(dimension))
+# --- the DataCollector ----------------------------------------------------------------
+
+def declared_names() -> list[str]:
+    """Every outcome and group `outcomes.OUTCOMES` declares, as reporter names, in declaration order."""
+    return [reporter_name(outcome, group) for outcome, info in oc.OUTCOMES.items()
+            for group in re.split(r"[;,]\s*", info.groups) if group]
 
 
-def _record_people(model: "UrbanizationModel", by_res: np.ndarray, by_hk: np.ndarray) -> None:
-    h, w, y, add = model.pop.households, model.pop.weight, model.year, model.recorder.add
-
-    def county(table: np.ndarray) -> np.ndarray:
-        """Persons per county (summing the other dimensions) and the city total, in real persons."""
-        v = table.reshape(N_COUNTIES, -1).sum(axis=1) * w
-        return np.append(v, v.sum())
-
-    residents = county(by_res)
-    urban = county(_on(by_res, "town", 1))
-    holders = county(by_hk)
-    urban_holders = county(by_hk[:, 1])
-    r_rate, h_rate = oc.ratio(urban, residents), oc.ratio(urban_holders, holders)
-    add(y, "residents", residents)
-    add(y, "urban_residents", urban)
-    add(y, "hukou_holders", holders)
-    add(y, "urban_hukou_holders", urban_holders)
-    add(y, "resident_urbanization_rate", r_rate)
-    add(y, "hukou_urbanization_rate", h_rate)
-    add(y, "urbanization_gap", r_rate - h_rate)
-    add(y, "registered_outside", county(by_hk[:, :, 0]))
-    add(y, "residents_registered_elsewhere", county(_on(by_res, "registered_elsewhere", 1)))
-    for g, group in enumerate(("age_0_14", "age_15_64", "age_65_plus")):
-        add(y, "residents", county(_on(by_res, "age_group", g)), group)
-    fam = np.flatnonzero(h.view("alive") & ~h.view("collective") & (h.view("county") != OUTSIDE))
-    households = oc.by_county(h.county[fam], w)
-    add(y, "households", households)
-    add(y, "household_size", oc.ratio(county(_on(by_res, "family", 1)), households))
-    permits = county(_on(by_res, "permit", 1))
-    add(y, "residence_permits", permits)
-    for k, name in enumerate(KINDS):
-        add(y, "agents", county(_on(by_res, "kind", k)), name)
-    # Statistics (clause 十): registry-based estimate (hukou holders plus permit holders, who the
-    # registry knows of) and an annual sample survey of the true residents.
-    add(y, "residents_registry_estimate", holders + permits)
-    add(y, "residents_survey_estimate", _survey(model, residents))
+def city_value(model, name: str) -> float:
+    """The city's value of a reporter in the model's current year, as recorded (NaN if not
+    recorded that year: flows are not recorded for the base year)."""
+    return model.recorder.latest(*split_name(name), model.year)
 
 
-def _survey(model: "UrbanizationModel", residents: np.ndarray) -> np.ndarray:
-    rate = model.rules.statistics.survey_sample_rate
-    sampled = model.year_draws.stream("survey").binomial(np.round(residents[:N_COUNTIES]).astype(np.int64), rate)
-    est = sampled / rate
-    return np.append(est, est.sum())
+def model_reporters() -> dict[str, Any]:
+    """The DataCollector's model reporters, name -> function of the model: the year, and the city's
+    value of each reporter, in the order the outcomes are declared."""
+    return {"year": "year", **{name: partial(city_value, name=name) for name in declared_names()}}
 
 
-def _with_city(values) -> np.ndarray:
-    v = np.asarray(values, float)
-    return np.append(v, v.sum())
-
-
-def _record_services(model: "UrbanizationModel") -> None:
-    add, gov, y, s, w = model.recorder.add, model.counties, model.year, model.this_year, model.pop.weight
-    add(y, "school_places", _with_city([g.school_places for g in gov]))
-    add(y, "public_rental_stock", _with_city([g.rental_stock for g in gov]))
-    add(y, "land_quota_m2", _with_city([g.land_quota_m2 for g in gov]))
-    add(y, "public_rental_queue", _with_city(s.rental_queue * w))
-    add(y, "public_rental_occupancy", _with_city(s.rental_occupied * w))
-    add(y, "migrant_children", _with_city(s.migrant_children))
-    add(y, "migrant_children_in_public_school", _with_city(s.migrant_admitted))
-    for group, values in (("school", [g.school_congestion for g in gov]), ("clinic", [g.clinic_congestion for g in gov])):
-        v = np.asarray(values, float)
-        add(y, "service_congestion", np.append(v, v.mean()), group)
-
-
-def _record_flows(model: "UrbanizationModel") -> None:
-    add, w, s, y = model.recorder.add, model.pop.weight, model.this_year, model.year
-    for name in FLOWS:
-        add(y, name, s.flows.values[name])
-    settled = s.settled
-    student_county = model.pop.persons.res[s.student_settlers]
-    total = oc.by_county(settled.county, w) + oc.by_county(student_county, w)
-    add(y, "settlements", total)
-    for k in Pathway:
-        if k == Pathway.student:
-            add(y, "settlements", oc.by_county(student_county, w), k.name)
-        else:
-            add(y, "settlements", oc.by_county(settled.county, w, settled.pathway == k), k.name)
-    for k, name in enumerate(KINDS):
-        extra = oc.by_county(student_county, w) if name == "household" else 0
-        add(y, "settlements", oc.by_county(settled.county, w, settled.kind == k) + extra, f"kind_{name}")
-    add(y, "transfers", np.append(s.receipts, s.receipts.sum()))
-    _record_budget(model)
-
-
-def _record_budget(model: "UrbanizationModel") -> None:
-    """Spending and income by item (groups) and in total (`all`), yuan per county and city."""
-    add, y, book = model.recorder.add, model.year, model.this_year.budget
-    for outcome, key in (("budget_spending", "spending"), ("budget_income", "income")):
-        items = book[key]
-        total = sum(items.values())
-        add(y, outcome, _with_city(total))
-        for item, values in items.items():
-            add(y, outcome, _with_city(values), item)
-
-
-def _record_register(model: "UrbanizationModel") -> None:
-    """The register's flows of the year (registry.Ledger), in real persons."""
-    add, ledger, w, y = model.recorder.add, model.this_year.ledger, model.pop.weight, model.year
-    for name in ("hukou_births", "hukou_deaths", "hukou_converted"):
-        add(y, name, ledger.total(name) * w)
-    for name, reasons in REGISTER_REASONS.items():
-        add(y, name, ledger.total(name) * w)
-        for reason in reasons:
-            add(y, name, ledger.flows.get((name, reason), np.zeros(N_COUNTIES + 1)) * w, reason)
+def settlers_by_id(y: YearRecord, pop: Population) -> tuple[np.ndarray, np.ndarray] | None:
+    """The year's settlers by stable id (their rows move at compact()) and pathway; None before
+    the first step."""
+    if y.settled is None:
+        return None
+    p, settled, student = pop.persons, y.settled, y.student_settlers
+    return (np.concatenate([p.id[student], p.id[settled.persons]]),
+            np.concatenate([np.full(len(student), Pathway.student, np.int8), settled.pathway.astype(np.int8)]))
 
 
 def base_services(pop: Population) -> np.ndarray:
     """Public rental flats occupied at the base year, by county (sample households)."""
     h = pop.households
     rental = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
-    return np.bincount(h.view("county")[rental], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+    return county_sums(h.view("county"), mask=rental)

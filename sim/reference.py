@@ -30,14 +30,16 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
+from .constants import (CHILD_GAP_YEARS, HEAD_AGE_BELOW, HEAD_DECIDER_AGES, MAX_YEARLY_CHANCE, MOVE_AGE_FROM,
+                        MOVE_FLOOR, SCHOOL_AGES, SPOUSE_MAX_GAP_YEARS, YOUTH_DECIDER_AGES)
 from .decisions import centre
 from .decisions import migration as mig
-from .decisions.settlement import CONDITIONAL_MAX_AGE, FRESH_GRADUATE_YEARS
+from .decisions.settlement import CONDITIONAL_MAX_AGE, FRESH_GRADUATE_YEARS, NEVER_GRADUATED, SCHEME_BITS
 from .model import UrbanizationModel
 from .places import CENTRAL, N_COUNTIES, OUTSIDE
-from .policies.levers import Dependent, GraduateSettlement, Scheme
+from .policies.levers import Dependent, GraduateSettlement
 from .population import moves, moves_within, registration
-from .population.columns import Job, Pathway, Tenure
+from .population.columns import Edu, Job, Pathway, Tenure
 from .scenario import Scenario, with_overrides
 
 HEAD, SPOUSE, CHILD, PARENT, OTHER = range(5)
@@ -157,7 +159,7 @@ class HouseholdAgent(mesa.Agent):
     def roles(self) -> list[int]:
         """Head: the oldest member under 60 (or the oldest), the first one on ties; then spouse
         (within 10 years of the head), child (15+ years younger), parent (15+ years older), other."""
-        keys = [p.age + 1000 if p.age < 60 else p.age for p in self.members]
+        keys = [p.age + 1000 if p.age < HEAD_AGE_BELOW else p.age for p in self.members]
         head = keys.index(max(keys))
         head_age = self.members[head].age
         roles = []
@@ -165,11 +167,11 @@ class HouseholdAgent(mesa.Agent):
             gap = p.age - head_age
             if i == head:
                 roles.append(HEAD)
-            elif abs(gap) <= 10:
+            elif abs(gap) <= SPOUSE_MAX_GAP_YEARS:
                 roles.append(SPOUSE)
-            elif gap <= -15:
+            elif gap <= -CHILD_GAP_YEARS:
                 roles.append(CHILD)
-            elif gap >= 15:
+            elif gap >= CHILD_GAP_YEARS:
                 roles.append(PARENT)
             else:
                 roles.append(OTHER)
@@ -182,21 +184,23 @@ class HouseholdAgent(mesa.Agent):
         o = ctx.behaviour.outside
         if p.job == Job.student:
             return 0.0
-        profile = 0.05 + math.exp(-(((p.age - o.peak_age) / o.age_spread) ** 2)) if p.age >= 15 else 0.0
+        profile = MOVE_FLOOR + math.exp(-(((p.age - o.peak_age) / o.age_spread) ** 2)) if p.age >= MOVE_AGE_FROM else 0.0
         chance = o.out_rate_peak * profile
-        if p.edu >= 4:
+        if p.edu >= Edu.college:
             chance *= o.college_multiplier
         if not p.res_urban:
             chance *= o.rural_multiplier
-        return min(max(chance * ctx.pull[p.res], 0.0), 0.95)
+        return min(max(chance * ctx.pull[p.res], 0.0), MAX_YEARLY_CHANCE)
 
     # --- 2. where to live -----------------------------------------------------------
 
     def is_head_decider(self, p: Person, role: int) -> bool:
-        return role == HEAD and p.res != OUTSIDE and not self.collective and 18 <= p.age <= 55
+        first, last = HEAD_DECIDER_AGES
+        return role == HEAD and p.res != OUTSIDE and not self.collective and first <= p.age <= last
 
     def is_youth_decider(self, p: Person, role: int) -> bool:
-        return role == CHILD and p.res != OUTSIDE and not self.collective and 18 <= p.age <= 30 and not p.res_urban
+        first, last = YOUTH_DECIDER_AGES
+        return role == CHILD and p.res != OUTSIDE and not self.collective and first <= p.age <= last and not p.res_urban
 
     def place_utilities(self, p: Person, whole: bool) -> list[float]:
         """Utility of staying, the own county's town, the central districts, another county town."""
@@ -276,9 +280,9 @@ class HouseholdAgent(mesa.Agent):
         r = self.model.context.rules
         year = self.model.context.year
         owner = self.tenure == Tenure.owned
-        since = year - p.grad_year if p.grad_year > 0 else 999
+        since = year - p.grad_year if p.grad_year > 0 else NEVER_GRADUATED
         if pathway == Pathway.graduate:
-            graduate = p.edu >= 4 and since < 100 and (r.graduates.include_non_regular_degrees or not p.non_regular)
+            graduate = p.edu >= Edu.college and since < NEVER_GRADUATED and (r.graduates.include_non_regular_degrees or not p.non_regular)
             if r.graduates.settlement == GraduateSettlement.unrestricted:
                 return graduate and (owner or self.tenure == Tenure.public_rental or r.graduates.collective_registration)
             if r.graduates.settlement == GraduateSettlement.conditional:
@@ -292,7 +296,7 @@ class HouseholdAgent(mesa.Agent):
         if pathway == Pathway.insurance:
             if not (r.insurance.enabled and r.insurance.schemes):
                 return False
-            mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance.schemes)
+            mask = sum(SCHEME_BITS[s] for s in r.insurance.schemes)
             return (p.job == Job.flexible and (p.ins_schemes & mask) > 0
                     and p.ins_years >= max(r.insurance.min_contribution_years, 1e-6))
         if pathway == Pathway.residence_years:
@@ -307,7 +311,7 @@ class HouseholdAgent(mesa.Agent):
         s, r = ctx.behaviour.settling, ctx.rules
         now = r.permit_access if p.permit else ctx.behaviour.services.unregistered_access
         gain = (1.0 - now) * (1.0 - ctx.congestion[p.res])
-        school_child = any(6 <= q.age <= 14 for q in self.members)
+        school_child = any(SCHOOL_AGES[0] <= q.age <= SCHOOL_AGES[1] for q in self.members)
         loses_land = self.land and p.hk != OUTSIDE and not p.hk_urban and not r.rural_rights.kept_after_settling
         loses_land += s.outside_land_share * (p.hk == OUTSIDE and not p.hk_urban)
         return s.asc + s.beta_services * gain + s.beta_children * school_child - s.beta_land_loss * loses_land

@@ -18,7 +18,7 @@ from .blocks import Block, problem_at
 from .costs import Costs
 from .parameters import Behaviour, calibrated_values
 from .places import CODES
-from .yaml_guard import YamlProblem, read_yaml, short
+from .yaml_guard import YamlLines, YamlProblem, read_yaml, short
 from .policies.levers import Policy
 
 CountyCode = Literal["211202", "211204", "211221", "211223", "211224", "211281", "211282"]
@@ -190,44 +190,22 @@ MAX_PROBLEMS = 20   # a file with thousands of wrong keys gets the first ones an
 
 def _problems(e: ValidationError, source: str, node: yaml.Node | None) -> list[str]:
     errors = e.errors()
-    lines = _LineIndex(node)
+    lines = YamlLines(node)
     problems = [_describe(err, source, lines) for err in errors[:MAX_PROBLEMS]]
     if len(errors) > MAX_PROBLEMS:
         problems.append(f"{source}: ... and {len(errors) - MAX_PROBLEMS:,} more problems")
     return problems
 
 
-class _LineIndex:
-    """1-based line of the YAML node at a field path; each mapping indexed once (not once per problem)."""
-
-    def __init__(self, node: yaml.Node | None):
-        self.root = node
-        self.keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
-
-    def line(self, loc: tuple) -> int | None:
-        line, node = None, self.root
-        for key in loc:
-            if not isinstance(node, yaml.MappingNode):
-                break
-            if id(node) not in self.keys:
-                self.keys[id(node)] = {str(k.value): (k, v) for k, v in reversed(node.value)}
-            match = self.keys[id(node)].get(str(key))
-            if match is None:
-                break
-            k, node = match
-            line = k.start_mark.line + 1
-        return line
-
-
-def _describe(err: dict, source: str, lines: _LineIndex) -> str:
+def _describe(err: dict, source: str, lines: YamlLines) -> str:
     loc = tuple(x for x in err["loc"] if not str(x).startswith("function-after") and x != "[key]")
     path = ".".join(str(x) for x in loc) or "(top level)"
-    line = lines.line(loc)
+    line = lines(loc)
     where = f"{source}:{line}" if line else source
     kind, msg, found = err["type"], err["msg"], err.get("input")
     if kind == "value_at":   # a cross-field rule names the field it is about (sim.blocks.problem_at)
         loc = loc + tuple(err["ctx"]["at"].split("."))
-        path, line = ".".join(str(x) for x in loc), lines.line(loc)
+        path, line = ".".join(str(x) for x in loc), lines(loc)
         where = f"{source}:{line}" if line else source
         return f"{where}: {path}: expected {short(err['ctx']['expected'], 200)}, found {short(err['ctx']['found'])}"
     if kind == "extra_forbidden":

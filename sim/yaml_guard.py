@@ -106,6 +106,35 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+class YamlLines:
+    """The 1-based line of the YAML node at a field path `loc` (mapping keys, list positions) in the
+    node tree `read_yaml` returns, or of the deepest part of the path found; None when not even
+    the first key is there. The one locator for the messages about scenario and sweep files;
+    each mapping is indexed once, not once per problem (a file may have thousands)."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+        self.keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def __call__(self, loc: tuple) -> int | None:
+        line, node = None, self.root
+        for key in loc:
+            if isinstance(node, yaml.MappingNode):
+                if id(node) not in self.keys:   # the first of a repeated key, as read_yaml reports it
+                    self.keys[id(node)] = {str(k.value): (k, v) for k, v in reversed(node.value)}
+                match = self.keys[id(node)].get(str(key))
+                if match is None:
+                    break
+                k, node = match
+                line = _line(k)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+                node = node.value[key]
+                line = _line(node)
+            else:
+                break
+        return line
+
+
 def short(value: Any, limit: int = 80) -> str:
     """repr of a found value, cut to `limit` characters so a message stays one readable line."""
     text = repr(value)

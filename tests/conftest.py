@@ -16,6 +16,7 @@ SCENARIOS = ROOT / "scenarios"
 os.environ.setdefault("URBSIM_TMP", tempfile.gettempdir())
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "urbsim-hypothesis"))
 os.environ.setdefault("URBSIM_POPULATION_CACHE", os.path.join(tempfile.gettempdir(), "urbsim-test-populations"))
+os.environ.setdefault("URBSIM_SAVED_DB", os.path.join(tempfile.gettempdir(), "urbsim-test-saved", "saved_scenarios.sqlite"))
 
 
 def small(scenario: Scenario, **kw) -> Scenario:

@@ -10,7 +10,8 @@ import pytest
 import sim
 from dashboard import budget_tab, i18n, report
 from dashboard.i18n.budget import TERMS
-from dashboard.data import RunSet, replicate_seeds, run_replicates
+from dashboard.data import REPLICATE_SEED, RunSet, run_replicates
+from sim import replicate_seeds
 from dashboard.figures import ViewOptions, build_view
 
 from .conftest import SCENARIOS
@@ -21,7 +22,7 @@ LATIN = re.compile(r"[A-Za-z]{3,}")
 
 @pytest.fixture(scope="module")
 def runsets():
-    seeds = replicate_seeds(2)
+    seeds = replicate_seeds(REPLICATE_SEED, 2)
     out = []
     for n in NAMES:
         sc = sim.with_overrides(sim.load_scenario(SCENARIOS / f"{n}.yaml"), {"end_year": 2023})
@@ -45,7 +46,8 @@ def visible_text(blocks) -> list[str]:
 def test_budget_tab_in_both_languages(runsets):
     zh = build_view("budget", runsets, ViewOptions(lang="zh", baseline=NAMES[0]))
     ids = [b.id for b in zh]
-    assert ids == ["fig-budget-years", "fig-budget-items", "scorecard-table", "targets-table", "explain-table"]
+    assert ids == ["fig-budget-years", "fig-budget-items", "scorecard-table", "targets-table", "explain-table",
+                   "fig-explain"]
     card = zh[2].table
     assert list(card.columns) == ["指标", *NAMES, f"{NAMES[1]} 较基准"]
     assert card.iloc[0, 0] == "落户人数（人）" and "[" in card.iloc[0, 3]          # mean [low, high]

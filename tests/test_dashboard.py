@@ -14,7 +14,8 @@ import sim
 from dashboard import figures, i18n, layout
 from dashboard.callbacks import control_value, problems_box, scenario_value
 from dashboard.data import (MAX_UPLOAD_BYTES, Library, ResultStore, RunSet, changed_paths, compose, export_table,
-                            parse_upload, replicate_seeds, runsets_from, unique_label)
+                            REPLICATE_SEED, parse_upload, runsets_from, unique_label)
+from sim import load_scenario, replicate_seeds
 from dashboard.figures import TABS, ViewOptions, build_view
 
 from .conftest import ROOT, SCENARIOS
@@ -47,7 +48,7 @@ def saved_result(reform_small_result, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def runsets(saved_result):
-    seeds = replicate_seeds(3)
+    seeds = replicate_seeds(REPLICATE_SEED, 3)
     base = RunSet("k-base", "reform", replicated(saved_result.outcomes, seeds), seeds, 0.01)
     alt = RunSet("k-alt", "variant", replicated(saved_result.outcomes, seeds, shift=0.05), seeds, 0.01)
     return [base, alt]
@@ -86,7 +87,7 @@ def test_every_view_builds_from_a_saved_result(runsets, tab, mode, lang):
                 b.figure.to_plotly_json()      # serialisable
                 assert b.figure.data, f"{tab}: empty figure"
                 runs = {(t.meta or {}).get("run") for t in b.figure.data
-                        if (t.meta or {}).get("kind") not in ("band-legend", "observed")}
+                        if (t.meta or {}).get("kind") not in ("band-legend", "observed", "target", "target-due")}
                 assert runs <= {"k-base", "k-alt"}
                 if mode == "difference":
                     assert "k-base" not in runs    # the baseline is the zero line
@@ -361,9 +362,11 @@ def test_result_store_answers_only_to_its_tokens(tmp_path, runsets):
     assert [r.label for r in found] == ["a"] and missing == ["gone"]
 
 
-def test_replicate_seeds_are_common_and_reproducible():
-    assert replicate_seeds(3) == replicate_seeds(3) == replicate_seeds(5)[:3]
-    assert len(set(replicate_seeds(5))) == 5
+def test_one_dashboard_replicate_is_the_library_scenarios_own_run():
+    # sim.replicate_seeds is the one rule: replicate 0 of a dashboard run is `urbsim run` of the file.
+    assert replicate_seeds(REPLICATE_SEED, 1) == [load_scenario(SCENARIOS / "tieling_reform_2020.yaml").seed]
+    assert replicate_seeds(REPLICATE_SEED, 5)[:3] == replicate_seeds(REPLICATE_SEED, 3)
+    assert len(set(replicate_seeds(REPLICATE_SEED, 5))) == 5
 
 
 def test_unique_labels():

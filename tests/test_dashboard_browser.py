@@ -64,7 +64,8 @@ def server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("dash-log") / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dashboard", "--host", "127.0.0.1", "--port", str(port),
-         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache)],
+         "--scenarios", str(SCENARIOS), "--cache-dir", str(cache),
+         "--saved-db", str(tmp_path_factory.mktemp("saved") / "saved_scenarios.sqlite")],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
@@ -181,8 +182,8 @@ def traces(p, fig_id: str) -> list[dict] | None:
 
 
 def run_traces(p, fig_id: str) -> list[dict]:
-    """The traces of runs (not the record's markers, dashboard/observed.py)."""
-    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") != "observed"]
+    """The traces of runs (not the record's markers nor the target lines)."""
+    return [t for t in traces(p, fig_id) or [] if t["meta"].get("kind") not in ("observed", "target", "target-due")]
 
 
 def wait_for_run(p, label: str, fig_id: str = "fig-urban") -> None:
@@ -637,6 +638,7 @@ def test_a_runs_yaml_is_what_ran(page, tmp_path):
     path = tmp_path / d.value.suggested_filename
     d.value.save_as(path)
     sc = sim.load_scenario(path)
-    from dashboard.data import replicate_seeds
+    from dashboard.data import REPLICATE_SEED
+    from sim import replicate_seeds
     assert (path.name, sc.name, sc.scale, sc.seed, sc.end_year) == (
-        "tieling_reform_2020-2.yaml", "tieling_reform_2020-2", float(SMALL_SCALE), replicate_seeds(2)[0], 2021)
+        "tieling_reform_2020-2.yaml", "tieling_reform_2020-2", float(SMALL_SCALE), replicate_seeds(REPLICATE_SEED, 2)[0], 2021)

@@ -15,7 +15,8 @@ import sim
 from dashboard import i18n, layout
 from dashboard.callbacks import messages, problems_box
 from dashboard.callbacks.runs import duration_text, progress_text, run_yaml
-from dashboard.data import Library, RunSet, parse_upload, replicate_seeds
+from dashboard.data import REPLICATE_SEED, Library, RunSet, parse_upload
+from sim import replicate_seeds
 from dashboard.figures import DERIVED, ViewOptions, build_view, summary_table
 
 from .chinese_view import stray_words
@@ -180,7 +181,7 @@ def test_progress_line_has_a_time_estimate():
 
 
 def test_run_yaml_records_what_ran(reform):
-    seeds = replicate_seeds(3)
+    seeds = replicate_seeds(REPLICATE_SEED, 3)
     text = run_yaml(reform, "tieling_reform_2020-2", 0.01, seeds)
     sc = sim.parse_scenario(text)
     assert (sc.name, sc.scale, sc.seed) == ("tieling_reform_2020-2", 0.01, seeds[0])
@@ -225,7 +226,7 @@ def test_every_library_scenario_has_a_chinese_description():
 
 @pytest.fixture(scope="module")
 def two_runs():
-    seeds = replicate_seeds(3)
+    seeds = replicate_seeds(REPLICATE_SEED, 3)
     names = ["resident_urbanization_rate", "hukou_urbanization_rate", "urbanization_gap", "residents",
              "migrant_children", "migrant_children_in_public_school", "school_places", "transfers"]
     df = pd.concat([synthetic_outcomes(names),

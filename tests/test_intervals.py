@@ -54,11 +54,12 @@ def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="level"):
         intervals.mean_interval([1.0, 2.0], 1.5)
     with pytest.raises(ValueError, match="replicates"):
-        intervals.consecutive_seeds(1, 0)
+        intervals.replicate_seeds(1, 0)
 
 
-def test_consecutive_seeds_start_at_the_given_seed():
-    assert intervals.consecutive_seeds(20200, 3) == [20200, 20201, 20202]
+def test_replicate_seeds_start_at_the_given_seed_and_do_not_depend_on_the_count():
+    assert intervals.replicate_seeds(20200, 3) == [20200, 20201, 20202]
+    assert intervals.replicate_seeds(20200, 5)[:3] == intervals.replicate_seeds(20200, 3)
 
 
 def _runs(seeds_b):

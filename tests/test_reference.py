@@ -16,7 +16,7 @@ from sim.decisions.outside import leave_probability
 from sim.draws import Draws
 from sim.places import OUTSIDE
 from sim.population import moves_within, registration
-from sim.population.columns import Job
+from sim.population.columns import Edu, Job
 from sim.reference import Decisions, ReferenceModel, engine_decisions, timed_ratio
 
 SCALE = 0.004
@@ -41,7 +41,7 @@ def test_leaving_chances_are_the_same(everyone_reconsiders):
     model, ref = everyone_reconsiders
     p, alive = model.pop.persons, model.alive()
     res = alive[p.res[alive] != OUTSIDE]
-    prob = leave_probability(p.age[res], p.edu[res] >= 4, ~p.res_urban[res], model.config.behaviour.outside,
+    prob = leave_probability(p.age[res], p.edu[res] >= Edu.college, ~p.res_urban[res], model.config.behaviour.outside,
                              model._outside_pull(), p.res[res])       # as moves.choose_leavers calls it
     prob[p.job[res] == Job.student] = 0.0
     theirs = {q.row: agent.leave_chance(q) for agent in ref.agents for q in agent.members if q.res != OUTSIDE}

@@ -135,5 +135,6 @@ def test_cli_scorecard_and_explain(tmp_path):
                                  "--replicates", "2", "--seed", "5"])
     assert r.exit_code == 0, r.output
     assert "why" in r.output and "linked_tr" in r.output and "purchase" in r.output   # tables wrap at 80 columns
+    assert "migrant" in r.output and sim.COUNTIES[0].code in r.output     # the breakdown by kind and county
     bad = CliRunner().invoke(app, ["scorecard", *files, "--scale", "0.01", "--end", "2022", "--start", "2030"])
     assert bad.exit_code == 2 and "--start" in bad.output

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from sim import ScenarioError, headline, load_scenario, parse_override, run as run_scenario, with_overrides
 from sim.files import OutputError, check_output_folder, folder_replaced_whole
-from sim.intervals import LEVEL, NOISE, compare_table, consecutive_seeds
+from sim.intervals import LEVEL, NOISE, compare_table, replicate_seeds
 from sim.panel import HOUSEHOLD_FILE, PERSON_FILE, Panel
 from urbsim.ui import console, fail, progress_bar
 
@@ -144,7 +144,7 @@ def compare(
     names = [sc.name for sc in loaded]
     if len(set(names)) < len(names):
         fail(f"scenario names: expected distinct names, found {names} (the `name` field of each file)")
-    seeds = consecutive_seeds(loaded[0].seed if seed is None else seed, replicates)
+    seeds = replicate_seeds(loaded[0].seed if seed is None else seed, replicates)
     kept: dict[str, list] | None = {sc.name: [] for sc in loaded} if explain else None
     runs = _replicate_runs(loaded, seeds, wanted, kept)
     table = compare_table(runs, names[0], level).assign(replicates=replicates)

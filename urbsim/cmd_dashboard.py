@@ -1,6 +1,6 @@
 """`urbsim dashboard`: start the planner dashboard (Dash) in the browser.
 
-    urbsim dashboard [--host 127.0.0.1] [--port 8050] [--scenarios DIR] [--geojson FILE]
+    urbsim dashboard [--host 127.0.0.1] [--port 8050] [--scenarios DIR] [--geojson FILE] [--saved-db FILE]
 
 Added to the `urbsim` app by `register(app)`; `python -m urbsim.cmd_dashboard` runs the
 command on its own. A bad option is one line and exit 2.
@@ -26,6 +26,10 @@ def dashboard(
                                                 "(GeoJSON whose features have properties.adcode)"),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir",
                                              help="folder for run jobs and results (default: the system temp folder)"),
+    saved_db: Optional[Path] = typer.Option(None, "--saved-db",
+                                            help="SQLite file of scenarios saved on the server and shared by link "
+                                                 "(default $URBSIM_SAVED_DB or the user's data folder, "
+                                                 "~/.local/share/urbsim on Linux)"),
     debug: bool = typer.Option(False, "--debug", help="Dash debug mode: error overlay and dev tools, local "
                                                        "addresses only (no code reloader)"),
 ) -> None:
@@ -47,7 +51,8 @@ def dashboard(
     from dashboard.app import serve   # imported late: keeps `urbsim --help` fast
 
     try:
-        serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug)
+        serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug,
+              saved_db=saved_db)
     except (ValueError, OSError) as e:   # a bad map file, or the port is taken
         fail(str(e))
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sim import Scenario, explain, scorecard, with_overrides
+from sim import Scenario, explain, explain_breakdown, scorecard, with_overrides
 from sim.scorecard import replicates
 from urbsim.ui import console, fail, progress_bar
 
@@ -59,8 +59,21 @@ def print_explanation(runs: dict[str, list], start: int, end: int, level: float 
         for r in e.itertuples():
             t.add_row(r.section, r.component, _fmt(r.a), _fmt(r.b), _with_interval(r.diff, r.low, r.high))
         console.print(t)
+        print_breakdown(explain_breakdown(runs[names[0]], runs[name], start, end, level), names[0], name, start,
+                        end, level)
         frames.append(e.assign(scenario=name, baseline=names[0]))
     return pd.concat(frames, ignore_index=True)
+
+
+def print_breakdown(b: pd.DataFrame, base: str, name: str, start: int, end: int, level: float) -> None:
+    """The difference split by pathway, agent kind, budget item and county (sim.explain_breakdown)."""
+    t = Table(title=f"{name} minus {base}, {start}-{end}, by pathway, agent kind, item and county "
+                    f"(mean over {b.n.iloc[0]} paired seeds, {level:.0%} interval; parts add up to each total)")
+    for col in ("measure", "by", "component", base, name, "difference [interval]"):
+        t.add_column(col, justify="left" if col in ("measure", "by", "component") else "right")
+    for r in b.itertuples():
+        t.add_row(r.measure, r.by, r.component, _fmt(r.a), _fmt(r.b), _with_interval(r.diff, r.low, r.high))
+    console.print(t)
 
 
 def print_scorecard(card) -> None:

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..data import (MAX_COMPARED, MAX_REPLICATES, SCALES, Library, ResultStore, changed_paths, replicate_seeds,
+from ..data import (MAX_COMPARED, MAX_REPLICATES, REPLICATE_SEED, SCALES, Library, ResultStore, changed_paths,
                     run_replicates, unique_label)
 from ..layout import LEVERS_BY_PATH
 from .common import LEVER_IDS, LEVER_VALUES, PARAM_IDS, PARAM_VALUES, edited
@@ -83,7 +83,7 @@ def register(app, library: Library, store: ResultStore, manager) -> None:
                 raise sim.ScenarioError([f"scale: expected one of {', '.join(f'{x:g}' for x in SCALES)}, found {scale}"])
         except (sim.ScenarioError, TypeError, ValueError) as e:
             return no_update, problems(getattr(e, "problems", [str(e)]))
-        seeds = replicate_seeds(n)
+        seeds = sim.replicate_seeds(REPLICATE_SEED, n)
         label = unique_label(sc.name, runs)
         start = time.perf_counter()
         last = [0.0]

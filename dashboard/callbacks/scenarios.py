@@ -15,6 +15,13 @@ from .messages import problems, status
 
 
 def register(app, library: Library) -> None:
+    """The scenario callbacks, one named registration each."""
+    for add in (library_choices, load_into_controls, check_draft, upload, save):
+        add(app, library)
+
+
+def library_choices(app, library: Library) -> None:
+    """The library's choices and the chosen scenario's description, in the page's language."""
     @app.callback(Output("library", "options"), Output("library-description", "children"),
                   Input("session-library", "data"), Input("library", "value"), Input("lang-switch", "value"))
     def library_choices(session_lib, key, lang):
@@ -22,6 +29,9 @@ def register(app, library: Library) -> None:
         desc = next((e.describe(lang) for e in entries if e.key == key), "")
         return library_options(entries, lang), desc
 
+
+def load_into_controls(app, library: Library) -> None:
+    """Loading a scenario (or resetting) fills every lever and parameter control."""
     @app.callback(Output(LEVER_VALUES, "value"), Output(PARAM_VALUES, "value"),
                   Output("scenario-name", "value"), Output("end-year", "value"),
                   Output("load-message-data", "data"),
@@ -42,6 +52,9 @@ def register(app, library: Library) -> None:
         params = [value_at(data, i["path"]) for i in param_ids]
         return levers, params, sc.name, sc.end_year, None
 
+
+def check_draft(app, library: Library) -> None:
+    """The edited draft checked as it changes: its problems, and the rows that differ from the scenario."""
     @app.callback(Output("draft-problems", "children"), Output({"type": "row", "path": ALL}, "className"),
                   Input(LEVER_VALUES, "value"), Input(PARAM_VALUES, "value"),
                   Input("scenario-name", "value"), Input("end-year", "value"), Input("lang-switch", "value"),
@@ -57,6 +70,9 @@ def register(app, library: Library) -> None:
         changed = set(changed_paths(base, sc, [r["path"] for r in row_ids]))
         return None, ["lever changed" if r["path"] in changed else "lever" for r in row_ids]
 
+
+def upload(app, library: Library) -> None:
+    """An uploaded file joins the session's library (or its problems are shown)."""
     @app.callback(Output("session-library", "data"), Output("library", "value"),
                   Output("upload-message-data", "data"),
                   Input("upload-checked", "data"),
@@ -77,6 +93,9 @@ def register(app, library: Library) -> None:
         session_lib[sc.name] = text
         return session_lib, "session:" + sc.name, status("upload_ok", file=filename, name=sc.name)
 
+
+def save(app, library: Library) -> None:
+    """The edited scenario joins the session's library under its name."""
     @app.callback(Output("session-library", "data", allow_duplicate=True),
                   Output("library", "value", allow_duplicate=True),
                   Output("library-message-data", "data", allow_duplicate=True),

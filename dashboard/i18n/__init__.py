@@ -21,13 +21,13 @@ once only — checked at import).
 """
 from __future__ import annotations
 
-from . import (budget as _budget, ensemble as _ensemble, messages, options as _options, parameters as _parameters,
-               ui as _ui, units as _units)
+from . import budget as _budget, charts as _charts, ensemble as _ensemble, messages, saved as _saved
+from . import options as _options, parameters as _parameters, ui as _ui, units as _units
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget, _ensemble)
+PARTS = (_ui, _budget, _charts, _saved, _ensemble)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)

@@ -13,12 +13,14 @@ import numpy as np
 from ..parameters import Settling
 from ..policies.levers import GraduateSettlement, Scheme
 from ..policies.rules import Rules
-from ..population.columns import Job, Pathway, Tenure
+from ..population.columns import Edu, Insured, Job, Pathway, Tenure
 
 N_PATHWAYS = len(Pathway)
 HEAD, SPOUSE, CHILD, PARENT, OTHER = range(5)
 FRESH_GRADUATE_YEARS = 2    # "fresh graduate" (应届) window under conditional rules (assumption)
 CONDITIONAL_MAX_AGE = 35    # age cap of the pre-reform graduate rules (assumption)
+NEVER_GRADUATED = 999       # years since graduation of a candidate who never graduated
+SCHEME_BITS = {Scheme.medical: Insured.medical, Scheme.pension: Insured.pension}
 
 
 @dataclass
@@ -26,14 +28,14 @@ class Candidates:
     """Town residents without town hukou there, as arrays of equal length."""
     age: np.ndarray
     edu: np.ndarray
-    years_since_graduation: np.ndarray   # large when never graduated
+    years_since_graduation: np.ndarray   # NEVER_GRADUATED when never graduated
     non_regular: np.ndarray
     job: np.ndarray
     role: np.ndarray                     # HEAD, SPOUSE, CHILD, PARENT, OTHER in the household
     tenure: np.ndarray                   # household's Tenure
     floor_m2: np.ndarray
     ins_years: np.ndarray
-    ins_schemes: np.ndarray              # bit 1 medical, bit 2 pension
+    ins_schemes: np.ndarray              # Insured bits
     town_years: np.ndarray
     relative_has_town_hukou: np.ndarray  # a household member holds town hukou of this town
 
@@ -41,7 +43,7 @@ class Candidates:
 def eligible(c: Candidates, r: Rules) -> np.ndarray:
     """(n, N_PATHWAYS) eligibility by pathway under the rules of the year."""
     out = np.zeros((N_PATHWAYS, len(c.age)), bool).T     # column-major: each pathway's column is contiguous
-    graduate = (c.edu >= 4) & (c.years_since_graduation < 100) & (r.graduates.include_non_regular_degrees | ~c.non_regular)
+    graduate = (c.edu >= Edu.college) & (c.years_since_graduation < NEVER_GRADUATED) & (r.graduates.include_non_regular_degrees | ~c.non_regular)
     owner = c.tenure == Tenure.owned
     if r.graduates.settlement == GraduateSettlement.unrestricted:
         housed = owner | (c.tenure == Tenure.public_rental) | r.graduates.collective_registration
@@ -53,7 +55,7 @@ def eligible(c: Candidates, r: Rules) -> np.ndarray:
         roles = {HEAD} | {dict(spouse=SPOUSE, children=CHILD, parents=PARENT)[d.value] for d in r.purchase.dependents}
         out[:, Pathway.purchase] = owner & (c.floor_m2 >= r.purchase.min_floor_area_m2) & _one_of(c.role, roles)
     if r.insurance.enabled and r.insurance.schemes:
-        mask = sum({Scheme.medical: 1, Scheme.pension: 2}[s] for s in r.insurance.schemes)
+        mask = sum(SCHEME_BITS[s] for s in r.insurance.schemes)
         out[:, Pathway.insurance] = ((c.job == Job.flexible) & ((c.ins_schemes & mask) > 0)
                                      & (c.ins_years >= max(r.insurance.min_contribution_years, 1e-6)))
     working = (c.job == Job.employee) | (c.job == Job.flexible)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..costs import Spending
 from ..parameters import Services
+from ..policies.rules import Rules
 
 
 def congestion(demand: float, capacity: float, start: float) -> float:
@@ -41,21 +42,29 @@ class CountyGovernment(mesa.Agent):
         self.clinic_capacity = residents * params.clinic_headroom
         self.rental_stock = town_households * rental_share
         self.land_quota_m2 = 0.0
-        self.received = 0.0          # yuan this year
-        self.committed = 0.0         # yuan committed to capacity this year
-        self.total_received = 0.0
-        self.total_committed = 0.0
         self.pipeline: deque[tuple[int, float]] = deque()   # (year usable, yuan)
         self.school_congestion = 0.0
         self.clinic_congestion = 0.0
         self.added = {"school_places": 0.0, "clinic_capacity": 0.0, "rental_stock": 0.0}   # this year
 
+    @classmethod
+    def at_base(cls, model: mesa.Model, users, params: Services, unit_costs: Spending) -> list[CountyGovernment]:
+        """The seven counties' governments, their services sized to the base year's `users`
+        (`population.service_users.BaseUsers`)."""
+        return [cls(model, i, users.children[i], users.residents[i], users.town_households[i], params,
+                    users.rental_share[i], unit_costs) for i in range(len(users.children))]
+
+    def serve_year(self, year: int, receipt: float, rules: Rules, settlers: float, residents: float) -> None:
+        """The county's year: the city's transfer received and committed, capacity built (matured
+        investment and planned growth), construction land for its `settlers`, clinics used by its
+        `residents` (real persons)."""
+        self.receive(receipt, year)
+        self.build(year, rules.schools.capacity_growth_per_year, rules.public_housing.stock_growth_per_year)
+        self.land_quota_m2 += settlers * rules.land.m2_per_settler
+        self.update_clinics(residents)
+
     def receive(self, yuan: float, year: int) -> None:
-        """Take this year's transfer and commit it to capacity usable after the lag."""
-        self.received = yuan
-        self.committed = yuan
-        self.total_received += yuan
-        self.total_committed += yuan
+        """Take this year's transfer and commit all of it to capacity usable after the lag."""
         self.pipeline.append((year + self.params.investment_lag_years, yuan))
 
     def build(self, year: int, school_growth: float, rental_growth: float) -> None:

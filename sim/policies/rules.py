@@ -76,3 +76,9 @@ def phase(policy: Policy, year: int) -> float:
 
 def rules_for(policy: Policy, year: int) -> Rules:
     return _mixed(HISTORICAL, policy, phase(policy, year), Rules)
+
+
+def rules_known(policy: Policy, base_year: int, year: int) -> Rules:
+    """The rules people knew in `year`: in the base year, the rules before the reform (the base
+    population's awareness and choices are of those), else the rules of the year."""
+    return rules_for(policy, year if year > base_year else min(base_year, policy.start_year - 1))

@@ -9,7 +9,7 @@ that synthesized its population.
 
 Key: everything synthesis reads (base year, scale, initial stocks, the behavioural
 parameters in SYNTHESIS_PARAMETERS, the generator's state before synthesis) and the code
-and data it is built from (sim/population/*.py, sim/places.py, the census tables, numpy's
+and data it is built from (sim/population/*.py, sim/places.py, sim/constants.py, the census tables, numpy's
 version). The policy and the other behavioural parameters are not part of the key, so
 runs that differ only in them (policy cells, calibration, sensitivity sweeps) share a
 population; tests/test_bench.py checks that they do not change it.
@@ -64,7 +64,7 @@ def code_fingerprint() -> str:
     """Hash of the code and data a synthesized population depends on."""
     root = resources.files("sim")
     files = sorted(p for p in (root / "population").iterdir() if p.name.endswith(".py"))
-    files += [root / "places.py"] + sorted(p for p in (root / "data").iterdir() if p.name.endswith(".csv"))
+    files += [root / "places.py", root / "constants.py"] + sorted(p for p in (root / "data").iterdir() if p.name.endswith(".csv"))
     digest = hashlib.sha256(np.__version__.encode())
     for f in files:
         digest.update(f.name.encode())

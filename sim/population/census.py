@@ -22,9 +22,6 @@ from ..places import CODES, CITY_CODE
 # Lower bounds of the census's 19 age groups: 0, 1-4, 5-9, ..., 80-84, 85+.
 AGE_LOWER = np.array([0, 1] + list(range(5, 90, 5)), dtype=np.int16)
 AGE_UPPER = np.append(AGE_LOWER[1:] - 1, 99).astype(np.int16)
-# Education levels: 0 none or pre-school, 1 primary, 2 junior secondary,
-# 3 senior secondary, 4 junior college (专科), 5 bachelor or above.
-EDU_LEVELS = ("none", "primary", "junior", "senior", "college", "bachelor")
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ class CensusYear:
     household_persons: np.ndarray  # (7,) persons in family households
     one_person: np.ndarray         # (7,) one-person households (a subset of one-generation)
     generations: np.ndarray        # (7, 4) households of 1, 2, 3, 4+ generations
-    education: np.ndarray          # (7, 2, 6) persons by sex and level (ages 6+ in 2010, 3+ in 2020)
+    education: np.ndarray          # (7, 2, 6) persons by sex and level (columns.Edu; ages 6+ in 2010, 3+ in 2020)
     farm_share: np.ndarray         # (7,) share of the employed in farming (long form)
     employed_per_adult: np.ndarray  # (7,) employed (long form x10) per resident aged 16-64
     elsewhere_same_county: np.ndarray   # (7,) residents registered in another township of the county

@@ -8,11 +8,12 @@ arrivals; a dead or departed person keeps its row with `alive = False` until
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 import numpy as np
 
-from ..places import N_COUNTIES, OUTSIDE
+from ..constants import CHILD_GAP_YEARS, HEAD_AGE_BELOW, SPOUSE_MAX_GAP_YEARS
+from ..places import OUTSIDE, county_sums
 
 
 class Job(IntEnum):
@@ -24,6 +25,23 @@ class Job(IntEnum):
     outside = 5       # migrant work outside Tieling
     student = 6
     retired = 7
+
+
+class Edu(IntEnum):
+    """Highest education level, the census's six levels (census.EDU_LEVELS)."""
+    none = 0          # none or pre-school
+    primary = 1       # primary school (小学)
+    junior = 2        # junior secondary (初中)
+    senior = 3        # senior secondary (高中, 中专)
+    college = 4       # junior college (大学专科); "college or above" is `edu >= Edu.college`
+    bachelor = 5      # bachelor or above (大学本科及以上)
+
+
+class Insured(IntFlag):
+    """Employee insurance paid (column `ins_schemes`): bit 1 medical, bit 2 pension."""
+    medical = 1
+    pension = 2
+    both = 3          # employers pay both for their employees
 
 
 class HukouKind(IntEnum):
@@ -56,7 +74,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "alive": np.bool_,
     "age": np.int16,
     "female": np.bool_,
-    "edu": np.uint8,          # census.EDU_LEVELS
+    "edu": np.uint8,          # Edu
     "hh": np.int32,           # household row
     "res": np.int8,           # county of residence, or places.OUTSIDE
     "res_urban": np.bool_,    # lives in the town part of its county
@@ -66,7 +84,7 @@ PERSON_COLUMNS: dict[str, type] = {
     "origin": np.int8,        # county the person (or its family) comes from; OUTSIDE for arrivals
     "job": np.uint8,          # Job
     "ins_years": np.float32,  # years of employee medical/pension contributions in Tieling
-    "ins_schemes": np.uint8,  # employee insurance paid: bit 1 medical, bit 2 pension
+    "ins_schemes": np.uint8,  # Insured: employee insurance paid, bit 1 medical, bit 2 pension
     "permit": np.bool_,       # holds a residence permit (居住证)
     "town_years": np.int16,   # years lived in the current town
     "knows": np.uint8,        # bit mask of Pathway known
@@ -106,10 +124,7 @@ def select(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return values[np.flatnonzero(mask)]
 
 
-def county_counts(county: np.ndarray) -> np.ndarray:
-    """`np.bincount(county, minlength=N_COUNTIES + 1)[:N_COUNTIES]` for int8 county codes: seven
-    comparisons are cheaper than converting millions of codes to the index type bincount needs."""
-    return np.array([np.count_nonzero(county == c) for c in range(N_COUNTIES)])
+county_counts = county_sums      # persons per county, unweighted (places.county_sums)
 
 
 def any_member(hh: np.ndarray, n_households: int, mask: np.ndarray | None = None) -> np.ndarray:
@@ -135,16 +150,17 @@ def rows_in_order(rows: np.ndarray, n_rows: int) -> np.ndarray:
     return np.flatnonzero(flag)
 
 
-# Role of a member by its age minus the head's (index: gap + _MAX_GAP): 1 spouse within 10 years,
-# 2 child 15 or more years younger, 3 parent 15 or more years older, 4 other.
+# Role of a member by its age minus the head's (index: gap + _MAX_GAP): 1 spouse within
+# SPOUSE_MAX_GAP_YEARS, 2 child CHILD_GAP_YEARS or more younger, 3 parent as much older, 4 other.
 _MAX_GAP = 150
 _GAPS = np.arange(-_MAX_GAP, _MAX_GAP + 1)
-_ROLE_BY_GAP = np.select([np.abs(_GAPS) <= 10, _GAPS <= -15, _GAPS >= 15], [1, 2, 3], 4).astype(np.int8)
+_ROLE_BY_GAP = np.select([np.abs(_GAPS) <= SPOUSE_MAX_GAP_YEARS, _GAPS <= -CHILD_GAP_YEARS, _GAPS >= CHILD_GAP_YEARS],
+                         [1, 2, 3], 4).astype(np.int8)
 
 
 @dataclass
 class Heads:
-    """The head of each household row (the oldest member under 60, or the oldest; the first row on
+    """The head of each household row (the oldest member under HEAD_AGE_BELOW, or the oldest; the first row on
     ties): its person row (-1 when no member was looked at) and its age."""
     row: np.ndarray   # int64, per household row
     age: np.ndarray   # int16, per household row
@@ -156,11 +172,11 @@ class Heads:
         age plus `older`, one more than the oldest age, so that any age under 60 comes first) and
         `limit - row` below, so that the earlier row wins a tie. The key is 32 bits wide when the
         rows allow it (8 bits of preference for ages below 197: up to 2**24 rows), 64 otherwise."""
-        older = max(int(age.max(initial=0)) + 1, 60)
+        older = max(int(age.max(initial=0)) + 1, HEAD_AGE_BELOW)
         bits = (int(rows.max(initial=0)) + 1).bit_length()
-        dtype = np.uint32 if bits + (older + 59).bit_length() <= 32 else np.uint64
+        dtype = np.uint32 if bits + (older + HEAD_AGE_BELOW - 1).bit_length() <= 32 else np.uint64
         limit = (1 << bits) - 1
-        key = (age + (age < 60) * np.int16(older)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
+        key = (age + (age < HEAD_AGE_BELOW) * np.int16(older)).astype(dtype) << dtype(bits)   # > 0: preference >= 60
         key |= np.subtract(dtype(limit), rows, dtype=dtype, casting="unsafe")   # rows <= limit
         best = np.zeros(n_households, dtype)
         np.maximum.at(best, hh, key)

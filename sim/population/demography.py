@@ -15,13 +15,14 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..constants import (LEAVE_HOME_AGES, LEAVE_HOME_WIDTH, LEAVER_FLOOR_M2, MOTHER_AGES, PARENT_GIFT_SHARE,
+                         TOWN_RETIREMENT_AGE, VILLAGE_RETIREMENT_AGE, WORKING_AGE)
 from ..draws import YearDraws
 from ..parameters import Demography
-from ..places import N_COUNTIES
-from .census import CensusYear
+from .census import AGE_LOWER, CensusYear
 from .columns import Job, Population, Tenure, any_member, is_job, select
 
-MOTHER_AGE_LOWER = np.arange(15, 50, 5)
+MOTHER_AGE_LOWER = np.arange(MOTHER_AGES[0], MOTHER_AGES[1] + 1, 5)    # the census's 5-year groups
 
 
 @lru_cache(maxsize=1)
@@ -74,8 +75,7 @@ class Fertility:
     @classmethod
     def anchored(cls, census: CensusYear) -> "Fertility":
         women = census.age_sex[:, 1, :]                       # (7, 19)
-        # census groups 15-19 .. 45-49 are columns 4..10
-        w = women[:, 4:11]
+        w = women[:, np.searchsorted(AGE_LOWER, MOTHER_AGE_LOWER)]     # census groups 15-19 .. 45-49
         births = census.births_proxy
         asfr = birth_shape() * births.sum() / w.sum(axis=0)   # city rates that reproduce the age pattern
         level = births / (w * asfr).sum(axis=1)
@@ -99,8 +99,8 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     Returns the indices of the newborns."""
     p = pop.persons
     age = p.age[alive]
-    women = select(alive, p.female[alive] & (age >= 15) & (age <= 49))
-    group = (p.age[women] - 15) // 5
+    women = select(alive, p.female[alive] & (age >= MOTHER_AGES[0]) & (age <= MOTHER_AGES[1]))
+    group = (p.age[women] - MOTHER_AGES[0]) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
     mothers = women[draws.chance("birth", p.id[women], rate)]
@@ -127,10 +127,10 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, draws
     hh = p.hh[residents]
     size = np.bincount(hh, minlength=h.n)     # a household's members all live in one place
     age = p.age[residents]
-    cand = np.flatnonzero((age >= 20) & (age <= 39))
+    cand = np.flatnonzero((age >= LEAVE_HOME_AGES[0]) & (age <= LEAVE_HOME_AGES[1]))
     hh_cand = hh[cand]
     cand = cand[(np.take(size, hh_cand) >= 3) & ~np.take(h.collective, hh_cand)]   # np.take: int32 rows
-    hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / 6.0) ** 2))
+    hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / LEAVE_HOME_WIDTH) ** 2))
     leavers = residents[cand[draws.chance("leave_home", p.id[residents[cand]], hazard)]]
     if len(leavers) == 0:
         return 0
@@ -154,8 +154,8 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, draws
     h.county[rows], h.urban[rows] = p.res[founder], p.res_urban[founder]
     h.land[rows] = h.land[old] & ~p.res_urban[founder]          # a village son or daughter gets a share of land
     h.tenure[rows] = np.where(p.res_urban[founder], Tenure.rented, Tenure.self_built)
-    h.floor_m2[rows] = 30.0 * np.bincount(inverse)
-    h.savings[rows] = h.savings[old] * 0.1                       # a gift from the parents (assumption)
+    h.floor_m2[rows] = LEAVER_FLOOR_M2 * np.bincount(inverse)
+    h.savings[rows] = h.savings[old] * PARENT_GIFT_SHARE
     p.hh[leavers] = rows[inverse]
     return len(rows)
 
@@ -173,14 +173,10 @@ def age_one_year(pop: Population, alive: np.ndarray, residents: np.ndarray) -> N
     p.town_years[town] += 1
     p.town_years[pop.outside()] += 1      # years away, for people living outside (registry.py)
     job = p.job[alive]
-    # Children come of working age; workers retire (town at 60, village at 65).
-    grown = alive[(job == Job.child) & (live_age >= 16)]
+    # Children come of working age; workers retire (town and village retirement ages).
+    grown = alive[(job == Job.child) & (live_age >= WORKING_AGE)]
     p.job[grown] = Job.none
-    retire = alive[((live_age >= 65) | ((live_age >= 60) & p.res_urban[alive])) &
+    retire = alive[((live_age >= VILLAGE_RETIREMENT_AGE) | ((live_age >= TOWN_RETIREMENT_AGE) & p.res_urban[alive])) &
                    is_job(job, Job.none, Job.farming, Job.employee, Job.flexible)]
     p.job[retire] = Job.retired
 
-
-def county_counts(pop: Population, idx: np.ndarray, col: str = "res") -> np.ndarray:
-    """Persons by county (index 7 = outside), unweighted."""
-    return np.bincount(getattr(pop.persons, col)[idx], minlength=N_COUNTIES + 1)

@@ -12,8 +12,9 @@ import numpy as np
 from ..draws import YearDraws
 from ..parameters import Work
 from ..decisions import centre
-from ..places import N_COUNTIES, OUTSIDE
-from .columns import Job, Population, is_job, select
+from ..places import N_COUNTIES, OUTSIDE, county_sums
+from ..constants import JOB_ENTRY_AGES
+from .columns import Insured, Job, Population, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
 
@@ -43,7 +44,7 @@ def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
     p = pop.persons
     res = p.res[residents]
     m = is_job(p.job[residents], *TOWN_JOBS)
-    return np.bincount(select(res, m), minlength=N_COUNTIES + 1)[:N_COUNTIES] * pop.weight
+    return county_sums(res, pop.weight, m)
 
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int,
@@ -73,7 +74,8 @@ def enter_work(pop: Population, residents: np.ndarray, params: Work, draws: Year
     with land, otherwise a town job (flexible with `flexible_share`)."""
     p, h = pop.persons, pop.households
     age = p.age[residents]
-    idle = residents[(p.job[residents] == Job.none) & (age >= 18) & (age <= 30)]
+    first, last = JOB_ENTRY_AGES
+    idle = residents[(p.job[residents] == Job.none) & (age >= first) & (age <= last)]
     start = idle[draws.chance("job_entry", p.id[idle], params.job_entry_rate)]
     farm = ~p.res_urban[start] & h.land[p.hh[start]]
     flexible = draws.chance("job_entry.flexible", p.id[start], params.flexible_share)
@@ -86,12 +88,24 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
     p = pop.persons
     job = p.job[alive]
     emp = select(alive, job == Job.employee)
-    p.ins_schemes[emp] = 3
+    p.ins_schemes[emp] = Insured.both
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
     start = flex[draws.chance("insurance_uptake", p.id[flex], params.flexible_insurance_uptake)]
     # The first scheme: medical only, pension only or both (behaviour.work shares, assumptions).
     medical, pension = params.first_scheme_medical_share, params.first_scheme_pension_share
-    p.ins_schemes[start] = draws.choice("insurance_scheme", p.id[start], np.array([1, 2, 3], np.uint8),
+    p.ins_schemes[start] = draws.choice("insurance_scheme", p.id[start], np.array([Insured.medical, Insured.pension, Insured.both], np.uint8),
                                         [medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1
+
+
+def wage_ratio(wages: np.ndarray) -> float:
+    """The outside wage over the mean town wage of the counties."""
+    return float(wages[OUTSIDE] / wages[:N_COUNTIES].mean())
+
+
+def outside_pull(wages: np.ndarray, base_ratio: float, elasticity: float) -> np.ndarray:
+    """Per county (index 7 unused): (outside wage / town wage)^e, 1 at the base year's city mean
+    (`base_ratio`, `wage_ratio` of the base year's wages)."""
+    ratio = wages[OUTSIDE] / wages[:N_COUNTIES]
+    return np.append((ratio / base_ratio) ** elasticity, 1.0)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import JUNIOR_COLLEGE_SHARE, COLLEGE_AGE, SCHOOL_STAGE_AGES
 from ..draws import YearDraws
 from ..parameters import Education
 from ..places import NEW_DISTRICT, OUTSIDE, county_index
 from ..policies.levers import HukouMobility
 from ..policies.rules import Rules
-from .columns import HukouKind, Job, Pathway, Population, Tenure
+from .columns import Edu, HukouKind, Job, Pathway, Population, Tenure
 from .moves import new_households, relocate
 
 # Where Tieling's colleges are: the new district in Tieling County took in the city's colleges
@@ -32,14 +33,15 @@ STUDY_YEARS = (3, 4)           # junior college (专科) and bachelor programmes
 
 
 def progress_school(pop: Population, alive: np.ndarray, params: Education, draws: YearDraws) -> None:
-    """Schooling of children as they age (census levels): primary from 6, junior secondary from
-    12 (compulsory), senior secondary from 15 for `senior_school_rate` of a cohort."""
+    """Schooling of children as they age (census levels, `SCHOOL_STAGE_AGES`): primary from 6, junior
+    secondary from 12 (compulsory), senior secondary from 15 for `senior_school_rate` of a cohort."""
     p = pop.persons
     age, edu = p.age[alive], p.edu[alive]
-    p.edu[alive[(age == 6) & (edu < 1)]] = 1
-    p.edu[alive[(age == 12) & (edu < 2)]] = 2
-    fifteen = alive[(age == 15) & (edu < 3)]
-    p.edu[fifteen[draws.chance("senior_school", p.id[fifteen], params.senior_school_rate)]] = 3
+    primary, junior, senior = SCHOOL_STAGE_AGES
+    p.edu[alive[(age == primary) & (edu < Edu.primary)]] = Edu.primary
+    p.edu[alive[(age == junior) & (edu < Edu.junior)]] = Edu.junior
+    leavers = alive[(age == senior) & (edu < Edu.senior)]
+    p.edu[leavers[draws.chance("senior_school", p.id[leavers], params.senior_school_rate)]] = Edu.senior
 
 
 def host_share(params: Education, year: int) -> float:
@@ -67,8 +69,8 @@ def student_arrivals(pop: Population, year: int, params: Education, draws: YearD
         return np.empty(0, np.int64)
     idx = p.add(k)
     county = college_county(rng.random(k), params, year)
-    p.alive[idx], p.age[idx], p.female[idx] = True, rng.integers(18, 20, k), rng.random(k) < 0.5
-    p.edu[idx], p.job[idx], p.study_left[idx] = 3, Job.student, rng.choice(STUDY_YEARS, k)
+    p.alive[idx], p.age[idx], p.female[idx] = True, rng.integers(COLLEGE_AGE, COLLEGE_AGE + 2, k), rng.random(k) < 0.5
+    p.edu[idx], p.job[idx], p.study_left[idx] = Edu.senior, Job.student, rng.choice(STUDY_YEARS, k)
     p.hk[idx], p.origin[idx], p.hk_kind[idx], p.hk_urban[idx] = OUTSIDE, OUTSIDE, HukouKind.family, False
     p.hh[idx] = -1
     new_households(pop, idx, county, np.ones(k, bool), Tenure.rented)
@@ -79,11 +81,11 @@ def student_arrivals(pop: Population, year: int, params: Education, draws: YearD
 
 def enter_college(pop: Population, alive: np.ndarray, year: int, params: Education, rules: Rules,
                   draws: YearDraws) -> tuple[np.ndarray, np.ndarray]:
-    """18-year-olds with senior schooling enter college. Returns (entrants, student settlers:
+    """`COLLEGE_AGE`-year-olds with senior schooling enter college. Returns (entrants, student settlers:
     those whose hukou moves to a school collective household in a Tieling town)."""
     p = pop.persons
-    cohort = alive[p.age[alive] == 18]
-    cohort = cohort[(p.edu[cohort] >= 3) & (p.job[cohort] != Job.student)]
+    cohort = alive[p.age[alive] == COLLEGE_AGE]
+    cohort = cohort[(p.edu[cohort] >= Edu.senior) & (p.job[cohort] != Job.student)]
     # college_entry_rate is a share of the whole cohort; only senior-school leavers can enter
     entry = min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))
     entrants = cohort[draws.chance("college_entry", p.id[cohort], entry)]
@@ -123,7 +125,7 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     if k == 0:
         return done
     keys = p.id[done]
-    p.edu[done] = np.where(draws.chance("graduate.degree", keys, 0.5), 4, 5)
+    p.edu[done] = np.where(draws.chance("graduate.degree", keys, JUNIOR_COLLEGE_SHARE), Edu.college, Edu.bachelor)
     p.grad_year[done] = year
     p.non_regular[done] = draws.chance("graduate.non_regular", keys, params.non_regular_share)
     # Graduates registered outside Tieling (students from outside) do not come "back": they leave.

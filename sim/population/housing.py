@@ -9,10 +9,11 @@ import numpy as np
 
 from ..draws import YearDraws
 from ..parameters import Housing
-from ..places import CENTRAL, N_COUNTIES, OUTSIDE
+from ..places import CENTRAL, N_COUNTIES, OUTSIDE, county_sums
 from ..policies.levers import HousingGroup
 from ..policies.rules import Rules
-from .columns import Job, Population, Tenure, any_member
+from .columns import Job, Population, Tenure, any_member, members_of
+from .registration import town_status
 
 
 
@@ -77,7 +78,7 @@ def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, ye
     Returns (queue length, occupied flats) per county in simulated households."""
     h = pop.households
     occupied_mask = h.view("alive") & (h.view("tenure") == Tenure.public_rental) & (h.view("county") != OUTSIDE)
-    occupied = np.bincount(h.view("county")[occupied_mask], minlength=N_COUNTIES + 1)[:N_COUNTIES]
+    occupied = county_sums(h.view("county"), mask=occupied_mask)
     joining = eligible & (h.view("queue_year") == 0)
     h.queue_year[: h.n][joining] = year
     h.queue_year[: h.n][~eligible] = 0
@@ -92,6 +93,18 @@ def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, ye
     housed = q[rank < vacancies[county]]
     h.tenure[housed] = Tenure.public_rental
     h.queue_year[housed] = 0
-    occupied += np.bincount(h.county[housed], minlength=N_COUNTIES)[:N_COUNTIES]
-    waiting = np.bincount(h.county[q[rank >= vacancies[county]]], minlength=N_COUNTIES)[:N_COUNTIES]
+    occupied += county_sums(h.county[housed])
+    waiting = county_sums(h.county[q[rank >= vacancies[county]]])
     return waiting, occupied
+
+
+def purchase_motive(pop: Population, rules: Rules, rows: np.ndarray) -> np.ndarray:
+    """Per household row: 1 when buying opens the purchase pathway (a member lacks local town
+    hukou and the pathway is open), else 0. Only the members of `rows` are looked at."""
+    if not rules.purchase.enabled:
+        return np.zeros(len(rows))
+    p, h, residents = pop.persons, pop.households, pop.residents()
+    hh = p.hh[residents]        # the rows are town households: their members live in the city
+    members = members_of(rows, hh, h.n)
+    unregistered = ~town_status(pop, residents[members])
+    return any_member(hh[members], h.n, unregistered)[rows].astype(float)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import (ARRIVAL_AGE, ARRIVAL_EDUCATION_AGES, ARRIVAL_TOWN_SHARE, MOVE_AGE_FROM,
+                         NEW_HOUSEHOLD_FLOOR_M2, SAVINGS_TAKEN_SHARE, SCHOOL_STAGE_AGES, TOWN_RETIREMENT_AGE,
+                         WORKING_AGE)
 from ..draws import YearDraws
 from ..parameters import Outside
 from ..places import N_COUNTIES, OUTSIDE
 from ..decisions import outside as rules
-from .columns import HukouKind, Job, Population, Tenure, is_job, select
+from .columns import Edu, HukouKind, Job, Population, Tenure, county_counts, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
@@ -23,8 +26,8 @@ def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urb
     old = pop.persons.hh[members]
     known = old >= 0          # arrivals from outside have no household yet
     h.land[rows[known]] = h.land[old[known]]
-    h.savings[rows[known]] = h.savings[old[known]] * 0.2
-    h.floor_m2[rows] = 25.0
+    h.savings[rows[known]] = h.savings[old[known]] * SAVINGS_TAKEN_SHARE
+    h.floor_m2[rows] = NEW_HOUSEHOLD_FLOOR_M2
     pop.persons.hh[members] = rows
     return rows
 
@@ -85,7 +88,7 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
     res = residents
     # The chances of all rows, then the residents' (three quarters of the rows): contiguous passes
     # cost less than gathering five columns.
-    prob = rules.leave_probability(p.view("age"), p.view("edu") >= 4, ~p.view("res_urban"), params, pull,
+    prob = rules.leave_probability(p.view("age"), p.view("edu") >= Edu.college, ~p.view("res_urban"), params, pull,
                                    p.view("res"))
     np.copyto(prob, 0.0, where=p.view("job") == Job.student)
     prob = prob[res]
@@ -141,8 +144,9 @@ def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, 
     if k == 0:
         return np.empty(0, np.int64)
     county = np.repeat(np.arange(N_COUNTIES), n).astype(np.int8)
-    urban = rng.random(k) < np.maximum(urban_share[county], 0.8)
-    age = np.clip(rng.normal(params.peak_age + 8, 9, k), 16, 60).astype(np.int16)
+    urban = rng.random(k) < np.maximum(urban_share[county], ARRIVAL_TOWN_SHARE)
+    older, sd = ARRIVAL_AGE
+    age = np.clip(rng.normal(params.peak_age + older, sd, k), WORKING_AGE, TOWN_RETIREMENT_AGE).astype(np.int16)
     female = rng.random(k) < 0.5
     edu = rng.choice(edu_pool, k) if len(edu_pool) else np.zeros(k, np.uint8)
     idx = p.add(k)
@@ -184,9 +188,9 @@ def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, para
     p.res[idx], p.res_urban[idx] = p.res[idx[lead]], p.res_urban[idx[lead]]
     pop.residence_changed()
     child = idx[pos == 2]
-    p.age[child] = rng.integers(0, 15, len(child))
+    p.age[child] = rng.integers(0, MOVE_AGE_FROM, len(child))
     p.job[child] = Job.child
-    p.edu[child] = np.searchsorted([6, 12, 15], p.age[child], side="right")   # schooling by age
+    p.edu[child] = np.searchsorted(SCHOOL_STAGE_AGES, p.age[child], side="right")   # Edu by age
 
 
 def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: Outside,
@@ -216,7 +220,18 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
     h.county[rows], h.urban[rows] = county, urban
     h.tenure[rows] = np.where(urban, Tenure.rented, Tenure.self_built)
     to_town = movers[p.res_urban[movers] & (p.job[movers] == Job.farming)]
-    to_town = to_town[(p.age[to_town] >= 16) & (p.age[to_town] < 60)]
+    to_town = to_town[(p.age[to_town] >= WORKING_AGE) & (p.age[to_town] < TOWN_RETIREMENT_AGE)]
     p.job[to_town] = np.where(draws.chance("town_job.flexible", p.id[to_town], flexible_share), Job.flexible,
                               Job.employee)
     return movers
+
+
+def arrival_pool(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """What `arrivals` draws from: the residents by county (their number follows it) and the
+    education of the living of ARRIVAL_EDUCATION_AGES (theirs is drawn from it)."""
+    p = pop.persons
+    alive = pop.alive()
+    residents = county_counts(p.res[pop.residents()])
+    age = p.age[alive]
+    adults = select(alive, (age >= ARRIVAL_EDUCATION_AGES[0]) & (age <= ARRIVAL_EDUCATION_AGES[1]))
+    return residents, p.edu[adults]

@@ -11,11 +11,11 @@ from ..decisions import settlement as rule
 from ..decisions.logit import accept
 from ..draws import YearDraws
 from ..parameters import Settling
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import OUTSIDE, county_sums  # noqa: F401 (read as registration.county_sums)
 from ..policies.levers import UrbanToRural
 from ..policies.rules import Rules
-from ..constants import GRADUATE_YEARS, SCHOOL_AGES
-from .columns import (Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, county_counts, is_job,
+from ..constants import GRADUATE_YEARS, SCHOOL_AGES, SCHOOL_HUKOU_YEARS
+from .columns import (Edu, Heads, HukouKind, Job, Pathway, Population, Tenure, any_member, is_job,
                       members_of, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
@@ -138,7 +138,7 @@ def _town_candidates(pop: Population, residents: np.ndarray, year: int, heads: H
         heads = Heads.find(town, age, hh_res, h.n)
     cand, hh = town[at], hh_res[at]
     relative = any_member(hh_res, h.n, status)          # a member holds town hukou where they live
-    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], 999)
+    since = np.where(p.grad_year[cand] > 0, year - p.grad_year[cand], rule.NEVER_GRADUATED)
     c = rule.Candidates(
         age=p.age[cand], edu=p.edu[cand], years_since_graduation=since, non_regular=p.non_regular[cand],
         job=p.job[cand], role=heads.roles(cand, age[at], hh), tenure=h.tenure[hh], floor_m2=h.floor_m2[hh],
@@ -215,7 +215,7 @@ def expire_school_hukou(pop: Population, alive: np.ndarray, year: int) -> None:
     """A school collective hukou not moved on within two years of graduation goes home."""
     p = pop.persons
     idx = alive[p.hk_kind[alive] == HukouKind.school]
-    idx = idx[(p.grad_year[idx] > 0) & (year - p.grad_year[idx] >= 2)]
+    idx = idx[(p.grad_year[idx] > 0) & (year - p.grad_year[idx] >= SCHOOL_HUKOU_YEARS)]
     p.hk[idx], p.hk_urban[idx], p.hk_kind[idx] = p.origin[idx], False, HukouKind.family
 
 
@@ -224,19 +224,12 @@ def agent_kind(pop: Population, idx: np.ndarray, year: int) -> np.ndarray:
     5 years), 2 household member (everyone else)."""
     p = pop.persons
     grad_year = p.grad_year[idx]
-    graduate = (grad_year > 0) & (grad_year >= year - GRADUATE_YEARS) & (p.edu[idx] >= 4)
+    graduate = (grad_year > 0) & (grad_year >= year - GRADUATE_YEARS) & (p.edu[idx] >= Edu.college)
     migrant = ((p.hk[idx] == OUTSIDE) | ~p.hk_urban[idx]) & is_job(p.job[idx], Job.employee, Job.flexible, Job.outside)
     kind = np.full(len(idx), 2, np.int8)
     kind[migrant] = 0
     kind[graduate] = 1
     return kind
-
-
-def county_sums(county: np.ndarray, weight: float, mask: np.ndarray | None = None) -> np.ndarray:
-    """Weighted persons per county (0-6; OUTSIDE is not counted) where `mask` holds."""
-    if mask is None:
-        return county_counts(county) * weight
-    return np.array([np.count_nonzero((county == c) & mask) for c in range(N_COUNTIES)]) * weight
 
 
 # The levers that decide who may use each pathway (decisions/settlement.py).
@@ -277,3 +270,25 @@ def reopen_declined(pop: Population, alive: np.ndarray, before: Rules, now: Rule
         p = pop.persons
         rural = select(alive, (p.hk[alive] != OUTSIDE) & ~p.hk_urban[alive])
         p.declined[rural] = 0
+
+
+def seed_awareness(pop: Population, alive: np.ndarray, share: float, draws: YearDraws) -> None:
+    """At the base year each person knows each pathway with chance `share` (one bit of `knows` each)."""
+    p = pop.persons
+    knows = np.zeros(len(alive), np.uint8)
+    keys = p.id[alive]
+    for bit in range(len(Pathway)):
+        knows |= draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
+    p.knows[alive] = knows
+
+
+def announce(pop: Population, alive: np.ndarray, before: Rules, now: Rules, announced: set[Pathway]) -> None:
+    """News of a pathway's new rules (clause 十二): in the first year a pathway's rules differ
+    from the year before (`before`: the rules known then), nobody knows them yet; publicity and
+    word of mouth spread them (docs/model.md §7.8). Each pathway is announced once: `announced`
+    gains those announced now."""
+    reopen_declined(pop, alive, before, now)
+    changed = [k for k in changed_pathways(before, now) if k not in announced]
+    if changed:
+        forget(pop, alive, changed)
+        announced.update(changed)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..draws import YearDraws
 from ..parameters import Outside, Registry
-from ..places import N_COUNTIES, OUTSIDE
+from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..policies.rules import Rules
 from ..constants import RETURN_AGE
 from .columns import Population, any_member
@@ -36,7 +36,7 @@ class Ledger:
         self.flows: dict[tuple[str, str], np.ndarray] = {}
 
     def add(self, outcome: str, reason: str, county: np.ndarray, city: bool = True) -> None:
-        v = np.bincount(county[county != OUTSIDE].astype(np.intp), minlength=N_COUNTIES)[:N_COUNTIES]
+        v = county_sums(county)
         row = self.flows.setdefault((outcome, reason), np.zeros(N_COUNTIES + 1))
         row[:N_COUNTIES] += v
         if city:
@@ -124,6 +124,18 @@ def marry_out(pop: Population, outside: np.ndarray, params: Registry, draws: Yea
     h.alive[p.hh[movers]] = False
     _leave_register(pop, movers)
     return movers
+
+
+def leave_from_outside(pop: Population, ledger: Ledger, year: int, params: Registry, back: Outside, rules: Rules,
+                       draws: YearDraws) -> None:
+    """Registered people living outside settle there (户籍迁出), then others marry there; `ledger`
+    counts each under its reason."""
+    before = Snapshot(pop)
+    settle_outside(pop, pop.outside(), year, params, back, rules, draws)
+    before.count(pop, ledger, "settled_elsewhere", "settled_elsewhere")
+    before = Snapshot(pop)
+    marry_out(pop, pop.outside(), params, draws)
+    before.count(pop, ledger, "marriage", "marriage")
 
 
 def _leave_register(pop: Population, persons: np.ndarray) -> None:

@@ -15,11 +15,15 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..constants import (BASE_STUDENT_AGES, BASE_STUDENT_SHARE, CHILD_AGE_GAP_YEARS, COLLECTIVE_AGE_WEIGHTS,
+                         HEAD_AGES, INSURANCE_YEARS_MEAN, OLDEST_YEARS_MEAN, OUTSIDE_STOCK_PROFILE, OUTSIDE_TOWN_ODDS,
+                         PARENT_GAP_YEARS, RURAL_RENT_ODDS, SAVINGS_MONTHS_SHAPE, SCHOOL_STAGE_AGES, SIBLING_GAP_YEARS,
+                         SLOT_AGE_SD, SPOUSE_GAP_YEARS, TOWN_RETIREMENT_AGE, VILLAGE_RETIREMENT_AGE, WORKING_AGE)
 from ..parameters import Outside
-from ..places import CODES, N_COUNTIES, OUTSIDE, county_index
+from ..places import CODES, N_COUNTIES, OUTSIDE, county_index, county_sums
 from ..scenario import Scenario
 from .census import AGE_LOWER, AGE_UPPER, CensusYear, load_census
-from .columns import Job, Population, Tenure
+from .columns import Edu, Insured, Job, Population, Tenure
 from .moves import household_sizes
 
 
@@ -92,7 +96,7 @@ def synthesize(sc: Scenario, rng: np.random.Generator) -> Population:
     # Registered here but living outside Tieling: the hukou stock minus those drawn as living in the city.
     p = pop.persons
     live_hk = p.view("hk")[p.view("alive")]
-    registered_in_city = np.bincount(live_hk[live_hk != OUTSIDE], minlength=N_COUNTIES)
+    registered_in_city = county_sums(live_hk)
     n_out = np.maximum(n_hukou - registered_in_city, 0)
     for c in range(N_COUNTIES):
         _add_outside(pop, c, census, n_out[c], sc.behaviour.outside, rng)
@@ -120,7 +124,7 @@ def _ages_in_groups(counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     lo, hi = AGE_LOWER[group], AGE_UPPER[group]
     age = lo + np.floor(rng.random(len(group)) * (hi - lo + 1)).astype(np.int16)
     old = group == len(AGE_LOWER) - 1
-    age[old] = 85 + np.minimum(rng.exponential(4.0, old.sum()).astype(np.int16), 19)
+    age[old] = AGE_LOWER[-1] + np.minimum(rng.exponential(OLDEST_YEARS_MEAN, old.sum()).astype(np.int16), 19)
     return age
 
 
@@ -188,7 +192,8 @@ def _build_households(pop: Population, c: int, urban: bool, members: np.ndarray,
     n_slots = int(size.sum())
     # Collective quarters house mostly young adults (students, workers): pick them by age.
     ages = p.age[members]
-    w = np.where((ages >= 16) & (ages <= 30), 5.0, np.where(ages >= 80, 2.0, 0.2))
+    young, old, other = COLLECTIVE_AGE_WEIGHTS
+    w = np.where((ages >= 16) & (ages <= 30), young, np.where(ages >= 80, old, other))
     # A weighted random order (successive sampling without replacement, as rng.choice(..., replace=False,
     # p=w / w.sum()) but in one sort): exponential keys divided by the weights (Efraimidis & Spirakis 2006).
     order = np.argsort(rng.exponential(size=len(members)) / w)
@@ -199,17 +204,16 @@ def _build_households(pop: Population, c: int, urban: bool, members: np.ndarray,
     pos = np.arange(n_slots) - np.repeat(np.cumsum(size) - size, size)
     sz, g = np.repeat(size, size), np.repeat(gen, size)
     k = len(size)
-    head = np.select([size == 1, gen == 1, gen == 2, gen == 3],
-                     [rng.normal(60, 16, k), rng.normal(57, 14, k), rng.normal(44, 9, k), rng.normal(42, 7, k)],
-                     rng.normal(40, 6, k))
+    one, *by_generations, four = [rng.normal(mean, sd, k) for mean, sd in HEAD_AGES.values()]
+    head = np.select([size == 1, gen == 1, gen == 2, gen == 3], [one, *by_generations], four)
     head = np.repeat(head, size)
     # Slot roles: 0 head, 1 spouse, then children; 3+ generations add grandparents first.
     child_rank = pos - 2 - (g >= 3) * 2
     target = np.select(
         [pos == 0, (pos == 1) & ((g == 1) | (sz >= 3)), (g >= 3) & (pos <= 3)],
-        [head, head - 2, head + 27],
-        head - 28 - 3 * np.maximum(child_rank, 0))
-    target = np.clip(target + rng.normal(0, 3, n_slots), 0, 100)
+        [head, head - SPOUSE_GAP_YEARS, head + PARENT_GAP_YEARS],
+        head - CHILD_AGE_GAP_YEARS - SIBLING_GAP_YEARS * np.maximum(child_rank, 0))
+    target = np.clip(target + rng.normal(0, SLOT_AGE_SD, n_slots), 0, 100)
     slots = np.argsort(target, kind="stable")
     persons = fam[np.argsort(p.age[fam] + rng.random(len(fam)))]     # continuous keys: no ties to keep in order
     p.hh[persons] = slot_hh[slots]
@@ -225,19 +229,21 @@ def _education(pop: Population, idx: np.ndarray, counts: np.ndarray, rng) -> Non
     more educated (rank by age with noise, as cohorts' schooling rose over time)."""
     p = pop.persons
     age = p.age[idx]
-    level = np.select([age < 6, age < 12, age < 15, age < 18], [0, 1, 2, 3], 255).astype(np.uint8)
-    p.edu[idx] = np.minimum(level, 3)
+    primary, junior, senior = SCHOOL_STAGE_AGES
+    level = np.select([age < primary, age < junior, age < senior, age < BASE_STUDENT_AGES[0]],
+                      [Edu.none, Edu.primary, Edu.junior, Edu.senior], 255).astype(np.uint8)
+    p.edu[idx] = np.minimum(level, Edu.senior)
     for sex in (0, 1):
         adults = idx[(level == 255) & (p.female[idx] == bool(sex))]
-        kids = idx[(level < 255) & (p.female[idx] == bool(sex)) & (age >= 6)]
+        kids = idx[(level < 255) & (p.female[idx] == bool(sex)) & (age >= primary)]
         left = counts[sex].copy()
-        left -= np.bincount(p.edu[kids], minlength=6)[:6] * pop.weight   # census counts are real persons
+        left -= np.bincount(p.edu[kids], minlength=len(Edu))[:len(Edu)] * pop.weight   # census counts are real persons
         left = np.clip(left, 0, None)
-        n = round_preserving(left / left.sum() * len(adults), rng) if left.sum() else np.zeros(6, int)
+        n = round_preserving(left / left.sum() * len(adults), rng) if left.sum() else np.zeros(len(Edu), int)
         n[0] += len(adults) - n.sum()
         score = p.age[adults] + rng.normal(0, 12, len(adults))
         order = adults[np.argsort(score)]      # youngest first -> highest level
-        p.edu[order] = np.repeat(np.arange(5, -1, -1), n[::-1]).astype(np.uint8)
+        p.edu[order] = np.repeat(np.arange(Edu.bachelor, -1, -1), n[::-1]).astype(np.uint8)
 
 
 def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: float, flexible_share: float,
@@ -245,14 +251,15 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
     p = pop.persons
     age = p.age[idx]
     job = np.full(len(idx), Job.none, np.uint8)
-    job[age < 16] = Job.child
-    # Town workers retire at 60 (China's statutory age for men); villagers farm on to 65.
-    job[(age >= 60) & p.res_urban[idx]] = Job.retired
-    job[age >= 65] = Job.retired
-    students = (age >= 18) & (age <= 21) & (p.edu[idx] >= 4) & (rng.random(len(idx)) < 0.6)
+    job[age < WORKING_AGE] = Job.child
+    job[(age >= TOWN_RETIREMENT_AGE) & p.res_urban[idx]] = Job.retired
+    job[age >= VILLAGE_RETIREMENT_AGE] = Job.retired
+    first, last = BASE_STUDENT_AGES
+    students = ((age >= first) & (age <= last) & (p.edu[idx] >= Edu.college)
+                & (rng.random(len(idx)) < BASE_STUDENT_SHARE))
     job[students] = Job.student
-    p.study_left[idx[students]] = (22 - age[students]).astype(np.int8)
-    working_age = (age >= 16) & (job == Job.none) & ~students
+    p.study_left[idx[students]] = (last + 1 - age[students]).astype(np.int8)
+    working_age = (age >= WORKING_AGE) & (job == Job.none) & ~students
     works = working_age & (rng.random(len(idx)) < employed)
     # Farming belongs to village residents: fill the county's farm jobs from the rural employed.
     rural = ~p.res_urban[idx]
@@ -264,8 +271,9 @@ def _employment(pop: Population, idx: np.ndarray, farm_share: float, employed: f
     job[(job == Job.employee) & (rng.random(len(idx)) < flexible_share)] = Job.flexible
     p.job[idx] = job
     ins = job == Job.employee
-    p.ins_years[idx[ins]] = np.minimum(rng.exponential(8, ins.sum()), age[ins] - 16).astype(np.float32)
-    p.ins_schemes[idx[ins]] = 3       # employers pay employee medical and pension insurance
+    p.ins_years[idx[ins]] = np.minimum(rng.exponential(INSURANCE_YEARS_MEAN, ins.sum()),
+                                       age[ins] - WORKING_AGE).astype(np.float32)
+    p.ins_schemes[idx[ins]] = Insured.both
 
 
 # --- hukou --------------------------------------------------------------
@@ -298,8 +306,8 @@ def _assign_hukou(pop: Population, census: CensusYear, s: float, from_outside, e
         in_c = (h.view("county") == c) & ~taken
         urban_hh = np.flatnonzero(in_c & h.view("urban"))
         any_hh = np.flatnonzero(in_c)
-        # Registered outside Tieling: mostly in towns (assumption: 3x the village odds).
-        w = np.where(h.urban[any_hh], 3.0, 1.0)
+        # Registered outside Tieling: mostly in towns.
+        w = np.where(h.urban[any_hh], OUTSIDE_TOWN_ODDS, 1.0)
         ordered = any_hh[np.argsort(-w * rng.random(len(any_hh)))]
         hhs = _pick_households(pop, ordered, int(from_outside[c] * s), rng, ordered=True, sizes=sizes)
         taken[hhs] = True
@@ -343,7 +351,8 @@ def _add_outside(pop: Population, c: int, census: CensusYear, n: int, params: Ou
     groups = np.searchsorted(AGE_LOWER, ages, side="right") - 1
     width = (AGE_UPPER - AGE_LOWER + 1)[groups]
     base = census.age_sex[c].sum(axis=0)[groups] / width
-    w = base * (0.15 + np.exp(-((ages - 32) / 12.0) ** 2))
+    peak, width, floor = OUTSIDE_STOCK_PROFILE
+    w = base * (floor + np.exp(-((ages - peak) / width) ** 2))
     age = rng.choice(ages, n, p=w / w.sum()).astype(np.int16)
     female = rng.random(n) < 0.5
     idx = p.add(n)
@@ -358,7 +367,8 @@ def _add_outside(pop: Population, c: int, census: CensusYear, n: int, params: Ou
     h.alive[hh], h.county[hh], h.urban[hh] = True, OUTSIDE, True
     p.hh[order] = np.repeat(hh, sizes)
     _education(pop, idx, census.education[c], rng)
-    job = np.where(age < 16, Job.child, np.where(age >= 60, Job.retired, Job.outside)).astype(np.uint8)
+    job = np.where(age < WORKING_AGE, Job.child,
+                   np.where(age >= TOWN_RETIREMENT_AGE, Job.retired, Job.outside)).astype(np.uint8)
     p.job[idx] = job
 
 
@@ -416,7 +426,7 @@ def _finish_households(pop: Population, census: CensusYear, sc: Scenario, rng) -
     for c in range(N_COUNTIES):
         t = census.tenure[c]          # rented, self-built, bought, other
         town = np.flatnonzero((county == c) & urban & ~h.view("collective"))
-        rent_p = t[0] / (t[0] + t[2] + t[3]) * np.where(rural_hukou[town], 2.0, 1.0)
+        rent_p = t[0] / (t[0] + t[2] + t[3]) * np.where(rural_hukou[town], RURAL_RENT_ODDS, 1.0)
         u = rng.random(len(town))
         tenure[town[u < rent_p]] = Tenure.rented
         pub = town[(u >= rent_p) & (u < rent_p + sc.behaviour.housing.public_rental_initial_share)]
@@ -425,5 +435,5 @@ def _finish_households(pop: Population, census: CensusYear, sc: Scenario, rng) -
     tenure[county == OUTSIDE] = Tenure.rented
     tenure[h.view("collective")] = Tenure.rented
     h.tenure[:n_h] = tenure
-    h.savings[:n_h] = (rng.gamma(1.5, 1.0, n_h) * 12 * sc.behaviour.work.town_wage * sc.behaviour.housing.savings_rate
+    h.savings[:n_h] = (rng.gamma(SAVINGS_MONTHS_SHAPE, 1.0, n_h) * 12 * sc.behaviour.work.town_wage * sc.behaviour.housing.savings_rate
                        * np.maximum(size, 1)).astype(np.float32)
