@@ -27,6 +27,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "parameters": ("Behaviour", "PARAMETERS", "ParameterInfo", "iter_parameters"),
     "places": ("CITY_CODE", "COUNTIES", "county_label", "geojson_path"),
     "population.census": ("CensusYear", "load_census"),
+    "population.cache": ("keep_populations_in_memory",),
     "policies.levers": ("CLAUSES", "LEVERS", "LeverInfo", "Policy"),
     "model": ("UrbanizationModel",),
     "observed": ("census_points", "observed_points", "register_points"),
@@ -84,6 +85,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .parameters import PARAMETERS, Behaviour, ParameterInfo, iter_parameters
     from .places import CITY_CODE, COUNTIES, county_label, geojson_path
     from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
+    from .population.cache import keep_populations_in_memory
     from .population.census import CensusYear, load_census
     from .reference import Decisions, ReferenceModel, engine_decisions, reference_ratio
     from .runner import RunResult, code_version, run

@@ -21,6 +21,7 @@ from . import recording
 from .draws import Draws, YearDraws
 from .institutions.government import CityGovernment, CountyGovernment
 from .mesa_api import ScenarioModel
+from .places import county_sums
 from .policies.rules import Rules, rules_for, rules_known
 from .population import demography, economy, education, housing, moves, registration, registry, service_users
 from .population import moves_within as within
@@ -211,10 +212,9 @@ class UrbanizationModel(ScenarioModel):
         invest them with a lag, construction land follows settlers, and the budget prices the year.
         Returns the transfers received by each county and the pupils admitted (`_admit_pupils`)."""
         p, w, r = self.pop.persons, self.pop.weight, self.rules
-        settlers = registration.county_sums(y.settled.county, w)
-        settlers += registration.county_sums(p.res[y.student_settlers], w)
-        permits = registration.county_sums(p.res[y.new_permits], w)
-        residents = registration.county_sums(p.res[self.pop.residents()], w)
+        settlers = county_sums(y.settled.county, w) + county_sums(p.res[y.student_settlers], w)
+        permits = county_sums(p.res[y.new_permits], w)
+        residents = county_sums(p.res[self.pop.residents()], w)
         general, linked = self.city.allocate(settlers, permits, residents, r.transfers.yuan_per_settler,
                                              r.transfers.yuan_per_permit, r.transfers.pool_share)
         receipts = general + linked

@@ -126,7 +126,8 @@ def compare(
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
     explain: bool = typer.Option(False, "--explain", help="also say why each scenario differs from the first: "
-                                 "flows (settlements by pathway, moves, births, deaths) and budget items"),
+                                 "flows (settlements by pathway, moves, births, deaths) and budget items, "
+                                 "then by pathway, agent kind, budget item and county"),
 ) -> None:
     """Run each scenario with the same replicate seeds and show city headline outcomes, with the
     differences from the first and their intervals (paired t over the replicates)."""

@@ -14,7 +14,7 @@ from ..parameters import Work
 from ..decisions import centre
 from ..places import N_COUNTIES, OUTSIDE, county_sums
 from ..constants import JOB_ENTRY_AGES
-from .columns import Insured, Job, Population, is_job, select
+from .columns import Insured, Job, Population, any_member, is_job, select
 
 TOWN_JOBS = (Job.employee, Job.flexible)
 
@@ -49,7 +49,8 @@ def town_workers(pop: Population, residents: np.ndarray) -> np.ndarray:
 
 def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, years: int,
          savings_rate: float) -> np.ndarray:
-    """Set household incomes (yuan/month) and add a year's savings. Returns person incomes."""
+    """Set the incomes (yuan/month) of the households of `alive` and add a year's savings. Returns
+    person incomes."""
     p, h = pop.persons, pop.households
     g = (1 + params.wage_growth) ** years
     # Income by job x county of residence x town hukou, looked up per person: town jobs earn the
@@ -63,9 +64,11 @@ def earn(pop: Population, alive: np.ndarray, wages: np.ndarray, params: Work, ye
     table[Job.retired] = np.array([params.rural_pension_share, params.urban_pension_share]) * params.town_wage * g
     cell = (p.job[alive].astype(np.int16) * (N_COUNTIES + 1) + p.res[alive]) * 2 + p.hk_urban[alive]
     income = np.take(table.ravel(), cell)         # np.take: indexing with int16 takes a slower path
-    h.income[: h.n] = 0
-    np.add.at(h.income, p.hh[alive], income)      # float32 household sums; faster than a weighted bincount
-    h.savings[: h.n] += h.income[: h.n] * 12 * savings_rate
+    hh = p.hh[alive]
+    rows = np.flatnonzero(any_member(hh, h.n))   # only these households: a phase writes only the rows it is given
+    h.income[rows] = 0
+    np.add.at(h.income, hh, income)               # float32 household sums; faster than a weighted bincount
+    h.savings[rows] += h.income[rows] * 12 * savings_rate
     return income
 
 
@@ -76,9 +79,9 @@ def enter_work(pop: Population, residents: np.ndarray, params: Work, draws: Year
     age = p.age[residents]
     first, last = JOB_ENTRY_AGES
     idle = residents[(p.job[residents] == Job.none) & (age >= first) & (age <= last)]
-    start = idle[draws.chance("job_entry", p.id[idle], params.job_entry_rate)]
+    start = idle[draws.chance("job_entry", p.key[idle], params.job_entry_rate)]
     farm = ~p.res_urban[start] & h.land[p.hh[start]]
-    flexible = draws.chance("job_entry.flexible", p.id[start], params.flexible_share)
+    flexible = draws.chance("job_entry.flexible", p.key[start], params.flexible_share)
     p.job[start] = np.where(farm, Job.farming, np.where(flexible, Job.flexible, Job.employee))
 
 
@@ -90,10 +93,10 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
     emp = select(alive, job == Job.employee)
     p.ins_schemes[emp] = Insured.both
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
-    start = flex[draws.chance("insurance_uptake", p.id[flex], params.flexible_insurance_uptake)]
+    start = flex[draws.chance("insurance_uptake", p.key[flex], params.flexible_insurance_uptake)]
     # The first scheme: medical only, pension only or both (behaviour.work shares, assumptions).
     medical, pension = params.first_scheme_medical_share, params.first_scheme_pension_share
-    p.ins_schemes[start] = draws.choice("insurance_scheme", p.id[start], np.array([Insured.medical, Insured.pension, Insured.both], np.uint8),
+    p.ins_schemes[start] = draws.choice("insurance_scheme", p.key[start], np.array([Insured.medical, Insured.pension, Insured.both], np.uint8),
                                         [medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1

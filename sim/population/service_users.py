@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import SCHOOL_AGES
-from ..places import OUTSIDE
+from ..places import OUTSIDE, county_sums
 from ..policies.levers import SchoolAdmission
 from .columns import Population, Tenure, any_member
-from .registration import county_sums
 
 
 def school_age(age: np.ndarray) -> np.ndarray:
