@@ -16,8 +16,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--saved-db", default=None, help="SQLite file of scenarios saved on the server "
                     "(default $URBSIM_SAVED_DB or the user's data folder)")
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes that run replicates at the same time (default: one per core; 0: none)")
     a = ap.parse_args(argv)
-    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug, saved_db=a.saved_db)
+    serve(a.host, a.port, a.scenarios, a.geojson, a.cache_dir, a.debug, saved_db=a.saved_db, workers=a.workers)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from dash import Dash
 
 import sim
 
-from . import budget_tab, callbacks, i18n, layout
+from . import budget_tab, callbacks, ensemble_panel, i18n, layout
 from .callbacks import saved as saved_callbacks
 from . import is_local
 from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
@@ -66,14 +66,17 @@ def warm_up() -> None:
 
 
 def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | None = None,
-               cache_dir: str | Path | None = None, warm: bool = True, saved_db: str | Path | None = None) -> Dash:
+               cache_dir: str | Path | None = None, warm: bool = True, saved_db: str | Path | None = None,
+               workers: int | None = None) -> Dash:
     """Build the dashboard. `geojson` replaces the county map (any GeoJSON with
     properties.adcode matching the county codes); `cache_dir` holds jobs and results;
     `warm` loads the model once up front so the first run is as fast as the others; `saved_db` is
-    the SQLite file of scenarios saved on the server (default: dashboard.saved.default_path())."""
+    the SQLite file of scenarios saved on the server (default: dashboard.saved.default_path());
+    `workers` is the number of processes that run replicates at the same time (None: one per
+    core; 0: each run does its replicates one after another)."""
     root = Path(cache_dir) if cache_dir else scratch_dir()
     root.mkdir(parents=True, exist_ok=True)
-    manager = RunManager(JobCache(str(root / "jobs")))
+    manager = RunManager(JobCache(str(root / "jobs")), workers=workers)
     store = ResultStore(root / "results")
     library = Library(Path(scenarios_dir) if scenarios_dir else default_scenarios_dir())
     saved = SavedScenarios(saved_db)
@@ -91,20 +94,21 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
     budget_tab.register(app, store)
     saved_callbacks.register(app, library, saved)
-    manager.start()   # fork the run launcher now, before the server starts its threads
+    ensemble_panel.register(app)
+    manager.start()   # fork the replicate pool and the run launcher now, before the server starts its threads
     return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, scenarios_dir: str | Path | None = None,
           geojson: str | Path | None = None, cache_dir: str | Path | None = None, debug: bool = False,
-          saved_db: str | Path | None = None) -> None:
+          saved_db: str | Path | None = None, workers: int | None = None) -> None:
     """Run the dashboard with Dash's threaded server until interrupted. `debug` shows Dash's error
     overlay and dev tools, without the code reloader (it started a second server on the same port
     and a second set of run processes); only on a local address (the overlay runs code)."""
     if debug and not is_local(host):
         raise ValueError(f"--debug with --host {host}: debug mode only on a local address "
                          "(127.0.0.1, localhost, ::1); it lets the browser run code on the server")
-    app = create_app(scenarios_dir, geojson, cache_dir, saved_db=saved_db)
+    app = create_app(scenarios_dir, geojson, cache_dir, saved_db=saved_db, workers=workers)
     print(f"Tieling urbanization simulator dashboard: http://{host}:{port}/", flush=True)
     app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
 

@@ -174,22 +174,45 @@ def changed_paths(base: sim.Scenario, edited: sim.Scenario, paths: Iterable[str]
 
 # --- runs ----------------------------------------------------------------------
 
+def one_replicate(scenario: sim.Scenario, index: int, seed: int, scale: float,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Replicate `index` of the scenario: `sim.run` with `seed` at `scale`; its tidy outcomes with
+    `replicate` and `seed` columns, and its manifest. (The replicate pool's workers run this too,
+    dashboard/pool.py, so a pooled run is the serial run, value for value.)"""
+    sc = sim.with_overrides(scenario, {"seed": int(seed), "scale": float(scale)})
+    res = sim.run(sc, progress=progress)
+    df = res.outcomes.copy()
+    df["replicate"] = index
+    df["seed"] = int(seed)
+    return df, res.manifest
+
+
 def run_replicates(scenario: sim.Scenario, seeds: list[int], scale: float,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, list[dict]]:
-    """Run the scenario once per seed at `scale`; the tidy outcomes of all runs with
-    `replicate` and `seed` columns, and their manifests."""
+                   progress: Callable[[int, int], None] | None = None, pool: Any = None
+                   ) -> tuple[pd.DataFrame, list[dict]]:
+    """Run the scenario once per seed at `scale`, one after another, or on `pool`'s workers at
+    once (a dashboard.pool.ReplicatePool) when it is given and running; the tidy outcomes of all
+    runs with `replicate` and `seed` columns, and their manifests. `progress(done, total)`
+    counts simulated years across the replicates."""
+    if pool is not None and pool.running():
+        from .pool import PoolUnavailable
+        try:
+            return pool.run(scenario, seeds, scale, progress)
+        except PoolUnavailable:
+            pass   # stopped: the run does it alone, as without a pool
     years = scenario.end_year - scenario.base_year
     total = years * len(seeds)
     frames, manifests = [], []
     for i, seed in enumerate(seeds):
-        sc = sim.with_overrides(scenario, {"seed": int(seed), "scale": float(scale)})
         step = (lambda done, _t, i=i: progress(i * years + done, total)) if progress else None
-        res = sim.run(sc, progress=step)
-        df = res.outcomes.copy()
-        df["replicate"] = i
-        df["seed"] = int(seed)
+        df, manifest = one_replicate(scenario, i, seed, scale, step)
         frames.append(df)
-        manifests.append(res.manifest)
+        manifests.append(manifest)
+    return gather(frames, manifests)
+
+
+def gather(frames: list[pd.DataFrame], manifests: list[dict]) -> tuple[pd.DataFrame, list[dict]]:
+    """The replicates' outcomes in one table, in replicate order."""
     return pd.concat(frames, ignore_index=True), manifests
 
 

@@ -13,6 +13,9 @@ run that had just ended raised `psutil.NoSuchProcess` (HTTP 500). `RunManager` f
 - a process that is gone is "not running", whatever psutil says about it;
 - a run whose process ended without a result (killed, out of memory) answers with the
   callback's `lost_answer` (a message on the page) instead of nothing.
+
+A run hands its replicates to the manager's `pool` (dashboard/pool.py), warm processes forked
+with the launcher, one per core, that run them at the same time.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from typing import Any, Callable
 import diskcache
 import psutil
 from dash import DiskcacheManager
+
+from .pool import ReplicatePool
 
 
 class JobCache(diskcache.Cache):
@@ -65,7 +70,8 @@ class Launcher:
         self.pid: int | None = None
         self.owner: int | None = None
 
-    def start(self, registry: dict[str, Callable]) -> None:
+    def start(self, registry: dict[str, Callable], close_fds: tuple[int, ...] = ()) -> None:
+        """Fork the launcher; it closes `close_fds` (another process's lifeline it must not hold)."""
         import multiprocess   # dill-based pickling: callback contexts hold more than plain data
 
         self.registry = registry
@@ -73,6 +79,8 @@ class Launcher:
         pid = os.fork()
         if pid == 0:   # the launcher
             ours.close()
+            for fd in close_fds:
+                os.close(fd)
             signal.signal(signal.SIGCHLD, signal.SIG_IGN)
             signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal stops the server; EOF stops us
             try:
@@ -129,17 +137,26 @@ def _running(pid: int) -> bool:
 
 
 class RunManager(DiskcacheManager):
-    """Dash's DiskcacheManager with runs forked by a Launcher, psutil races ignored, and lost
-    runs answered with `lost_answer(args)` (set by the callback that runs them)."""
+    """Dash's DiskcacheManager with runs forked by a Launcher, psutil races ignored, lost
+    runs answered with `lost_answer(args)` (set by the callback that runs them), and a pool of
+    `workers` processes for the runs' replicates (None: one per core; 0: no pool, a run does its
+    replicates itself, one after another)."""
 
-    def __init__(self, cache: JobCache, expire: int | None = None):
+    def __init__(self, cache: JobCache, expire: int | None = None, workers: int | None = None):
         super().__init__(cache, expire=expire)
         self.launcher = Launcher()
+        self.pool = ReplicatePool(workers)
         self.lost_answer: Callable[[Any], Any] | None = None
 
     def start(self) -> None:
-        """Fork the launcher; call once every background callback is registered."""
-        self.launcher.start(self.func_registry)
+        """Fork the replicate pool and the launcher; call once every background callback is
+        registered, before the server starts its threads."""
+        self.pool.start()
+        self.launcher.start(self.func_registry, self.pool.lifeline())
+
+    def stop(self) -> None:
+        self.launcher.stop()
+        self.pool.stop()
 
     def call_job_fn(self, key, job_fn, args, context):
         name = next(k for k, fn in self.func_registry.items() if fn is job_fn)

@@ -17,9 +17,10 @@ from dash import dcc, html
 
 import sim
 
-from . import budget_tab, i18n, saved_panel
+from . import budget_tab, ensemble_panel, i18n, saved_panel
 from .data import DEFAULT_REPLICATES, DEFAULT_SCALE, MAX_REPLICATES, SCALES
 from .figures import TABS
+from .i18n.hover import LEVER_NOTES, PARAMETER_SOURCES, translated
 
 LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
 MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message")
@@ -99,12 +100,24 @@ def param_hint(path: str, info, lang: str) -> str:
     return text
 
 
-def lever_tooltip(lv: sim.LeverInfo) -> str:
+def lever_tooltip(lv: sim.LeverInfo, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A lever's hover text: its clause, its path and its note (in Chinese from i18n/hover.py)."""
     zh, en = lv.clause_text
-    lines = [zh, en, "", lv.path]
+    lines = [zh if lang == "zh" else en, "", lv.path]
     if lv.note:
-        lines.append(lv.note)
+        lines.append(translated(LEVER_NOTES, lv.path, lv.note, lang))
     return "\n".join(lines)
+
+
+def param_tooltip(path: str, info, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A parameter's hover text: its path and its source (in Chinese from i18n/hover.py)."""
+    source = (info.json_schema_extra or {}).get("source", "")
+    return f"{path}\n{translated(PARAMETER_SOURCES, path, source, lang)}"
+
+
+def clause_tooltip(clause: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    zh, en = sim.CLAUSES[clause]
+    return zh if lang == "zh" else en
 
 
 def text_for(key: str, lang: str) -> str:
@@ -184,27 +197,26 @@ def lever_row(lv: sim.LeverInfo, lang: str) -> Any:
     hint = T("hint:" + lv.path, lang, tag=html.Div, className="hint")
     ctrl = lever_control(lv, lang)
     body = [html.Div([ctrl, label], className="bool-line"), hint] if lv.kind == "bool" else [label, ctrl, hint]
-    return html.Div(body, id={"type": "row", "path": lv.path}, className="lever", title=lever_tooltip(lv))
+    return html.Div(body, id={"type": "row", "path": lv.path}, className="lever", title=lever_tooltip(lv, lang))
 
 
 def clause_section(clause: str, levers: list, lang: str, open_: bool) -> Any:
-    zh, en = sim.CLAUSES[clause]
     return html.Details([
-        html.Summary(T("clause:" + clause, lang), title=f"{zh}\n{en}"),
+        html.Summary(T("clause:" + clause, lang), title=clause_tooltip(clause, lang),
+                     id={"type": "clause-summary", "clause": clause}),
         html.Div([lever_row(lv, lang) for lv in levers], className="section-body"),
     ], open=open_, className="clause")
 
 
 def param_row(path: str, info, lang: str) -> Any:
     lo, hi = field_bounds(info)
-    extra = info.json_schema_extra or {}
     is_int = info.annotation is int
     return html.Div([
         T("param:" + path, lang, tag=html.Label, className="param-label"),
         dcc.Input(id={"type": "param", "path": path}, type="number", min=lo, max=hi, step=1 if is_int else "any",
                   value=info.default, debounce=True, className="param-number"),
         T("phint:" + path, lang, tag=html.Div, className="hint"),
-    ], className="param", title=f"{path}\n{extra.get('source', '')}")
+    ], className="param", title=param_tooltip(path, info, lang), id={"type": "param-row", "path": path})
 
 
 def advanced_section(lang: str) -> Any:
@@ -284,12 +296,29 @@ def run_bar(lang: str) -> Any:
                                 value=DEFAULT_REPLICATES, debounce=True)], className="field narrow"),
             html.Button(T("ui:run", lang), id="run-btn", className="btn primary"),
             html.Button(T("ui:cancel", lang), id="cancel-btn", className="btn", disabled=True),
+            auto_run_switch(lang),
             html.Div([html.Progress(id="run-progress", value="0", max="1"),
                       html.Span(id="run-progress-text", className="progress-text")],
                      id="progress-wrap", className="progress-wrap", style={"visibility": "hidden"}),
         ], className="run-row"),
+        power_hint(lang),
         html.Div(id="run-message", role="status", className="run-message"),
     ], className="card run-bar")
+
+
+def power_hint(lang: str) -> Any:
+    """How many replicates a difference needs (dashboard/i18n/power.py, from the measured table)."""
+    return T("ui:power_hint", lang, tag=html.Div, className="hint")
+
+
+def auto_run_switch(lang: str) -> Any:
+    """Re-run on its own after a lever changes (callbacks/autorun.py), on unless switched off."""
+    return html.Div([
+        dcc.Checklist(id="auto-run-toggle", options=[{"label": "", "value": "on"}], value=["on"],
+                      persistence=True, persistence_type="session"),
+        T("ui:auto_rerun", lang, tag=html.Label),
+        dcc.Store(id="auto-run", data=0), dcc.Store(id="results-stale", data=False),
+    ], className="bool-line auto-run", title=i18n.t("auto_rerun_help", lang))
 
 
 def comparison_panel(lang: str) -> Any:
@@ -330,6 +359,8 @@ def views(lang: str) -> Any:
                     className="tab", selected_className="tab--selected") for t in TABS]
     return html.Section([
         dcc.Tabs(id="tabs", value="urban", children=tabs, className="tabs"),
+        html.Div(T("ui:stale", lang), id="stale-note", className="stale-note", role="status",
+                 style={"display": "none"}),
         dcc.Loading(html.Div(id="view", className="view"), type="dot", delay_show=400),
     ], className="card views")
 
@@ -356,7 +387,8 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         ], className="header"),
         html.Div([
             sidebar(lang, entries, library_key),
-            html.Main([run_bar(lang), comparison_panel(lang), views(lang), budget_tab.report_controls(lang)],
+            html.Main([run_bar(lang), comparison_panel(lang), views(lang), budget_tab.report_controls(lang),
+                       ensemble_panel.panel(lang)],
                       className="main"),
         ], className="body"),
     ], id="page", className="page")

@@ -24,6 +24,15 @@ def points() -> pd.DataFrame:
     return sim.observed_points()
 
 
+def hover_source(rows: pd.DataFrame, role: str, lang: str) -> list[str]:
+    """Where each point comes from: the record's own words in English; in Chinese the place, the
+    year and what kind of record it is (the sources are English rows of figures.csv)."""
+    if lang != "zh":
+        return list(rows.source)
+    kind = i18n.t(STYLE[role][1], lang)
+    return [f"{sim.county_label(c, lang)}，{y} 年 · {kind}" for c, y in zip(rows.county, rows.year)]
+
+
 def add_observed(fig: go.Figure, outcome: str, area: str, years: tuple[int, int], lang: str, row: int,
                  shown: set[str], factor: float = 1.0) -> None:
     """Markers of the record for `outcome` in `area` within `years` (first, last), values times
@@ -38,6 +47,6 @@ def add_observed(fig: go.Figure, outcome: str, area: str, years: tuple[int, int]
             meta={"kind": "observed", "role": role, "outcome": outcome}, legendgroup=f"observed-{role}",
             showlegend=role not in shown, marker={"symbol": symbol, "size": 10, "color": "#222",
                                                   "line": {"width": 1.5, "color": "#222"}},
-            customdata=rows.source, hovertemplate="%{x}: %{y:,.4~g}<br>%{customdata}<extra></extra>"),
+            customdata=hover_source(rows, role, lang), hovertemplate="%{x}: %{y:,.4~g}<br>%{customdata}<extra></extra>"),
             row=row, col=1)
         shown.add(role)

@@ -190,6 +190,14 @@ def report_html(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | 
         h_limits=t("report_limits", lang), limits=[zh if lang == "zh" else en for zh, en in LIMITS])
 
 
+def breakdown_sheet(runs: list[ReportRun], card: sim.Scorecard, other: str) -> pd.DataFrame:
+    """The difference by pathway, agent kind, item and county (sim.explain_breakdown), with units."""
+    reps = {r.label: r.replicates for r in runs}
+    b = sim.explain_breakdown(reps[card.baseline], reps[other], card.start, card.end, level=card.level)
+    unit = b.measure.map(lambda m: "yuan" if m.startswith("budget") else "persons")
+    return b.assign(unit=unit, baseline=card.baseline, scenario=other)
+
+
 def workbook(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | None, lang: str) -> bytes:
     """An Excel workbook: scorecard, targets, explanation, budget by year and item, scenarios;
     sheet names in both languages, a unit on every measure."""
@@ -200,6 +208,7 @@ def workbook(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | Non
               t("sheet_targets", lang): card.targets}
     if e is not None:
         sheets[t("sheet_explain", lang)] = e.assign(baseline=card.baseline, scenario=other)
+        sheets[t("sheet_breakdown", lang)] = breakdown_sheet(runs, card, other)
     budget = []
     for r in runs:
         for k, df in enumerate(r.replicates):

@@ -14,7 +14,9 @@ See docs/sweeps.md. This package never imports `dashboard`.
 from .analysis import Analysis, analyze, compute_indices, load_results, top_factors
 from .design import Plan, RunTask, design_size, model_fingerprint, plan_sweep, replicate_seeds, scenario_of
 from .execute import Keep, SweepReport, execute_run, open_executor, run_sweep, sweep_status
-from .spec import Factor, SweepError, SweepSpec, load_sweep, parse_sweep, spec_yaml
+from .factors import Factor
+from .spec import SweepError, SweepSpec
+from .spec_file import load_sweep, parse_sweep, spec_yaml
 from .store import RunStore
 
 __all__ = [

@@ -185,33 +185,47 @@ def _county_bars(ax, fit: pd.DataFrame, measure: str, scale: float = 1.0, fmt: s
 
 
 def plot_all(bt: Backtest, out: Path) -> list[Path]:
+    """The backtest's figures as PNG files in `out`: the county measures, the age shares, the
+    urbanization gap and (with the record) the registered population. Returns the files."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    files = []
     tag = f"backtest 2010->2020, scale {bt.scenario.scale}, {len(bt.seeds)} seeds"
-
-    def save(fig, name):
+    figures = [(_county_plot(plt, bt, measure, scale, unit, tag), name) for measure, scale, unit, name in COUNTY_PLOTS]
+    figures += [(_age_plot(plt, bt, tag), "age_shares.png"), (_gap_plot(plt, bt, tag), "urbanization_gap.png")]
+    if bt.register is not None:
+        figures.append((_register_plot(plt, bt, tag), "registered.png"))
+    files = []
+    for fig, name in figures:
         fig.tight_layout()
         fig.savefig(out / name, dpi=110)
         plt.close(fig)
         files.append(out / name)
+    return files
 
-    for measure, scale, unit, name in (("residents", 1e-3, "thousand persons", "residents.png"),
-                                       ("urban_share", 100, "% of residents", "urban_share.png"),
-                                       ("household_size", 1, "persons per family household", "household_size.png"),
-                                       ("registered_elsewhere", 1e-3, "thousand persons", "registered_elsewhere.png")):
-        fig, ax = plt.subplots(figsize=(9, 4.2))
-        _county_bars(ax, bt.fit, measure, scale)
-        ax.set_ylabel(unit)
-        role = "fit target" if measure in ("residents", "urban_share") else "held out"
-        ax.set_title(f"{LABELS[measure]} by county ({role}); {tag}", fontsize=9)
-        ax.legend(fontsize=7, loc="upper right")
-        if measure == "household_size":
-            ax.set_ylim(1.5, None)
-        save(fig, name)
 
+# The measures drawn by county: (measure, scale, unit, file).
+COUNTY_PLOTS = (("residents", 1e-3, "thousand persons", "residents.png"),
+                ("urban_share", 100, "% of residents", "urban_share.png"),
+                ("household_size", 1, "persons per family household", "household_size.png"),
+                ("registered_elsewhere", 1e-3, "thousand persons", "registered_elsewhere.png"))
+
+
+def _county_plot(plt, bt: Backtest, measure: str, scale: float, unit: str, tag: str):
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    _county_bars(ax, bt.fit, measure, scale)
+    ax.set_ylabel(unit)
+    role = "fit target" if measure in ("residents", "urban_share") else "held out"
+    ax.set_title(f"{LABELS[measure]} by county ({role}); {tag}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    if measure == "household_size":
+        ax.set_ylim(1.5, None)
+    return fig
+
+
+def _age_plot(plt, bt: Backtest, tag: str):
+    """The shares of the three age groups by county (held out)."""
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), sharey=False)
     for ax, m in zip(axes, ("age_0_14", "age_15_64", "age_65_plus")):
         _county_bars(ax, bt.fit, m, 100)
@@ -222,8 +236,12 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
         ax.tick_params(axis="x", labelsize=6)
     axes[0].legend(fontsize=6, loc="lower left")
     fig.suptitle(tag, fontsize=9)
-    save(fig, "age_shares.png")
+    return fig
 
+
+def _gap_plot(plt, bt: Backtest, tag: str):
+    """Tieling's simulated resident and hukou rates and their gap (±2 s.d.), against China's
+    series, Tieling's censuses and the register's record."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     c = bt.city
     for col, label, color in (("resident_urbanization_rate", "Tieling resident rate (sim)", "#dd8452"),
@@ -232,14 +250,7 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
         ax.plot(c.year, 100 * c[f"{col}_mean"], color=color, label=label, lw=2)
         ax.fill_between(c.year, 100 * (c[f"{col}_mean"] - 2 * c[f"{col}_std"].fillna(0)),
                         100 * (c[f"{col}_mean"] + 2 * c[f"{col}_std"].fillna(0)), color=color, alpha=0.2)
-    n = bt.national.pivot_table(index="year", columns="series", values="value_pct")
-    if "resident" in n:
-        ax.plot(n.index, n["resident"], "o--", color="#8c8c8c", label="China resident rate", ms=4)
-    if "hukou" in n:
-        ax.plot(n.index, n["hukou"], "s--", color="#4c4c4c", label="China hukou rate", ms=4)
-    if {"resident", "hukou"} <= set(n.columns):
-        gap = (n["resident"] - n["hukou"]).dropna()
-        ax.plot(gap.index, gap.values, "^:", color="black", label="China gap", ms=4)
+    _national_series(ax, bt.national.pivot_table(index="year", columns="series", values="value_pct"))
     census = census_targets(FIT_YEAR).loc[CITY_CODE, "urban_share"], census_targets(2010).loc[CITY_CODE, "urban_share"]
     ax.plot([2010, 2020], [100 * census[1], 100 * census[0]], "D", color="#4c72b0", label="Tieling census (resident)")
     if bt.register is not None:
@@ -251,10 +262,18 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
     ax.set_title(f"Resident vs hukou urbanization: Tieling (simulated, ±2 s.d.) and China; {tag}", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
-    save(fig, "urbanization_gap.png")
-    if bt.register is not None:
-        save(_register_plot(plt, bt, tag), "registered.png")
-    return files
+    return fig
+
+
+def _national_series(ax, n) -> None:
+    """China's resident and hukou rates and their gap, where the national table has them."""
+    if "resident" in n:
+        ax.plot(n.index, n["resident"], "o--", color="#8c8c8c", label="China resident rate", ms=4)
+    if "hukou" in n:
+        ax.plot(n.index, n["hukou"], "s--", color="#4c4c4c", label="China hukou rate", ms=4)
+    if {"resident", "hukou"} <= set(n.columns):
+        gap = (n["resident"] - n["hukou"]).dropna()
+        ax.plot(gap.index, gap.values, "^:", color="black", label="China gap", ms=4)
 
 
 def _register_plot(plt, bt: Backtest, tag: str):

@@ -5,7 +5,8 @@ What it measures (docs/performance.md records the figures and the machine):
 - a run of the scenario (default scenarios/tieling_reform_2020.yaml, base year to end
   year) at scale 1.0, 0.1 and 0.01: wall seconds of `sim.run` (build + years) as the
   median of `repeats` runs, and peak memory; each run in a fresh Python process, whose
-  peak resident set comes from `os.wait4` (the kernel's ru_maxrss of that child);
+  peak resident set comes from `os.wait4` (the kernel's ru_maxrss of that child), after a
+  one-year run at scale 0.002 in that process (`warm_up`: the lazy imports are not timed);
 - sweep throughput: runs per minute of the scenario at scale 0.01 with different seeds on
   2 worker processes (`ProcessPoolExecutor`, forkserver), after the workers are warm;
 - the household decision step, vectorised engine vs the one-agent-per-household Mesa
@@ -116,9 +117,20 @@ def machine() -> dict:
 
 # --- one run in a fresh process ---------------------------------------------------------
 
+WARM_UP_SCALE = 0.002
+
+
+def warm_up(scenario) -> None:
+    """One year of a tiny run of the scenario: `import sim` is lazy, so the first run of a process
+    pays the imports of Mesa, pandas and scipy (about 0.6 s), which a timed run must not."""
+    run(with_overrides(scenario, {"scale": WARM_UP_SCALE, "end_year": scenario.base_year + 1}))
+
+
 def _child(scenario: str, scale: float) -> None:
-    """Entry point of the measured process: one run, its timings as a JSON line on stdout."""
+    """Entry point of the measured process: a warm-up (`warm_up`), then one timed run, its timings
+    as a JSON line on stdout."""
     sc = with_overrides(load_scenario(scenario), {"scale": scale})
+    warm_up(sc)
     t = time.perf_counter()
     result = run(sc)
     seconds = time.perf_counter() - t

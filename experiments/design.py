@@ -27,8 +27,9 @@ import pandas as pd
 
 from sim import Scenario, ScenarioError, replicate_seeds, with_overrides
 
-from .spec import Factor, GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepError, SweepSpec, \
-    base_scenario, factors_of
+from .factors import Factor, factors_of
+from .spec import GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepError, SweepSpec
+from .spec_file import base_scenario
 
 UNIT_PREFIX = "unit:"     # design-table columns holding a row's unit-cube coordinates
 LEVEL_PREFIX = "level:"   # design-table columns holding a choice factor's integer level

@@ -2,7 +2,7 @@
 named once here, with what it is and where it comes from; the code uses the name, and the
 constants table of docs/model.md is generated from `CONSTANTS` (`python -m sim.doc_tables`).
 Education levels are `population.columns.Edu` (college and above: `edu >= Edu.college`); scenario
-fields are in parameters.py (behaviour), policies/levers.py (policy) and costs.py (unit costs).
+fields are in parameters/ (behaviour), policies/levers.py (policy) and costs.py (unit costs).
 """
 from __future__ import annotations
 

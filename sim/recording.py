@@ -172,7 +172,9 @@ def _rate(num: str, den: str) -> Reporter:
 def _survey(y: Year) -> np.ndarray:
     """Statistics (clause 十): an annual sample survey of the true residents."""
     rate = y.model.rules.statistics.survey_sample_rate
-    sampled = y.model.year_draws.stream("survey").binomial(np.round(y.residents[:N_COUNTIES]).astype(np.int64), rate)
+    # A keyed count per county (inverse distribution function): scenarios with nearly the same
+    # residents draw nearly the same sample.
+    sampled = y.model.year_draws.binomial("survey", np.round(y.residents[:N_COUNTIES]).astype(np.int64), rate)
     est = sampled / rate
     return np.append(est, est.sum())
 

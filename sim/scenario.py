@@ -116,6 +116,11 @@ class ScenarioError(ValueError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def __reduce__(self):
+        # pickled whole (a run's replicate worker sends it to the run, dashboard/pool.py), not
+        # rebuilt from the joined message
+        return type(self), (self.problems,)
+
 
 # --- loading ------------------------------------------------------------
 

@@ -16,7 +16,8 @@ import re
 import sim
 
 FORMATS = {"YAML", "CSV", "Parquet", "B", "KB", "MB", "UTF", "PNG", "PDF", "GeoJSON"}
-PROPER_NOUNS = {"English", "DataV", "GeoAtlas", "GCJ", "GeoJsons", "Chen", "Fan"}
+PROPER_NOUNS = {"English", "DataV", "GeoAtlas", "GCJ", "GeoJsons", "Chen", "Fan", "Rogers", "Castro", "Hao",
+                "GB"}     # cited authors; GB, the prefix of China's national standards
 # romanised place names, e.g. "Yinzhou District", "Tieling City"
 PLACES = {w for c in [sim.CITY_CODE] + [c.code for c in sim.COUNTIES]
           for w in re.findall(r"[A-Za-z]+", sim.county_label(c, "en"))}

@@ -1,4 +1,4 @@
-"""Labelled assumptions that are behavioural parameters (sim/parameters.py) change the outcome
+"""Labelled assumptions that are behavioural parameters (sim/parameters/) change the outcome
 they drive: a scenario file can move them, and the model reads them."""
 from __future__ import annotations
 

@@ -105,3 +105,23 @@ def test_processes_filling_the_cache_at_once(reform, tmp_path, monkeypatch):
     assert sizes[0] == sizes[1]
     assert len(list(tmp_path.glob("population-*.npz"))) == 1
     assert _households_of(text, str(tmp_path)) == sizes[0]      # read back from the cache
+
+
+def test_the_timed_run_of_the_benchmark_imports_nothing_after_the_warm_up():
+    """`import sim` is lazy: a fresh process's first run imports what the module imports did not
+    (and reads its data tables once). The benchmark's child warms up first, so its timed run
+    imports no module (checked in a fresh interpreter, as the benchmark's child is)."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from sim import load_scenario, run, with_overrides\n"
+            "from experiments.bench import DEFAULT_SCENARIO, warm_up\n"
+            "sc = with_overrides(load_scenario(DEFAULT_SCENARIO), {'scale': 0.005, 'end_year': 2022})\n"
+            "cold = set(sys.modules)\n"
+            "warm_up(sc)\n"
+            "warm = set(sys.modules)\n"
+            "run(sc)\n"
+            "print(len(warm - cold), sorted(set(sys.modules) - warm))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert int(out[0]) > 0, "the warm-up must import something for the test to mean anything"
+    assert out[1].strip() == "[]"

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.breakdown import explain_breakdown
 from sim.intervals import mean_interval
 from sim.places import CODES
 
@@ -18,7 +19,7 @@ START = 2021
 
 @pytest.fixture(scope="module")
 def breakdown(runs):  # noqa: F811
-    return sim.explain_breakdown(runs["pre"], runs["reform"], START, END)
+    return explain_breakdown(runs["pre"], runs["reform"], START, END)
 
 
 def test_parts_add_up_to_each_total(breakdown):

@@ -78,3 +78,71 @@ def test_same_seed_same_outcomes(reform):
     from sim import run
     sc = small(reform, end_year=2022)
     assert run(sc).outcomes.equals(run(sc).outcomes)
+
+
+def test_a_newborn_keeps_its_draw_key_when_a_lever_irrelevant_to_births_changes(reform, monkeypatch):
+    """More arrivals (a lever on who comes, not on who gives birth) make the id counters diverge
+    in the first year; the children born later to the same mothers still get the same draw keys
+    (derived from the mother's key and the year) and so the same draws (their sex), under other ids."""
+    from sim.population import demography
+    born: list[list[tuple[int, int, bool]]] = []
+    real = demography.births
+
+    def recording(pop, *args, **kw):
+        idx = real(pop, *args, **kw)
+        p = pop.persons
+        born[-1].extend(zip(p.key[idx].tolist(), p.id[idx].tolist(), p.female[idx].tolist()))
+        return idx
+
+    monkeypatch.setattr(demography, "births", recording)
+    sc = small(reform, end_year=2024)
+    runs = []
+    for scenario in (sc, with_overrides(sc, {"behaviour.outside.in_rate": sc.behaviour.outside.in_rate * 2})):
+        model = UrbanizationModel(scenario)
+        born.append([])
+        model.step()                       # the first year: arrivals differ, births not yet
+        born[-1].clear()
+        for _ in range(3):
+            model.step()
+        runs.append({key: (i, female) for key, i, female in born[-1]})
+    a, b = runs
+    common = a.keys() & b.keys()
+    assert len(common) >= 0.85 * min(len(a), len(b)) and len(common) > 50
+    assert all(a[k][1] == b[k][1] for k in common)                       # the same draws
+    assert sum(a[k][0] != b[k][0] for k in common) > 0.5 * len(common), \
+        "the ids must have diverged for the test to mean anything"
+    assert all(k < 0 for k in common)                                   # origin keys: top bit set
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_chance_is_the_uniform_below_p_whatever_the_shortcut(dtype):
+    """`chance` compares hashes with a threshold for a single p and gathers keys itself with
+    `at`: the answers must be exactly `uniform(...) < p`, at the edges of [0, 1] too."""
+    d = Draws(11).year(2033)
+    keys = np.arange(50_000, dtype=np.int64) * 7 - 3
+    u = d.uniform("c", keys, dtype)
+    for p in (0.0, -0.5, 2.0 ** -24, 0.3, np.float32(0.3), np.float64(0.3), 1 - 2.0 ** -24, 1 - 2.0 ** -53,
+              1.0, float("nan"), float(u[17]), float(u[17]) + 1e-17):
+        assert np.array_equal(d.chance("c", keys, p, dtype), u < p), p
+    p = np.linspace(0, 1, len(keys)).astype(dtype)
+    assert np.array_equal(d.chance("c", keys, p, dtype), u < p)
+    rows = np.array([5, 3, 3, 40_000, 0])
+    assert np.array_equal(d.chance("c", keys, p[rows], dtype, at=rows), u[rows] < p[rows])
+    assert np.array_equal(d.chance("c", keys, 0.4, dtype, at=rows), u[rows] < 0.4)
+
+
+def test_counts_are_inverse_distribution_functions_of_a_keyed_uniform():
+    """Poisson and binomial counts: scipy.stats' ppf at the same keyed uniforms, and a count that
+    grows (weakly) with the mean, so that nearby scenarios draw nearby counts."""
+    from scipy.stats import binom, poisson
+    for year in range(2021, 2061):
+        d = Draws(5).year(year)
+        mean = np.array([0.0, 0.7, 3.2, 250.5, 4800.3])
+        u = d.uniform("arrivals", np.arange(len(mean)))
+        expected = np.where(mean > 0, poisson.ppf(u, np.maximum(mean, 1e-12)), 0).clip(0)
+        assert np.array_equal(d.poisson("arrivals", mean), expected)
+        assert np.all(d.poisson("arrivals", mean * 1.01) >= d.poisson("arrivals", mean))
+        n = np.array([0, 10, 999, 400_000])
+        u = d.uniform("survey", np.arange(len(n)))
+        expected = np.where(n > 0, binom.ppf(u, np.maximum(n, 1), 0.01), 0).clip(0)
+        assert np.array_equal(d.binomial("survey", n, 0.01), expected)

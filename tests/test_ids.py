@@ -21,7 +21,27 @@ def _ids(table) -> np.ndarray:
 def test_ids_count_up_from_zero_at_synthesis(model):
     for table in (model.pop.persons, model.pop.households):
         assert np.array_equal(_ids(table), np.arange(table.n))
+        assert np.array_equal(table.view("key"), _ids(table))      # draw keys: the ids at synthesis
         assert table.next_id == table.n
+
+
+def test_agents_created_in_a_run_get_distinct_origin_keys_that_stay_with_them(model):
+    """Births, arrivals and new households get draw keys derived from their origin: the top bit
+    set (never a synthesized agent's key), distinct, and kept through compaction."""
+    p, h = model.pop.persons, model.pop.households
+    start = p.next_id, h.next_id
+    model.step()
+    model.step()
+    for table, first in zip((p, h), start):
+        ids, keys = _ids(table), table.view("key")
+        new = ids >= first
+        assert new.sum() > 0
+        assert np.all(keys[new] < 0) and np.array_equal(keys[~new], ids[~new])
+        assert len(np.unique(keys)) == table.n
+    before = dict(zip(p.view("id").tolist(), p.view("key").tolist()))
+    p.alive[model.alive()[::2]] = False
+    model.pop.compact()
+    assert all(before[i] == k for i, k in zip(p.view("id").tolist(), p.view("key").tolist()))
 
 
 def test_ids_stay_with_their_agents_over_years_and_compaction(model):

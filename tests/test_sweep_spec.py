@@ -6,7 +6,8 @@ from typer.testing import CliRunner
 
 from experiments import SweepError, design_size, load_sweep, plan_sweep, replicate_seeds
 from experiments.design import UNIT_PREFIX
-from experiments.spec import Kind, factors_of
+from experiments.factors import factors_of
+from experiments.spec import Kind
 
 from .test_sweep_support import ROOT, write_spec
 

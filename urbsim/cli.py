@@ -24,7 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard", "urbsim.cmd_bench",
-                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard")
+                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard", "urbsim.cmd_ensemble")
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],
@@ -126,7 +126,8 @@ def compare(
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     out: Optional[Path] = typer.Option(None, "--out", help="CSV file for the comparison"),
     explain: bool = typer.Option(False, "--explain", help="also say why each scenario differs from the first: "
-                                 "flows (settlements by pathway, moves, births, deaths) and budget items"),
+                                 "flows (settlements by pathway, moves, births, deaths) and budget items, "
+                                 "then by pathway, agent kind, budget item and county"),
 ) -> None:
     """Run each scenario with the same replicate seeds and show city headline outcomes, with the
     differences from the first and their intervals (paired t over the replicates)."""

@@ -32,6 +32,9 @@ def dashboard(
                                                  "~/.local/share/urbsim on Linux)"),
     debug: bool = typer.Option(False, "--debug", help="Dash debug mode: error overlay and dev tools, local "
                                                        "addresses only (no code reloader)"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=0,
+                                          help="processes that run a scenario's replicates at the same time "
+                                               "(default: one per core; 0: one after another)"),
 ) -> None:
     """Start the planner dashboard: scenario library, levers, background runs, comparisons, map."""
     from dashboard import is_local   # the package's __init__ only: light
@@ -52,7 +55,7 @@ def dashboard(
 
     try:
         serve(host=host, port=port, scenarios_dir=scenarios, geojson=geojson, cache_dir=cache_dir, debug=debug,
-              saved_db=saved_db)
+              saved_db=saved_db, workers=workers)
     except (ValueError, OSError) as e:   # a bad map file, or the port is taken
         fail(str(e))
     except KeyboardInterrupt:

@@ -33,10 +33,21 @@ def sweep(
     dry_run: bool = typer.Option(False, "--dry-run", help="design the sweep and print its size; run nothing"),
 ) -> None:
     """Run a parameter sweep: every design row × replicate, one stored file per run."""
-    from experiments import SweepError, load_sweep, plan_sweep, run_sweep
-
     if scheduler and workers is not None:
         fail("--workers applies to local processes; with --scheduler the cluster's workers run the sweep")
+    spec_, plan = _plan(spec)
+    if dry_run:
+        for f in plan.factors:
+            console.print(f"  {f.path}: {f.encoding}", highlight=False, soft_wrap=True)
+        return
+    report = _run(spec, spec_, plan, out, workers, scheduler, resume)
+    _summarise(report, out)
+
+
+def _plan(spec: Path):
+    """The sweep's spec and plan, with its size printed; bad specs fail with their problems."""
+    from experiments import SweepError, load_sweep, plan_sweep
+
     try:
         spec_ = load_sweep(spec)
         plan = plan_sweep(spec_)
@@ -46,10 +57,14 @@ def sweep(
     console.print(f"sweep {spec_.name}: {spec_.design.method} design, {len(plan.factors)} factors, "
                   f"{plan.n_rows} design rows × {spec_.replicates} replicates = {plan.n_runs} distinct runs"
                   + (f" ({invalid} with an invalid scenario)" if invalid else ""), highlight=False, soft_wrap=True)
-    if dry_run:
-        for f in plan.factors:
-            console.print(f"  {f.path}: {f.encoding}", highlight=False, soft_wrap=True)
-        return
+    return spec_, plan
+
+
+def _run(spec: Path, spec_, plan, out: Path, workers: Optional[int], scheduler: Optional[str], resume: bool):
+    """Run the sweep with a progress bar, the first failures printed as they come; an interrupted
+    sweep says how to resume and exits 128 + the signal."""
+    from experiments import SweepError, run_sweep
+
     shown = 0
 
     def on_failure(run_id: str, error: str) -> None:
@@ -62,9 +77,9 @@ def sweep(
     try:
         with progress_bar() as bar:
             task = bar.add_task(spec_.name, total=plan.n_runs)
-            report = run_sweep(spec_, out, workers=workers, scheduler=scheduler, resume=resume, plan=plan,
-                               progress=lambda done, total: bar.update(task, completed=done),
-                               on_failure=on_failure)
+            return run_sweep(spec_, out, workers=workers, scheduler=scheduler, resume=resume, plan=plan,
+                             progress=lambda done, total: bar.update(task, completed=done),
+                             on_failure=on_failure)
     except SweepError as e:
         fail(e.problems)
     except KeyboardInterrupt as e:   # SweepInterrupted (SIGTERM, SIGINT) or a Ctrl-C before it was installed
@@ -74,6 +89,10 @@ def sweep(
         err.print(f"interrupted{by}: {stored} of {plan.n_runs} runs are stored, the workers are stopped; continue "
                   f"with: urbsim sweep {spec} --out {out} --resume", highlight=False, soft_wrap=True)
         raise typer.Exit(getattr(e, "exit_code", 130))
+
+
+def _summarise(report, out: Path) -> None:
+    """What ran, how fast, and the failures (exit 1 when some runs failed)."""
     if report.removed_temp:
         console.print(f"removed {report.removed_temp} leftover temporary files", highlight=False)
     rate = report.runs_per_minute

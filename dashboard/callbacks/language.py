@@ -1,10 +1,16 @@
 """Switching the page's language: every translatable text, tab label and option list."""
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State
+from dash import ALL, Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
 
 from .. import i18n
-from ..layout import LEVERS_BY_PATH, TAB_KEYS, area_options, band_options, mode_options, outcome_options, text_for
+import sim
+
+from ..layout import (LEVERS_BY_PATH, TAB_KEYS, area_options, band_options, clause_tooltip, lever_tooltip,
+                      mode_options, outcome_options, param_tooltip, text_for)
+
+PARAMETERS = dict(sim.iter_parameters())
 
 
 def register(app) -> None:
@@ -34,3 +40,20 @@ def register(app) -> None:
     def translate_choices(lang):
         return (mode_options(lang), band_options(lang), area_options(lang), outcome_options(lang),
                 i18n.t("search_levers", lang))
+
+    # hover texts (title attributes) follow the language too: levers' notes, parameters' sources
+    @app.callback(Output({"type": "row", "path": ALL}, "title"),
+                  Output({"type": "param-row", "path": ALL}, "title"),
+                  Output({"type": "clause-summary", "clause": ALL}, "title"),
+                  Output({"type": "t", "key": "ui:scale"}, "title"),
+                  Output({"type": "t", "key": "ui:replicates"}, "title"),
+                  Input("lang-switch", "value"), State({"type": "row", "path": ALL}, "id"),
+                  State({"type": "param-row", "path": ALL}, "id"),
+                  State({"type": "clause-summary", "clause": ALL}, "id"))
+    def translate_hover(lang, rows, params, clauses):
+        if not ctx.triggered_id and lang == i18n.DEFAULT_LANG:
+            raise PreventUpdate         # the page is built in the default language: nothing to send
+        return ([lever_tooltip(LEVERS_BY_PATH[r["path"]], lang) for r in rows],
+                [param_tooltip(p["path"], PARAMETERS[p["path"]], lang) for p in params],
+                [clause_tooltip(c["clause"], lang) for c in clauses],
+                i18n.t("scale_help", lang), i18n.t("replicates_help", lang))

@@ -51,6 +51,8 @@ def block_components(block: Block, credit: str | None = None, topojson_url: str 
 def run_chip(i: int, r: dict, baseline: str | None, lang: str) -> Any:
     meta = (f"{i18n.t('scale_short', lang)} {r['scale']:g} · {len(r['seeds'])} {i18n.t('replicates_short', lang)}"
             f" · {r['end_year']} · {r['wall_s']:.1f} {i18n.t('seconds', lang)}")
+    if r.get("auto"):
+        meta += f" · {i18n.t('auto_tag', lang)}"
     if r.get("changed"):
         meta += f" · {i18n.t('changed_levers', lang)}{'：' if lang == 'zh' else ': '}{len(r['changed'])}"
     return html.Div([

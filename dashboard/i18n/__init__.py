@@ -9,6 +9,11 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `options.py` | option values, breakdown groups, parameter blocks (`option`, `block`) |
 | `parameters.py` | labels of the behaviour parameters by path (`parameter(path, lang)`) |
 | `messages.py` | Chinese templates of scenario problems (`problem(text, lang)`) |
+| `power.py` | the replicates a difference needs, read from docs/tables/power.csv (`power_hint`) |
+| `budget.py`, `charts.py`, `saved.py` | words of the budget tab and report, of the charts' targets and breakdown, of saved scenarios (`t`) |
+| `hover.py` | hover texts: levers' notes and parameters' sources in Chinese (`hover.translated`) |
+| `live.py` | automatic re-runs: the switch, the out-of-date note (`t`) |
+| `ensemble.py` | the parameter-ensemble card's words (`t`) |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
@@ -20,13 +25,14 @@ once only — checked at import).
 """
 from __future__ import annotations
 
-from . import budget as _budget, charts as _charts, messages, saved as _saved
-from . import options as _options, parameters as _parameters, ui as _ui, units as _units
+from . import budget as _budget, charts as _charts, ensemble as _ensemble, messages, saved as _saved
+from . import options as _options, parameters as _parameters, power as _power, ui as _ui, units as _units
+from . import live as _live
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget, _charts, _saved)
+PARTS = (_ui, _budget, _charts, _saved, _power, _live, _ensemble)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)

@@ -54,6 +54,7 @@ UI: dict[str, tuple[str, str]] = {
     "sheet_scorecard": ("记分卡", "Scorecard"),
     "sheet_targets": ("目标", "Targets"),
     "sheet_explain": ("差异来源", "Explanation"),
+    "sheet_breakdown": ("差异分解", "Breakdown"),
     "sheet_budget": ("逐年收支", "Budget"),
     "sheet_scenarios": ("情景", "Scenarios"),
     "mean": ("均值", "mean"),

@@ -15,7 +15,7 @@ UI.update({
                           "replicates; error bars: {level} interval; parts add up to the total)"),
     "explain_panel_settlements": ("落户人数之差", "Settlements, difference"),
     "explain_panel_hukou_holders": ("户籍人口变化之差", "Change of hukou holders, difference"),
-    "explain_panel_budget_net": ("财政净额（收入−支出）之差", "Net budget (income − spending), difference"),
+    "explain_panel_budget_net": ("财政净额之差", "Net budget, difference"),
     "explain_total": ("合计", "Total"),
     "explain_by_total": ("合计", "Total"),
     "explain_by_pathway": ("按途径", "By pathway"),

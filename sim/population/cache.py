@@ -20,6 +20,10 @@ temporary folder. Only populations of scale >= MIN_SCALE are stored; smaller one
 synthesize in well under a second. The folder is kept under `MAX_MB` megabytes
 (`$URBSIM_POPULATION_CACHE_MB`), least recently used first out. Files are written to
 a temporary name and renamed into place, so processes writing at once are safe.
+
+A long-lived process can also keep its populations in memory (`keep_populations_in_memory`,
+off by default): the dashboard's replicate workers do, so a click pays neither synthesis nor a
+read.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -88,37 +93,95 @@ def _value(behaviour, path: str):
     return getattr(getattr(behaviour, block), name)
 
 
+def keep_populations_in_memory(max_mb: int) -> None:
+    """Also keep the populations this process builds or reads in its own memory, up to `max_mb`
+    megabytes (least recently used out; 0 turns it off, the default). For long-lived processes
+    that run many scenarios from the same seeds, such as the dashboard's replicate workers
+    (dashboard/pool.py): a run then copies its base-year population instead of building or
+    reading it. Small populations (below MIN_SCALE, never on disk) are kept too."""
+    global _MEMORY_MB
+    _MEMORY_MB = max(0, int(max_mb))
+    _MEMORY.clear()
+
+
+_MEMORY: "OrderedDict[str, dict[str, np.ndarray]]" = OrderedDict()
+_MEMORY_MB = 0
+
+
 def synthesize_cached(sc: Scenario, rng: np.random.Generator) -> Population:
-    """`synthesize(sc, rng)`, read from the cache when it holds this population (and `rng` is
-    then left in the state synthesis would have left it in)."""
+    """`synthesize(sc, rng)`, read from this process's memory (`keep_populations_in_memory`) or the
+    disk cache when either holds this population (and `rng` is then left in the state synthesis would have
+    left it in)."""
     folder = cache_dir()
-    if folder is None or sc.scale < MIN_SCALE:
+    on_disk = folder is not None and sc.scale >= MIN_SCALE
+    if not on_disk and not _MEMORY_MB:
         return synthesize(sc, rng)
-    path = folder / f"population-{cache_key(sc, rng)}.npz"
-    if path.is_file():
-        try:
-            pop = load(path, rng)
-            os.utime(path)            # recently used: pruned last
-            return pop
-        except (OSError, ValueError, KeyError, EOFError):
-            pass                      # unreadable (e.g. a disk that filled up): build it again
-    pop = synthesize(sc, rng)
-    try:
-        save(pop, rng, path)
-        prune(folder, int(os.environ.get(ENV_MB, MAX_MB)))
-    except OSError:
-        pass                          # a read-only or full disk costs speed, never the run
+    key = cache_key(sc, rng)
+    if key in _MEMORY:
+        _MEMORY.move_to_end(key)
+        return restore(_MEMORY[key], rng)
+    pop = _read(folder / f"population-{key}.npz", rng) if on_disk else None
+    if pop is None:
+        pop = synthesize(sc, rng)
+        if on_disk:
+            _write(pop, rng, folder / f"population-{key}.npz")
+    if _MEMORY_MB:
+        _remember(key, snapshot(pop, rng, copy=True))
     return pop
 
 
-def save(pop: Population, rng: np.random.Generator, path: Path) -> None:
-    """Write the used rows of both tables and the generator state; temp file + rename."""
+def _read(path: Path, rng: np.random.Generator) -> Population | None:
+    if not path.is_file():
+        return None
+    try:
+        pop = load(path, rng)
+        os.utime(path)            # recently used: pruned last
+        return pop
+    except (OSError, ValueError, KeyError, EOFError):
+        return None               # unreadable (e.g. a disk that filled up): build it again
+
+
+def _write(pop: Population, rng: np.random.Generator, path: Path) -> None:
+    try:
+        save(pop, rng, path)
+        prune(path.parent, int(os.environ.get(ENV_MB, MAX_MB)))
+    except OSError:
+        pass                      # a read-only or full disk costs speed, never the run
+
+
+def _remember(key: str, arrays: dict[str, np.ndarray]) -> None:
+    _MEMORY[key] = arrays
+    limit = _MEMORY_MB * 1e6
+    while len(_MEMORY) > 1 and sum(a.nbytes for item in _MEMORY.values() for a in item.values()) > limit:
+        _MEMORY.popitem(last=False)
+
+
+def snapshot(pop: Population, rng: np.random.Generator, copy: bool = False) -> dict[str, np.ndarray]:
+    """The used rows of both tables and the generator state, as named arrays (`copy`: arrays of
+    their own, not views of the tables a run goes on to change)."""
     arrays = {"weight": np.float64(pop.weight), "rng_state": np.array(json.dumps(rng.bit_generator.state))}
     for prefix, table in (("p", pop.persons), ("h", pop.households)):
         arrays[f"{prefix}.capacity"] = np.int64(table.capacity)
         arrays[f"{prefix}.next_id"] = np.int64(table.next_id)
         for name in table.schema:
-            arrays[f"{prefix}.{name}"] = table.view(name)
+            arrays[f"{prefix}.{name}"] = table.view(name).copy() if copy else table.view(name)
+    return arrays
+
+
+def restore(arrays, rng: np.random.Generator) -> Population:
+    """A population from `snapshot`'s arrays (or a saved file's), `rng` set to the state after it."""
+    pop = Population(0, 0, float(arrays["weight"]))
+    for prefix, table in (("p", pop.persons), ("h", pop.households)):
+        _fill(table, int(arrays[f"{prefix}.capacity"]), {name: arrays[f"{prefix}.{name}"] for name in table.schema})
+        table.next_id = int(arrays[f"{prefix}.next_id"])
+    rng.bit_generator.state = json.loads(str(arrays["rng_state"]))
+    return pop
+
+
+def save(pop: Population, rng: np.random.Generator, path: Path) -> None:
+    """Write the used rows of both tables and the generator state; temp file + rename."""
+    arrays = snapshot(pop, rng)
+
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
@@ -127,13 +190,7 @@ def save(pop: Population, rng: np.random.Generator, path: Path) -> None:
 
 def load(path: Path, rng: np.random.Generator) -> Population:
     with np.load(path, allow_pickle=False) as z:
-        pop = Population(0, 0, float(z["weight"]))
-        for prefix, table in (("p", pop.persons), ("h", pop.households)):
-            _fill(table, int(z[f"{prefix}.capacity"]), {name: z[f"{prefix}.{name}"] for name in table.schema})
-            table.next_id = int(z[f"{prefix}.next_id"])
-        state = json.loads(str(z["rng_state"]))
-    rng.bit_generator.state = state
-    return pop
+        return restore(z, rng)
 
 
 def _fill(table: Table, capacity: int, columns: dict[str, np.ndarray]) -> None:

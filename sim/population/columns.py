@@ -71,6 +71,7 @@ class Pathway(IntEnum):
 
 PERSON_COLUMNS: dict[str, type] = {
     "id": np.int64,           # stable id: assigned once from a counter, never reused, kept by compact()
+    "key": np.int64,          # key of its random draws: the id at synthesis, from its origin later (sim/draws.py)
     "alive": np.bool_,
     "age": np.int16,
     "female": np.bool_,
@@ -97,6 +98,7 @@ PERSON_COLUMNS: dict[str, type] = {
 
 HOUSEHOLD_COLUMNS: dict[str, type] = {
     "id": np.int64,           # stable id, as for persons (a household's own counter)
+    "key": np.int64,          # key of its random draws, as for persons
     "alive": np.bool_,
     "county": np.int8,        # residence of the household, or places.OUTSIDE
     "urban": np.bool_,
@@ -210,8 +212,14 @@ class Table:
 
     Every row gets a stable `id` when it is added: the next value of the table's counter
     (`next_id`), starting at 0. Rows move when `Population.compact()` reclaims space, ids do not,
-    and an id is never given again, so (id, year) identifies an agent-year in a panel and keys its
-    random draws (sim/draws.py)."""
+    and an id is never given again, so (id, year) identifies an agent-year in a panel.
+
+    Every row also gets the `key` of its random draws (sim/draws.py): its id for the population
+    synthesized at the base year (the same in every scenario of a seed), and for an agent created
+    during the run a key derived from its origin (`YearDraws.origin_keys`: a newborn from its
+    mother, a household from its founder, an arrival from its place among the year's arrivals),
+    so that the "same" newborn has the same key in two scenarios although the counters, and so
+    the ids, have diverged (docs/decisions.md, "Draw keys from origins")."""
 
     def __init__(self, schema: dict[str, type], n: int, headroom: float):
         self.schema = schema
@@ -225,8 +233,9 @@ class Table:
     def capacity(self) -> int:
         return len(self.alive)
 
-    def add(self, k: int) -> np.ndarray:
-        """Reserve k new rows (zeroed) and return their indices; grows by half when full."""
+    def add(self, k: int, keys: np.ndarray | None = None) -> np.ndarray:
+        """Reserve k new rows (zeroed) and return their indices; grows by half when full. `keys`:
+        the draw keys of the new rows (their ids when None: the synthesized population)."""
         if self.n + k > self.capacity:
             cap = max(int(self.capacity * 1.5), self.n + k)
             for name in self.schema:
@@ -236,6 +245,7 @@ class Table:
                 setattr(self, name, new)
         idx = np.arange(self.n, self.n + k)
         self.id[idx] = np.arange(self.next_id, self.next_id + k)
+        self.key[idx] = self.id[idx] if keys is None else keys
         self.n += k
         self.next_id += k
         return idx

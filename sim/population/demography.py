@@ -89,7 +89,7 @@ def deaths(pop: Population, alive: np.ndarray, mx: np.ndarray, params: Demograph
     chance = (-np.expm1(-mx * params.mortality_multiplier)).astype(np.float32).ravel()   # by sex x age, (2 * 111,)
     age = np.minimum(p.age[alive], 110)
     cell = np.where(p.female[alive], age + mx.shape[1], age)
-    dead = alive[draws.chance("death", p.id[alive], np.take(chance, cell), np.float32)]   # np.take: int16 cells
+    dead = alive[draws.chance("death", p.key, np.take(chance, cell), np.float32, at=alive)]   # np.take: int16 cells
     p.alive[dead] = False
     return dead
 
@@ -104,13 +104,16 @@ def births(pop: Population, alive: np.ndarray, fert: Fertility, params: Demograp
     group = (p.age[women] - MOTHER_AGES[0]) // 5
     rate = (fert.asfr[group] * fert.county_level[p.res[women]] * params.fertility_multiplier
             * np.exp(params.fertility_trend_per_year * years_since_base))
-    mothers = women[draws.chance("birth", p.id[women], rate)]
+    mothers = women[draws.chance("birth", p.key, rate, at=women)]
     k = len(mothers)
     if k == 0:
         return np.empty(0, np.int64)
-    # Drawn before p.add, which may reallocate the columns; keyed by the mother (the child has no id yet).
-    female = ~draws.chance("birth.sex", p.id[mothers], params.sex_ratio_at_birth / (1 + params.sex_ratio_at_birth))
-    idx = p.add(k)
+    # The child's draw key comes from its mother's and the year (a mother has at most one birth a
+    # year): the same child in two scenarios where she gives birth; drawn before p.add, which may
+    # reallocate the columns.
+    keys = draws.origin_keys("birth", p.key[mothers])
+    female = ~draws.chance("birth.sex", keys, params.sex_ratio_at_birth / (1 + params.sex_ratio_at_birth))
+    idx = p.add(k, keys)
     p.alive[idx], p.age[idx], p.female[idx] = True, 0, female
     for col in ("hh", "res", "res_urban", "hk", "hk_urban", "origin", "permit", "knows"):
         getattr(p, col)[idx] = getattr(p, col)[mothers]
@@ -132,12 +135,12 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, draws
     hh_cand = hh[cand]
     cand = cand[(np.take(size, hh_cand) >= 3) & ~np.take(h.collective, hh_cand)]   # np.take: int32 rows
     hazard = params.leave_home_rate * np.exp(-(((age[cand] - params.marriage_age) / LEAVE_HOME_WIDTH) ** 2))
-    leavers = residents[cand[draws.chance("leave_home", p.id[residents[cand]], hazard)]]
+    leavers = residents[cand[draws.chance("leave_home", p.key[residents[cand]], hazard)]]
     if len(leavers) == 0:
         return 0
     # Pair men and women of the same county and town/village into couples.
     key = p.res[leavers].astype(np.int64) * 2 + p.res_urban[leavers]
-    order = np.lexsort((draws.uniform("leave_home.pairing", p.id[leavers]), p.female[leavers], key))
+    order = np.lexsort((draws.uniform("leave_home.pairing", p.key[leavers]), p.female[leavers], key))
     leavers = leavers[order]
     new_hh = np.arange(len(leavers))
     for k in np.unique(key):
@@ -146,10 +149,10 @@ def leave_home(pop: Population, residents: np.ndarray, params: Demography, draws
         n = min(len(men), len(women))
         new_hh[women[:n]] = new_hh[men[:n]]
     uniq, inverse = np.unique(new_hh, return_inverse=True)
-    rows = h.add(len(uniq))
     first = np.zeros(len(uniq), np.int64)
     first[inverse[::-1]] = np.arange(len(leavers))[::-1]
     founder = leavers[first]
+    rows = h.add(len(uniq), draws.origin_keys("household.leave_home", p.key[founder]))
     old = p.hh[founder]
     h.alive[rows] = True
     h.county[rows], h.urban[rows] = p.res[founder], p.res_urban[founder]

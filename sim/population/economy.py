@@ -79,9 +79,9 @@ def enter_work(pop: Population, residents: np.ndarray, params: Work, draws: Year
     age = p.age[residents]
     first, last = JOB_ENTRY_AGES
     idle = residents[(p.job[residents] == Job.none) & (age >= first) & (age <= last)]
-    start = idle[draws.chance("job_entry", p.id[idle], params.job_entry_rate)]
+    start = idle[draws.chance("job_entry", p.key[idle], params.job_entry_rate)]
     farm = ~p.res_urban[start] & h.land[p.hh[start]]
-    flexible = draws.chance("job_entry.flexible", p.id[start], params.flexible_share)
+    flexible = draws.chance("job_entry.flexible", p.key[start], params.flexible_share)
     p.job[start] = np.where(farm, Job.farming, np.where(flexible, Job.flexible, Job.employee))
 
 
@@ -93,10 +93,10 @@ def contribute(pop: Population, alive: np.ndarray, residents: np.ndarray, params
     emp = select(alive, job == Job.employee)
     p.ins_schemes[emp] = Insured.both
     flex = alive[(job == Job.flexible) & (p.ins_schemes[alive] == 0)]
-    start = flex[draws.chance("insurance_uptake", p.id[flex], params.flexible_insurance_uptake)]
+    start = flex[draws.chance("insurance_uptake", p.key[flex], params.flexible_insurance_uptake)]
     # The first scheme: medical only, pension only or both (behaviour.work shares, assumptions).
     medical, pension = params.first_scheme_medical_share, params.first_scheme_pension_share
-    p.ins_schemes[start] = draws.choice("insurance_scheme", p.id[start], np.array([Insured.medical, Insured.pension, Insured.both], np.uint8),
+    p.ins_schemes[start] = draws.choice("insurance_scheme", p.key[start], np.array([Insured.medical, Insured.pension, Insured.both], np.uint8),
                                         [medical, pension, max(1.0 - medical - pension, 0.0)])
     payers = select(residents, is_job(p.job[residents], *TOWN_JOBS) & (p.ins_schemes[residents] > 0))
     p.ins_years[payers] += 1

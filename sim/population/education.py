@@ -41,7 +41,7 @@ def progress_school(pop: Population, alive: np.ndarray, params: Education, draws
     p.edu[alive[(age == primary) & (edu < Edu.primary)]] = Edu.primary
     p.edu[alive[(age == junior) & (edu < Edu.junior)]] = Edu.junior
     leavers = alive[(age == senior) & (edu < Edu.senior)]
-    p.edu[leavers[draws.chance("senior_school", p.id[leavers], params.senior_school_rate)]] = Edu.senior
+    p.edu[leavers[draws.chance("senior_school", p.key[leavers], params.senior_school_rate)]] = Edu.senior
 
 
 def host_share(params: Education, year: int) -> float:
@@ -60,20 +60,23 @@ def college_county(u: np.ndarray, params: Education, year: int) -> np.ndarray:
 def student_arrivals(pop: Population, year: int, params: Education, draws: YearDraws) -> np.ndarray:
     """This year's intake from outside Tieling (`college_intake` x `college_outside_share`): 18-19
     year-olds who live at their college and keep their hukou at home (registered elsewhere).
-    Returns their indices. Newcomers have no id before they come: their number and attributes
-    come from the stream "student_arrivals"."""
+    Returns their indices. Newcomers have no id before they come: their number is a keyed count,
+    and the n-th newcomer of the year has a draw key from (seed, year, n) that keys its attributes."""
     p = pop.persons
-    rng = draws.stream("student_arrivals")
-    k = int(rng.poisson(params.college_intake * params.college_outside_share / pop.weight))
+    k = int(draws.poisson("student_arrivals", params.college_intake * params.college_outside_share / pop.weight)[0])
     if k == 0:
         return np.empty(0, np.int64)
-    idx = p.add(k)
-    county = college_county(rng.random(k), params, year)
-    p.alive[idx], p.age[idx], p.female[idx] = True, rng.integers(COLLEGE_AGE, COLLEGE_AGE + 2, k), rng.random(k) < 0.5
-    p.edu[idx], p.job[idx], p.study_left[idx] = Edu.senior, Job.student, rng.choice(STUDY_YEARS, k)
+    keys = draws.origin_keys("student_arrival", np.arange(k))
+    county = college_county(draws.uniform("student_arrival.college", keys), params, year)
+    age = COLLEGE_AGE + draws.integers("student_arrival.age", keys, 0, 2)
+    female = draws.chance("student_arrival.female", keys, 0.5)
+    study = draws.choice("student_arrival.study_years", keys, STUDY_YEARS)
+    idx = p.add(k, keys)
+    p.alive[idx], p.age[idx], p.female[idx] = True, age, female
+    p.edu[idx], p.job[idx], p.study_left[idx] = Edu.senior, Job.student, study
     p.hk[idx], p.origin[idx], p.hk_kind[idx], p.hk_urban[idx] = OUTSIDE, OUTSIDE, HukouKind.family, False
     p.hh[idx] = -1
-    new_households(pop, idx, county, np.ones(k, bool), Tenure.rented)
+    new_households(pop, idx, county, np.ones(k, bool), Tenure.rented, draws, "student_arrival")
     pop.households.collective[p.hh[idx]] = True
     relocate(pop, idx, county, np.ones(k, bool))
     return idx
@@ -88,15 +91,15 @@ def enter_college(pop: Population, alive: np.ndarray, year: int, params: Educati
     cohort = cohort[(p.edu[cohort] >= Edu.senior) & (p.job[cohort] != Job.student)]
     # college_entry_rate is a share of the whole cohort; only senior-school leavers can enter
     entry = min(1.0, params.college_entry_rate / max(params.senior_school_rate, 1e-9))
-    entrants = cohort[draws.chance("college_entry", p.id[cohort], entry)]
+    entrants = cohort[draws.chance("college_entry", p.key[cohort], entry)]
     k = len(entrants)
-    keys = p.id[entrants]
+    keys = p.key[entrants]
     in_tieling = draws.chance("college_in_tieling", keys, params.college_in_tieling_share)
     p.study_left[entrants] = draws.choice("college_years", keys, STUDY_YEARS)
     p.job[entrants] = Job.student
     county = np.where(in_tieling, college_county(draws.uniform("college_county", keys), params, year),
                       OUTSIDE).astype(np.int8)
-    new_households(pop, entrants, county, np.ones(k, bool), Tenure.rented)
+    new_households(pop, entrants, county, np.ones(k, bool), Tenure.rented, draws, "enter_college")
     pop.households.collective[p.hh[entrants]] = True
     relocate(pop, entrants, county, np.ones(k, bool))
     # Student hukou moves (clause 四): only rural-registered students of Tieling.
@@ -124,7 +127,7 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     k = len(done)
     if k == 0:
         return done
-    keys = p.id[done]
+    keys = p.key[done]
     p.edu[done] = np.where(draws.chance("graduate.degree", keys, JUNIOR_COLLEGE_SHARE), Edu.college, Edu.bachelor)
     p.grad_year[done] = year
     p.non_regular[done] = draws.chance("graduate.non_regular", keys, params.non_regular_share)
@@ -132,7 +135,7 @@ def graduate(pop: Population, alive: np.ndarray, year: int, params: Education, r
     back = draws.chance("graduate.return", keys, params.graduate_return_rate) & (p.hk[done] != OUTSIDE)
     county = np.where(back, draws.choice("graduate.town", keys, np.arange(len(town_weights)), town_weights), OUTSIDE)
     county = county.astype(np.int8)
-    new_households(pop, done, county, np.ones(k, bool), Tenure.rented)
+    new_households(pop, done, county, np.ones(k, bool), Tenure.rented, draws, "graduate")
     relocate(pop, done, county, np.ones(k, bool))
     p.job[done] = np.where(back, Job.employee, Job.outside)
     p.knows[done] |= np.uint8(1 << Pathway.graduate)   # colleges tell graduates (assumption)

@@ -39,7 +39,7 @@ def buy_homes(pop: Population, price: np.ndarray, params: Housing,
     cand = np.flatnonzero(can)
     motive = settle_motive(cand) if callable(settle_motive) else settle_motive[cand]
     chance = params.purchase_propensity * (1 + motive)
-    buyers = cand[draws.chance("buy_home", h.id[cand], chance)]
+    buyers = cand[draws.chance("buy_home", h.key[cand], chance)]
     h.savings[buyers] -= (params.down_payment * cost[buyers]).astype(np.float32)
     h.tenure[buyers] = Tenure.owned
     h.floor_m2[buyers] = params.home_size_m2
@@ -84,7 +84,7 @@ def allocate_rental(pop: Population, eligible: np.ndarray, stock: np.ndarray, ye
     h.queue_year[: h.n][~eligible] = 0
     queued = np.flatnonzero(eligible)
     vacancies = np.maximum(np.floor(stock / pop.weight) - occupied, 0).astype(np.int64)
-    order = draws.order("rental_queue", h.id[queued])
+    order = draws.order("rental_queue", h.key[queued])
     q = queued[order]
     q = q[np.lexsort((h.queue_year[q], h.county[q]))]
     county = h.county[q].astype(np.int64)

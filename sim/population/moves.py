@@ -17,10 +17,12 @@ from .columns import Edu, HukouKind, Job, Population, Tenure, is_job, select
 
 
 def new_households(pop: Population, members: np.ndarray, county: np.ndarray, urban: np.ndarray,
-                   tenure: int) -> np.ndarray:
-    """One new household per member (each a single person); returns their rows."""
+                   tenure: int, draws: YearDraws, purpose: str) -> np.ndarray:
+    """One new household per member (each a single person); returns their rows. A household's
+    draw key comes from its founder's, the year and `purpose` (why it was founded; a person founds
+    at most one household for a purpose a year)."""
     h = pop.households
-    rows = h.add(len(members))
+    rows = h.add(len(members), draws.origin_keys("household." + purpose, pop.persons.key[members]))
     h.alive[rows], h.county[rows], h.urban[rows] = True, county, urban
     h.tenure[rows] = tenure
     old = pop.persons.hh[members]
@@ -70,7 +72,7 @@ def leave_tieling(pop: Population, residents: np.ndarray, params: Outside, pull:
     stay = movers[p.hk[movers] != OUTSIDE]
     lone_stay = lone[p.hk[lone] != OUTSIDE]
     new_households(pop, lone_stay, np.full(len(lone_stay), OUTSIDE, np.int8), np.ones(len(lone_stay), bool),
-                   Tenure.rented)
+                   Tenure.rented, draws, "leave_tieling")
     rows = np.flatnonzero(moving_hh)
     h.county[rows], h.urban[rows], h.tenure[rows] = OUTSIDE, True, Tenure.rented
     relocate(pop, stay, np.full(len(stay), OUTSIDE, np.int8), np.ones(len(stay), bool))
@@ -92,8 +94,8 @@ def choose_leavers(pop: Population, residents: np.ndarray, params: Outside, pull
                                    p.view("res"))
     np.copyto(prob, 0.0, where=p.view("job") == Job.student)
     prob = prob[res]
-    chosen = select(res, draws.chance("leave_tieling", p.id[res], prob, prob.dtype))
-    family = chosen[draws.chance("leave_tieling.family", p.id[chosen], params.family_share)
+    chosen = select(res, draws.chance("leave_tieling", p.key, prob, prob.dtype, at=res))
+    family = chosen[draws.chance("leave_tieling.family", p.key[chosen], params.family_share)
                     & ~h.collective[p.hh[chosen]]]
     return res, chosen, family
 
@@ -114,13 +116,13 @@ def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share:
     present = np.zeros(h.n, bool)
     present[hh] = True
     rows = np.flatnonzero(present)                             # = np.unique(hh), without sorting
-    back = rows[draws.chance("come_back", h.id[rows], rules.return_probability(oldest[rows], params))]
+    back = rows[draws.chance("come_back", h.key[rows], rules.return_probability(oldest[rows], params))]
     home = np.full(h.n, -1, np.int8)
     first = np.zeros(h.n, np.int64)
     first[hh[::-1]] = out[::-1]
     home[back] = np.where(p.hk[first[back]] == OUTSIDE, p.origin[first[back]], p.hk[first[back]])
     back = back[(home[back] >= 0) & (home[back] < N_COUNTIES)]
-    urban = p.hk_urban[first[back]] | draws.chance("come_back.town", h.id[back], town_share)
+    urban = p.hk_urban[first[back]] | draws.chance("come_back.town", h.key[back], town_share)
     h.county[back], h.urban[back] = home[back], urban
     h.tenure[back] = np.where(urban, Tenure.rented, Tenure.self_built)
     going = np.zeros(h.n, bool)
@@ -134,22 +136,29 @@ def come_back(pop: Population, outside: np.ndarray, params: Outside, town_share:
 
 def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, urban_share: np.ndarray,
              edu_pool: np.ndarray, draws: YearDraws) -> np.ndarray:
-    """People registered outside Tieling who come to live here (working-age singles,
-    mostly in towns). Returns their indices. Newcomers have no id before they come: their
-    number and attributes come from the stream "arrivals"."""
+    """People registered outside Tieling who come to live here (working-age singles and small
+    families, mostly in towns). Returns their indices. Newcomers have no id before they come:
+    their number per county is a keyed count (`YearDraws.poisson`), the n-th newcomer to a county
+    in a year has a draw key from (seed, year, county, n), and that key draws its attributes; so
+    two scenarios whose arrival counts differ a little share the newcomers they have in common."""
     p = pop.persons
-    rng = draws.stream("arrivals")
-    n = rng.poisson(params.in_rate * residents_by_county)
+    n = draws.poisson("arrivals", params.in_rate * residents_by_county)
     k = int(n.sum())
     if k == 0:
         return np.empty(0, np.int64)
     county = np.repeat(np.arange(N_COUNTIES), n).astype(np.int8)
-    urban = rng.random(k) < np.maximum(urban_share[county], ARRIVAL_TOWN_SHARE)
+    place = np.arange(k) - np.repeat(np.cumsum(n) - n, n)          # n-th newcomer to its county
+    keys = draws.origin_keys("arrival", (county.astype(np.int64) << 32) | place)
+    urban = draws.chance("arrival.urban", keys, np.maximum(urban_share[county], ARRIVAL_TOWN_SHARE))
     older, sd = ARRIVAL_AGE
-    age = np.clip(rng.normal(params.peak_age + older, sd, k), WORKING_AGE, TOWN_RETIREMENT_AGE).astype(np.int16)
-    female = rng.random(k) < 0.5
-    edu = rng.choice(edu_pool, k) if len(edu_pool) else np.zeros(k, np.uint8)
-    idx = p.add(k)
+    age = np.clip(draws.normal("arrival.age", keys, params.peak_age + older, sd), WORKING_AGE,
+                  TOWN_RETIREMENT_AGE).astype(np.int16)
+    female = draws.chance("arrival.female", keys, 0.5)
+    # Schooling as that of the city's adults (a person of the pool, equally likely).
+    counts = np.bincount(edu_pool)
+    edu = (draws.choice("arrival.edu", keys, np.arange(len(counts), dtype=np.uint8), counts)
+           if len(edu_pool) else np.zeros(k, np.uint8))
+    idx = p.add(k, keys)
     p.alive[idx], p.age[idx], p.female[idx], p.edu[idx] = True, age, female, edu
     p.hk[idx], p.origin[idx], p.hk_kind[idx] = OUTSIDE, OUTSIDE, HukouKind.family
     p.hk_urban[idx] = False
@@ -157,15 +166,17 @@ def arrivals(pop: Population, residents_by_county: np.ndarray, params: Outside, 
     pop.residence_changed()
     p.job[idx] = np.where(urban, Job.flexible, Job.farming)
     p.hh[idx] = -1
-    rows = new_households(pop, idx, county, urban, Tenure.rented)
-    _arrive_as_families(pop, idx, rows, params, rng)
+    rows = new_households(pop, idx, county, urban, Tenure.rented, draws, "arrival")
+    _arrive_as_families(pop, idx, rows, n, params, draws)
     return idx
 
 
 def household_sizes(n: int, params: Outside, rng) -> np.ndarray:
     """Sizes of households (1 single, 2 couple, 3 couple with a child, in the shares of `params`)
     that together hold n persons; the last is cut to fit. Used for the households of people
-    living outside at the base year and of arrivals registered elsewhere."""
+    living outside at the base year and of arrivals registered elsewhere. The sizes come in
+    order from one uniform each (`Generator.choice` with `p`), so the first sizes do not depend
+    on n."""
     single, couple = params.household_single_share, params.household_couple_share
     sizes = rng.choice((1, 2, 3), size=n, p=(single, couple, max(1.0 - single - couple, 0.0)))
     sizes = sizes[: np.searchsorted(np.cumsum(sizes), n) + 1]
@@ -173,22 +184,26 @@ def household_sizes(n: int, params: Outside, rng) -> np.ndarray:
     return sizes
 
 
-def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, params: Outside, rng) -> None:
-    """Group consecutive arrivals into households led by the first member: the others join the
-    leader's household and place; a third member is a child."""
-    p, h = pop.persons, pop.households
+def _arrive_as_families(pop: Population, idx: np.ndarray, rows: np.ndarray, per_county: np.ndarray,
+                        params: Outside, draws: YearDraws) -> None:
+    """Group consecutive arrivals to a county (`per_county` of them to each, in county order) into
+    households led by the first member: the others join the leader's household and place; a third
+    member is a child. Each county's family sizes come from a stream of their own, in order: the
+    first families to a county are the same whatever the count."""
+    p = pop.persons
+    sizes = np.concatenate([household_sizes(int(m), params, draws.stream(f"arrivals.families.{c}"))
+                            for c, m in enumerate(per_county) if m > 0])
     k = len(idx)
-    sizes = household_sizes(k, params, rng)
     first = np.cumsum(sizes) - sizes
     lead = np.repeat(first, sizes)
     pos = np.arange(k) - lead
     joiners = pos > 0
-    h.alive[rows[joiners]] = False
+    pop.households.alive[rows[joiners]] = False
     p.hh[idx] = rows[lead]
     p.res[idx], p.res_urban[idx] = p.res[idx[lead]], p.res_urban[idx[lead]]
     pop.residence_changed()
     child = idx[pos == 2]
-    p.age[child] = rng.integers(0, MOVE_AGE_FROM, len(child))
+    p.age[child] = draws.integers("arrival.child_age", p.key[child], 0, MOVE_AGE_FROM)
     p.job[child] = Job.child
     p.edu[child] = np.searchsorted(SCHOOL_STAGE_AGES, p.age[child], side="right")   # Edu by age
 
@@ -199,7 +214,7 @@ def registered_elsewhere_leave(pop: Population, residents: np.ndarray, params: O
     p = pop.persons
     # Students from outside stay until they graduate (population/education.py).
     cand = residents[(p.hk[residents] == OUTSIDE) & (p.job[residents] != Job.student)]
-    gone = cand[draws.chance("registered_elsewhere_leave", p.id[cand], params.in_leave_rate)]
+    gone = cand[draws.chance("registered_elsewhere_leave", p.key[cand], params.in_leave_rate)]
     p.alive[gone] = False
     return gone
 
@@ -221,7 +236,7 @@ def move_households(pop: Population, rows: np.ndarray, county: np.ndarray, urban
     h.tenure[rows] = np.where(urban, Tenure.rented, Tenure.self_built)
     to_town = movers[p.res_urban[movers] & (p.job[movers] == Job.farming)]
     to_town = to_town[(p.age[to_town] >= WORKING_AGE) & (p.age[to_town] < TOWN_RETIREMENT_AGE)]
-    p.job[to_town] = np.where(draws.chance("town_job.flexible", p.id[to_town], flexible_share), Job.flexible,
+    p.job[to_town] = np.where(draws.chance("town_job.flexible", p.key[to_town], flexible_share), Job.flexible,
                               Job.employee)
     return movers
 

@@ -67,11 +67,11 @@ def _move_youths(pop: Population, movers: np.ndarray, county: np.ndarray, heads:
                  draws: YearDraws) -> Heads:
     """Youths move to a town in a one-person rented household; farmers take town jobs."""
     p = pop.persons
-    rows = moves.new_households(pop, movers, county, np.ones(len(movers), bool), Tenure.rented)
+    rows = moves.new_households(pop, movers, county, np.ones(len(movers), bool), Tenure.rented, draws, "youth")
     heads = heads.with_singles(rows, movers, p.age[movers])
     moves.relocate(pop, movers, county, np.ones(len(movers), bool))
     farm = movers[p.job[movers] == Job.farming]
-    p.job[farm] = np.where(draws.chance("move_within.youth.job", p.id[farm], flexible_share), Job.flexible,
+    p.job[farm] = np.where(draws.chance("move_within.youth.job", p.key[farm], flexible_share), Job.flexible,
                            Job.employee)
     return heads
 
@@ -92,15 +92,15 @@ def deciders(pop: Population, residents: np.ndarray, rate: float, draws: YearDra
     rows, hh_y = residents[young], hh[young]
     ok = ~h.collective[hh_y] & ~p.res_urban[rows] & (age[young] - head_age[hh_y] <= -CHILD_GAP_YEARS)
     youth = rows[ok]
-    heads = select(heads, draws.chance("reconsider.head", p.id[heads], rate))
-    youth = select(youth, draws.chance("reconsider.youth", p.id[youth], rate))
+    heads = select(heads, draws.chance("reconsider.head", p.key[heads], rate))
+    youth = select(youth, draws.chance("reconsider.youth", p.key[youth], rate))
     return Deciders(heads, youth, found)
 
 
 def choice(pop: Population, rows: np.ndarray, whole: bool, residents: np.ndarray, s: Setting,
            draws: YearDraws) -> np.ndarray:
     """Each decider's pick: mig.STAY, OWN_TOWN, CENTRAL or OTHER_TOWN (a logit choice)."""
-    u = draws.uniform("move_within." + ("household" if whole else "youth"), pop.persons.id[rows])
+    u = draws.uniform("move_within." + ("household" if whole else "youth"), pop.persons.key[rows])
     return choose(mig.utilities(options(pop, rows, whole, residents, s), s.behaviour.migration), u)
 
 
@@ -181,10 +181,10 @@ def destinations(pop: Population, deciders: np.ndarray, pick: np.ndarray, s: Set
     out = own.copy()
     cm = pick == mig.CENTRAL
     out[cm] = draw_county(own[cm], p.res_urban[deciders[cm]], centre.centre_weights(s.town_population, pull),
-                          draws.uniform("destination.centre", p.id[deciders[cm]]))
+                          draws.uniform("destination.centre", p.key[deciders[cm]]))
     om = pick == mig.OTHER_TOWN
     out[om] = draw_county(own[om], np.ones(om.sum(), bool), centre.other_town_weights(s.town_population, pull),
-                          draws.uniform("destination.other_town", p.id[deciders[om]]))
+                          draws.uniform("destination.other_town", p.key[deciders[om]]))
     return out.astype(np.int8)
 
 

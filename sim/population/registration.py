@@ -52,7 +52,7 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
     heard = np.take(household, hh_learning)         # np.take: int32 household rows
     mine = knows[learning]
     told = np.float32(1 - (1 - reach) * (1 - word_of_mouth))    # reached by publicity or told at home
-    keys = p.id[alive[learning]]
+    keys = p.key[alive[learning]]
     for bit in range(len(Pathway)):
         flag = np.uint8(1 << bit)
         missing = np.flatnonzero((mine & flag) == 0)
@@ -74,7 +74,7 @@ def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: 
     p = pop.persons
     cand = in_town_unregistered(pop, residents)
     cand = cand[~p.permit[cand] & (months_in_town(p.town_years[cand]) >= rules.residence_permit.min_residence_months)]
-    new = cand[draws.chance("permit", p.id[cand], params.permit_uptake * rules.permit_access)]
+    new = cand[draws.chance("permit", p.key[cand], params.permit_uptake * rules.permit_access)]
     p.permit[new] = True
     return new
 
@@ -172,7 +172,7 @@ def settle_choices(pop: Population, residents: np.ndarray, year: int, rules: Rul
     loses_land = land_here + params.outside_land_share * ((p.hk[cand] == OUTSIDE) & ~p.hk_urban[cand])
     u = rule.utility(gain, school_child, loses_land, params)
     # One draw per household: families tend to decide together.
-    draw = draws.uniform("settle", h.id[hh])   # keyed by the household's id
+    draw = draws.uniform("settle", h.key[hh])   # keyed by the household's id
     return SettleChoices(cand, pathway, county, rural_tieling, u, accept(u, draw))
 
 
@@ -198,7 +198,7 @@ def urban_to_rural(pop: Population, residents: np.ndarray, rules: Rules, params:
     hk, hk_urban = p.hk[residents], p.hk_urban[residents]
     m = (p.res[residents] == hk) & ~p.res_urban[residents] & hk_urban
     cand = residents[m]
-    cand = cand[draws.chance("urban_to_rural", p.id[cand], params.urban_to_rural_wish)]
+    cand = cand[draws.chance("urban_to_rural", p.key[cand], params.urban_to_rural_wish)]
     if rules.urban_to_rural_moves == UrbanToRural.closed:
         return cand[:0]
     if rules.urban_to_rural_moves == UrbanToRural.three_dependents_only:
@@ -276,7 +276,7 @@ def seed_awareness(pop: Population, alive: np.ndarray, share: float, draws: Year
     """At the base year each person knows each pathway with chance `share` (one bit of `knows` each)."""
     p = pop.persons
     knows = np.zeros(len(alive), np.uint8)
-    keys = p.id[alive]
+    keys = p.key[alive]
     for bit in range(len(Pathway)):
         knows |= draws.chance(f"initial_awareness.{bit}", keys, share, np.float32).astype(np.uint8) << bit
     p.knows[alive] = knows

@@ -102,7 +102,7 @@ def settle_outside(pop: Population, outside: np.ndarray, year: int, params: Regi
     if not rules.rural_rights.kept_after_settling:
         hazard = hazard * np.where(h.land[rows], params.land_loss_multiplier, 1.0)
     going = np.zeros(h.n, bool)
-    going[rows[draws.chance("settle_outside", h.id[rows], -np.expm1(-hazard))]] = True
+    going[rows[draws.chance("settle_outside", h.key[rows], -np.expm1(-hazard))]] = True
     movers = outside[going[hh]]
     _leave_register(pop, movers)
     h.alive[np.flatnonzero(going)] = False
@@ -120,7 +120,7 @@ def marry_out(pop: Population, outside: np.ndarray, params: Registry, draws: Yea
     age = p.age[outside]
     single = (size[hh] == 1) & (age >= MARRIAGE_AGES[0]) & (age <= MARRIAGE_AGES[1])
     cand = outside[single]
-    movers = cand[draws.chance("marry_out", p.id[cand], params.marriage_out_rate)]
+    movers = cand[draws.chance("marry_out", p.key[cand], params.marriage_out_rate)]
     h.alive[p.hh[movers]] = False
     _leave_register(pop, movers)
     return movers
@@ -152,7 +152,7 @@ def convert_villages(pop: Population, alive: np.ndarray, params: Registry, draws
     hh = p.hh[village].astype(np.intp)
     rows = np.flatnonzero(any_member(hh, h.n))
     chosen = np.zeros(h.n, bool)
-    chosen[rows[draws.chance("convert_village", h.id[rows], params.conversion_rate)]] = True
+    chosen[rows[draws.chance("convert_village", h.key[rows], params.conversion_rate)]] = True
     converted = village[chosen[hh]]
     p.hk_urban[converted] = True
     return converted
