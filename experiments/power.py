@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 from pathlib import Path
 from typing import Callable
 
@@ -147,15 +146,10 @@ def load(path: Path = TABLE) -> pd.DataFrame:
 
 def write(table: pd.DataFrame, path: Path = TABLE, doc: Path = DOC) -> None:
     """The table file (written whole) and the docs block rendered from it."""
-    from sim import write_text_whole
-    text = doc.read_text(encoding="utf-8")
-    pattern = re.compile(rf"(<!-- begin generated: {BLOCK} -->\n)(.*?)(<!-- end generated: {BLOCK} -->)", re.S)
-    if not pattern.search(text):
-        raise KeyError(f"{doc}: no block `<!-- begin generated: {BLOCK} -->` (as sim/doc_tables.py's)")
+    from sim import regenerate, write_text_whole
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_whole(path, table.to_csv(index=False, float_format="%.6g"))
-    body = "\n".join(markdown(load(path))) + "\n"
-    write_text_whole(doc, pattern.sub(lambda m: m.group(1) + body + m.group(3), text, count=1))
+    write_text_whole(doc, regenerate(doc.read_text(encoding="utf-8"), {BLOCK: lambda: markdown(load(path))}))
 
 
 def main(argv: list[str] | None = None) -> None:
