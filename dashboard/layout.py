@@ -17,7 +17,7 @@ from dash import dcc, html
 
 import sim
 
-from . import budget_tab, i18n, saved_panel
+from . import budget_tab, ensemble_panel, i18n, saved_panel
 from .data import DEFAULT_REPLICATES, DEFAULT_SCALE, MAX_REPLICATES, SCALES
 from .figures import TABS
 from .i18n.hover import LEVER_NOTES, PARAMETER_SOURCES, translated
@@ -387,7 +387,8 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         ], className="header"),
         html.Div([
             sidebar(lang, entries, library_key),
-            html.Main([run_bar(lang), comparison_panel(lang), views(lang), budget_tab.report_controls(lang)],
+            html.Main([run_bar(lang), comparison_panel(lang), views(lang), budget_tab.report_controls(lang),
+                       ensemble_panel.panel(lang)],
                       className="main"),
         ], className="body"),
     ], id="page", className="page")

@@ -29,11 +29,9 @@ command again replays cached runs and continues where a killed run stopped.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,10 +40,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim import Scenario, ScenarioError, iter_parameters, load_scenario, with_overrides, write_text_whole
+from sim import Scenario, ScenarioError, load_scenario, with_overrides, write_text_whole
 
 from .calibration_data import (CODES, FIT_MEASURES, HELD_OUT, MEASURES, census_targets, code_fingerprint,
-                               register_table, simulate, summary_frame)
+                               register_table, summary_frame)
+# Re-exported: the parameters, the run cache and the optimiser used to live here.
+from .calibration_params import (DEFAULT_PARAMETERS, OTHER_SUGGESTED, REGISTER, CalibrationError,  # noqa: F401
+                                 Parameter, declared_bounds, parse_parameters, parse_targets)
+from .calibration_runs import Evaluator, InlineExecutor, RunCache, make_executor  # noqa: F401
+from .optimise import OptimiseResult, optimise  # noqa: F401
 
 DEFAULT_SCENARIO = Path("scenarios/backtest_2010.yaml")
 FIT_YEAR = 2020
@@ -54,131 +57,8 @@ DEFAULT_CACHE = Path(".cache/calibration")
 TOLERANCE = {"residents": 0.03, "urban_share": 0.02, "age_0_14": 0.01, "age_15_64": 0.01, "age_65_plus": 0.01,
              "household_size": 0.05, "registered_elsewhere": 0.10}
 RELATIVE = {"residents", "household_size", "registered_elsewhere"}   # errors relative to the census value
-# The target of the registered population between the censuses (sim.observed.register_points: city
-# 2017-2019, Tieling County 2018-2019, the city's 2018 town share), with its tolerances: 1% of a
-# registered count, 2 points of a town share.
-REGISTER = "register"
+# Tolerances of the register's points: 1% of a registered count, 2 points of a town share.
 REGISTER_TOLERANCE = {"hukou_holders": 0.01, "hukou_urbanization_rate": 0.02}
-
-
-class CalibrationError(ValueError):
-    """A problem with a calibration request; `problems` holds one line each."""
-
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
-
-
-# --- parameters and their search bounds -------------------------------------------
-
-@dataclass(frozen=True)
-class Parameter:
-    path: str
-    lo: float
-    hi: float
-    why: str = ""
-
-    def value_at(self, u: float) -> float:
-        return float(self.lo + (self.hi - self.lo) * min(max(u, 0.0), 1.0))
-
-
-# What identifies the fit targets (residents and urban share by county), with search bounds
-# inside each parameter's declared bounds.
-DEFAULT_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("behaviour.outside.out_rate_peak", 0.01, 0.15,
-              "level of leaving Tieling: the city's resident decline"),
-    Parameter("behaviour.outside.rural_multiplier", 0.5, 4.0,
-              "village vs town residents leaving: decline of rural counties vs towns"),
-    Parameter("behaviour.outside.return_rate", 0.0, 0.10,
-              "returns of registered people living outside: the decline net of returns"),
-    Parameter("behaviour.migration.reconsider_rate", 0.02, 0.6,
-              "how many households weigh a move within Tieling: urban shares, growth of the centre"),
-    Parameter("behaviour.migration.nearby_preference", 0.0, 5.0,
-              "own county town vs the central districts and other towns: the centre's share of movers"),
-    # Upper bound: central wages no higher than outside wages (figures.csv, 2020: out-migrating migrant
-    # workers earn 4,549 yuan/month, local ones 3,606, a ratio of 1.26). Unbounded, the fit pushes the
-    # premium to ~1.9, central wages far above Shenyang's: the premium then stands in for a pull of the
-    # centre the model lacks (docs/calibration.md).
-    Parameter("behaviour.work.central_wage_premium", 1.0, 1.25,
-              "pull of the central districts' labour market: growth of the centre against the county towns"),
-    Parameter("behaviour.education.graduate_return_rate", 0.1, 0.8,
-              "graduates who come back work in the towns, mostly the centre: growth of the centre"),
-)
-# Parameters whose effect is mostly on held-out targets (listed in docs/calibration.md); they can
-# be fitted with `--params` together with `--targets` that include what identifies them.
-OTHER_SUGGESTED: tuple[Parameter, ...] = (
-    Parameter("behaviour.demography.leave_home_rate", 0.0, 0.3, "family-household size"),
-    Parameter("behaviour.outside.in_rate", 0.0, 0.04, "residents registered outside Tieling"),
-    Parameter("behaviour.outside.in_leave_rate", 0.0, 0.5, "residents registered outside Tieling"),
-    Parameter("behaviour.migration.moving_cost", 0.0, 8.0, "internal mobility (an alternative to reconsider_rate)"),
-    # With --targets register (docs/calibration.md, "The registered population").
-    Parameter("behaviour.registry.settle_out_rate", 0.0, 0.1, "registered population 2017-2019: hukou moved out"),
-    Parameter("behaviour.registry.conversion_rate", 0.0, 0.05, "registered town share 2018: conversions in place"),
-    Parameter("behaviour.settling.outside_land_share", 0.0, 1.0,
-              "registered population 2017-2019: people registered elsewhere settling in Tieling"),
-)
-
-
-def declared_bounds() -> dict[str, tuple[float, float, float]]:
-    """(lower, upper, default) of every behavioural parameter, from the schema."""
-    out = {}
-    for path, info in iter_parameters():
-        lo = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
-        hi = next((m.le for m in info.metadata if hasattr(m, "le")), None)
-        out[path] = (lo, hi, info.default)
-    return out
-
-
-def parse_parameters(text: str | None) -> list[Parameter]:
-    """'behaviour.outside.return_rate,outside.in_rate:0:0.05' -> Parameters. A name may leave out
-    the `behaviour.` prefix; bounds default to the suggested search bounds or the declared ones."""
-    if not text:
-        return list(DEFAULT_PARAMETERS)
-    known = declared_bounds()
-    suggested = {p.path: p for p in DEFAULT_PARAMETERS + OTHER_SUGGESTED}
-    out, problems = [], []
-    for item in [s.strip() for s in text.split(",") if s.strip()]:
-        name, *bounds = item.split(":")
-        path = name if name.startswith("behaviour.") else f"behaviour.{name}"
-        if path not in known:
-            close = [k for k in known if k.endswith("." + name.split(".")[-1])]
-            problems.append(f"--params {name}: no behavioural parameter {path}"
-                            + (f"; did you mean {', '.join(close)}?" if close else ""))
-            continue
-        lo_decl, hi_decl, default = known[path]
-        if not isinstance(default, float):
-            problems.append(f"--params {name}: {path} is not a continuous parameter")
-            continue
-        if bounds:
-            try:
-                lo, hi = (float(b) for b in bounds)
-            except ValueError:
-                problems.append(f"--params {item}: expected NAME or NAME:LOW:HIGH with numbers")
-                continue
-        elif path in suggested:
-            lo, hi = suggested[path].lo, suggested[path].hi
-        else:
-            lo, hi = lo_decl, hi_decl
-        if not (lo_decl <= lo < hi <= hi_decl):
-            problems.append(f"--params {item}: bounds must satisfy {lo_decl} <= low < high <= {hi_decl}")
-            continue
-        out.append(Parameter(path, lo, hi, suggested[path].why if path in suggested else ""))
-    if len({p.path for p in out}) != len(out):
-        problems.append("--params: a parameter is named twice")
-    if problems:
-        raise CalibrationError(problems)
-    return out
-
-
-def parse_targets(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return FIT_MEASURES
-    names = tuple(s.strip() for s in text.split(",") if s.strip())
-    known = MEASURES + (REGISTER,)
-    bad = [n for n in names if n not in known]
-    if bad:
-        raise CalibrationError(f"--targets: unknown {', '.join(bad)}; expected some of {', '.join(known)}")
-    return names
 
 
 # --- the base scenario --------------------------------------------------------------
@@ -208,108 +88,6 @@ def base_scenario(path: Path | str = DEFAULT_SCENARIO, scale: float = 0.1, end_y
         return with_overrides(sc, over)
     except ScenarioError as e:
         raise CalibrationError(e.problems) from None
-
-
-# --- running points, with a cache ---------------------------------------------------
-
-def _key(scenario: dict, fingerprint: str) -> str:
-    text = json.dumps(scenario, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{fingerprint}\n{text}".encode()).hexdigest()[:24]
-
-
-class RunCache:
-    """One JSON file per run under DIR/<code fingerprint>/; written whole (temporary file + os.replace)."""
-
-    def __init__(self, root: Path | str | None, fingerprint: str):
-        self.dir = None if root is None else Path(root) / fingerprint
-        self.fingerprint = fingerprint
-
-    def get(self, key: str) -> dict | None:
-        if self.dir is None:
-            return None
-        f = self.dir / f"{key}.json"
-        try:
-            return json.loads(f.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-
-    def put(self, key: str, data: dict) -> None:
-        if self.dir is None:
-            return
-        write_text_whole(self.dir / f"{key}.json", json.dumps(data))
-
-
-class InlineExecutor(Executor):
-    """Runs each task when submitted, in this process (workers=0)."""
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        fut: Future = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except BaseException as e:  # pragma: no cover - surfaced by fut.result()
-            fut.set_exception(e)
-        return fut
-
-
-def make_executor(workers: int) -> Executor:
-    if workers <= 0:
-        return InlineExecutor()
-    import multiprocessing as mp
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["experiments.calibration_data"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
-@dataclass
-class Evaluator:
-    """Runs parameter points at every seed (cached) and returns per-seed summaries."""
-    base: Scenario
-    parameters: Sequence[Parameter]
-    seeds: Sequence[int]
-    cache: RunCache
-    executor: Executor
-    on_run: Callable[[bool], None] | None = None     # called per finished run (True: from the cache)
-    runs: int = 0
-    cached: int = 0
-
-    def scenario(self, values: Sequence[float], seed: int) -> dict:
-        over = {p.path: float(v) for p, v in zip(self.parameters, values)}
-        over["seed"] = int(seed)
-        return with_overrides(self.base, over).model_dump(mode="json")
-
-    def evaluate(self, points: Sequence[Sequence[float]]) -> list[list[dict]]:
-        """Per point, the list of per-seed results of `calibration_data.simulate`."""
-        jobs: dict[str, Future | dict] = {}
-        plan = []
-        for values in points:
-            keys = []
-            for seed in self.seeds:
-                sc = self.scenario(values, seed)
-                key = _key(sc, self.cache.fingerprint)
-                keys.append(key)
-                if key in jobs:
-                    continue
-                hit = self.cache.get(key)
-                if hit is not None:
-                    jobs[key] = hit
-                    self.cached += 1
-                    if self.on_run:
-                        self.on_run(True)
-                else:
-                    jobs[key] = self.executor.submit(simulate, sc)
-            plan.append(keys)
-        for key, job in jobs.items():
-            if isinstance(job, Future):
-                data = job.result()
-                if data.get("code_fingerprint", self.cache.fingerprint) != self.cache.fingerprint:
-                    raise CalibrationError("the model's code changed while calibrating (its fingerprint is "
-                                           f"{data['code_fingerprint']}, was {self.cache.fingerprint}): run again")
-                self.cache.put(key, data)
-                jobs[key] = data
-                self.runs += 1
-                if self.on_run:
-                    self.on_run(False)
-        return [[jobs[k] for k in keys] for keys in plan]
 
 
 # --- the objective ------------------------------------------------------------------
@@ -376,89 +154,6 @@ def headline_errors(stats: pd.DataFrame) -> dict[str, float]:
     """Mean absolute error across the 7 counties per measure (relative ones as fractions)."""
     counties = stats[stats.county.isin(CODES)]
     return {m: float(g.error.abs().mean()) for m, g in counties.groupby("measure", sort=False)}
-
-
-# --- the optimiser (works on any objective over the unit cube) ----------------------
-
-@dataclass
-class OptimiseResult:
-    x: np.ndarray                   # best point in the unit cube
-    fun: float
-    history: list[tuple[str, np.ndarray, float]] = field(default_factory=list)   # (stage, x, f)
-
-    @property
-    def evaluations(self) -> int:
-        return len(self.history)
-
-
-def optimise(batch: Callable[[np.ndarray], np.ndarray], dim: int, budget: int, n_initial: int | None = None,
-             seed: int = 0, step: float = 0.15, xatol: float = 0.01, fatol: float = 1e-3, starts: int = 1,
-             min_distance: float = 0.25, on_best: Callable[[float], None] | None = None) -> OptimiseResult:
-    """Minimise `batch` (points (k, dim) in [0, 1]^dim -> values (k,)) within `budget` evaluations:
-    a Latin hypercube of `n_initial` points, then bounded Nelder-Mead from the best of them, and
-    (with `starts` > 1) from the next best points lying at least `min_distance` (root-mean-square
-    distance per coordinate) from the starts already used: one search per basin, the budget after
-    the Latin hypercube shared equally."""
-    from scipy.optimize import minimize
-    from scipy.stats import qmc
-
-    if budget < 2:
-        raise CalibrationError("the budget must allow at least 2 parameter points")
-    n_initial = n_initial or max(2 * dim + 2, min(30 * dim, budget // 3))
-    n_initial = min(n_initial, budget)
-    history: list[tuple[str, np.ndarray, float]] = []
-    best = [math.inf]
-
-    def note(stage: str, xs, fs) -> None:
-        for x, f in zip(xs, fs):
-            history.append((stage, np.array(x, float), float(f)))
-            if f < best[0]:
-                best[0] = float(f)
-                if on_best:
-                    on_best(best[0])
-
-    xs = qmc.LatinHypercube(d=dim, seed=seed).random(n_initial)
-    note("lhs", xs, np.asarray(batch(xs), float))
-    initial = sorted(history, key=lambda h: h[2])
-    chosen: list[np.ndarray] = []
-    for _, x, _ in initial:
-        if len(chosen) == max(starts, 1):
-            break
-        if all(np.sqrt(np.mean((x - c) ** 2)) >= min_distance for c in chosen):
-            chosen.append(x)
-    left = budget - n_initial
-
-    class Done(Exception):
-        pass
-
-    for i, start in enumerate(chosen):
-        cap = budget if i == len(chosen) - 1 else n_initial + (i + 1) * left // len(chosen)
-        if cap - len(history) <= dim + 1:
-            break
-        stage = "nelder-mead" if len(chosen) == 1 else f"nelder-mead-{i + 1}"
-
-        def single(x: np.ndarray) -> float:
-            if len(history) >= cap:
-                raise Done
-            x = np.clip(x, 0, 1)
-            for _, hx, hf in reversed(history):      # the simplex revisits points: no second run
-                if np.array_equal(hx, x):
-                    note(stage, [x], [hf])
-                    return hf
-            f = float(np.asarray(batch(x[None, :]), float)[0])
-            note(stage, [x], [f])
-            return f
-
-        simplex = [start] + [np.clip(start + step * np.eye(dim)[j] * (1 if start[j] < 0.5 else -1), 0, 1)
-                             for j in range(dim)]
-        try:
-            minimize(single, start, method="Nelder-Mead", bounds=[(0.0, 1.0)] * dim,
-                     options={"initial_simplex": np.array(simplex), "xatol": xatol, "fatol": fatol,
-                              "maxfev": cap - len(history), "adaptive": dim > 3})
-        except Done:
-            pass
-    bx, bf = min(((h[1], h[2]) for h in history), key=lambda t: t[1])
-    return OptimiseResult(bx, bf, history)
 
 
 # --- calibration --------------------------------------------------------------------

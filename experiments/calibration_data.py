@@ -152,10 +152,14 @@ def series_frame(data: dict) -> pd.DataFrame:
     return pd.DataFrame(s).set_index("year")
 
 
+# Files written by the fits themselves: their values are passed to runs explicitly.
+FITTED = ("data/calibration.json", "data/ensemble.csv", "data/ensemble.json")
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the model's code and data as installed (every file of the `sim` package except
-    `data/calibration.json`, whose values are passed to runs explicitly): cached results are
+    the fits' own files, `FITTED`, whose values are passed to runs explicitly): cached results are
     reused only while this is unchanged."""
     h = hashlib.sha256()
     root = resources.files("sim")
@@ -166,7 +170,7 @@ def code_fingerprint() -> str:
             if child.is_dir():
                 if child.name != "__pycache__":
                     walk(child, name + "/")
-            elif child.name.endswith((".py", ".csv", ".json", ".geojson", ".md")) and name != "data/calibration.json":
+            elif child.name.endswith((".py", ".csv", ".json", ".geojson", ".md")) and name not in FITTED:
                 h.update(name.encode())
                 h.update(child.read_bytes())
 

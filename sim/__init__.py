@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 # module (relative to sim) -> the public names it provides
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "ensemble": ("Ensemble", "EnsembleError", "EnsembleResult", "load_ensemble", "run_ensemble"),
     "files": ("folder_written_whole", "write_text_whole", "write_whole"),
     "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference", "replicate_seeds"),
     "outcomes": ("OUTCOMES", "OutcomeInfo", "headline"),
@@ -36,6 +37,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "breakdown": ("explain_breakdown",),
     "budget": ("INCOME_ITEMS", "SPENDING_ITEMS"),
     "costs": ("Costs",),
+    "doc_tables": ("regenerate",),
+    "draws": ("Draws", "YearDraws"),
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
@@ -75,6 +78,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # what editors and type checkers see; never executed
+    from .ensemble import Ensemble, EnsembleError, EnsembleResult, load_ensemble, run_ensemble
     from .files import folder_written_whole, write_text_whole, write_whole
     from .intervals import Interval, compare_table, mean_interval, paired_difference, replicate_seeds
     from .model import UrbanizationModel
@@ -91,6 +95,8 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .breakdown import explain_breakdown
     from .budget import INCOME_ITEMS, SPENDING_ITEMS
     from .costs import Costs
+    from .doc_tables import regenerate
+    from .draws import Draws, YearDraws
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table

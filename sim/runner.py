@@ -90,14 +90,23 @@ def _versions() -> dict[str, str]:
 
 
 def run(scenario: Scenario | str | Path, progress: Callable[[int, int], None] | None = None, *,
-        micro: float | Panel | None = None) -> RunResult:
+        micro: float | Panel | None = None, ensemble: int | None = None, replicates: int = 2):
     """Run a scenario (or a scenario file) from its base year to its end year.
 
     `progress(done_years, total_years)` is called after each year, if given. `micro`: a sample
     fraction (0-1] of persons and households (by stable id) whose year-by-year panels come back
     in `result.persons` and `result.households`, or a `sim.panel.Panel` (e.g. one writing them
     to Parquet files as the run goes). Sampling changes no outcome.
+
+    `ensemble=K`: run over K members of the parameter ensemble (sim/ensemble.py), `replicates`
+    seeds each, and return a `sim.ensemble.EnsembleResult` (bands, variance shares); `progress`
+    then counts runs. Without it (the default) nothing here changes: one run, a RunResult.
     """
+    if ensemble is not None:
+        if micro is not None:
+            raise ValueError("run: micro panels are for one run, not an ensemble; found both micro and ensemble")
+        from .ensemble import run_ensemble
+        return run_ensemble(scenario, ensemble, replicates=replicates, progress=progress)
     from .model import UrbanizationModel   # imported late: keeps `import sim` light
 
     if not isinstance(scenario, Scenario):

@@ -24,7 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Tieling urbanization simulator (铁岭城镇化与户籍改革模拟).")
 # Modules that add their own commands with `register(app)`.
 COMMAND_MODULES: tuple[str, ...] = ("urbsim.cmd_sweep", "urbsim.cmd_dashboard", "urbsim.cmd_bench",
-                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard")
+                                    "urbsim.cmd_calibrate", "urbsim.cmd_scorecard", "urbsim.cmd_ensemble")
 
 
 def load_with(path: Path, scale: Optional[float], seed: Optional[int], end_year: Optional[int],

@@ -22,6 +22,20 @@ from rich.table import Table
 from urbsim.ui import console, err, fail, progress_bar, run_alone
 
 
+# Help texts of `calibrate`'s longer options.
+_HELP = {
+    "budget": "model runs in all (parameter points × seeds), cached ones included",
+    "params": ("comma-separated parameters, each NAME or NAME:LOW:HIGH (default: the seven that identify"
+               " residents and urban share)"),
+    "targets": "census measures in the objective (default residents,urban_share)",
+    "starts": "Nelder-Mead searches, from the best Latin-hypercube points of different basins",
+    "validate": "re-run the best N points with other seeds and keep the best on those (0: no)",
+    "write": "write the calibration here instead of sim/data/calibration.json",
+    "keep_calibrated": ("a staged fit: parameters not in --params keep their calibrated values, and calibration.json"
+                        " keeps them with the earlier stage's provenance"),
+}
+
+
 def _shown_path(p: Path) -> str:
     """A path as written in provenance: relative to the working folder when inside it, else its name."""
     if not p.is_absolute():
@@ -111,37 +125,100 @@ def _register_table(reg) -> Table:
     return t
 
 
+def _command_text(plist, tlist, scale, seeds, budget, seed, initial, starts, validate, validation_seeds,
+                  keep_calibrated, scenario: Path) -> str:
+    """The command as recorded in calibration.json: every choice spelled out, so it can be re-run."""
+    shown_params = ",".join(f"{p.path.removeprefix('behaviour.')}:{p.lo:g}:{p.hi:g}" for p in plist)
+    return (f"urbsim calibrate --scale {scale:g} --seeds {seeds} --budget {budget} --params {shown_params} "
+            f"--targets {','.join(tlist)} --seed {seed}"
+            + (f" --initial {initial}" if initial else "")
+            + f" --starts {starts} --validate {validate} --validation-seeds {validation_seeds}"
+            + (" --keep-calibrated" if keep_calibrated else "")
+            + (f" --scenario {shlex.quote(_shown_path(scenario))}"
+               if _shown_path(scenario) != "scenarios/backtest_2010.yaml" else ""))
+
+
+def _print_plan(plist, tlist, scale: float, seeds: int, budget: int) -> None:
+    console.print(f"calibrating {len(plist)} parameters to {', '.join(tlist)} (census 2020 by county); "
+                  f"scale {scale}, {seeds} seeds, budget {budget} runs = {budget // seeds} points", highlight=False)
+    for p in plist:
+        console.print(f"  {p.path} in [{p.lo:g}, {p.hi:g}]" + (f": {p.why}" if p.why else ""), highlight=False,
+                      soft_wrap=True)
+
+
+def _candidates_table(cal) -> Table:
+    c = Table(title=f"best {len(cal.candidates)} points re-run with {len(cal.validation_seeds)} other seeds")
+    c.add_column("objective (fit seeds)", justify="right")
+    c.add_column("objective (validation seeds)", justify="right")
+    for _, r in cal.candidates.iterrows():
+        c.add_row(f"{r.objective_fit_seeds:.3f}", f"{r.objective_validation_seeds:.3f}")
+    return c
+
+
+def _values_table(cal, plist) -> Table:
+    from experiments.calibrate import declared_bounds
+
+    t = Table(title=f"calibrated values (objective {cal.objective:.3f}"
+                    + (" on the validation seeds" if cal.validation_seeds else "") + f", {len(cal.history)} points)")
+    for col in ("parameter", "value", "search bounds", "default"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    declared = declared_bounds()
+    for p in plist:
+        t.add_row(p.path, f"{cal.values[p.path]:.4g}", f"[{p.lo:g}, {p.hi:g}]", f"{declared[p.path][2]:g}")
+    return t
+
+
+def _print_calibration(cal, plist) -> None:
+    from experiments.calibrate import headline_errors
+
+    if cal.candidates is not None:
+        console.print(_candidates_table(cal))
+    console.print(_values_table(cal, plist))
+    console.print(_fit_table(cal.stats, ("residents", "urban_share"), "fit at the calibrated values (2020)"))
+    _print_errors(headline_errors(cal.stats))
+    if cal.register is not None:
+        console.print(_register_table(cal.register))
+
+
+def _write_report(report: Path, cal) -> None:
+    report.mkdir(parents=True, exist_ok=True)
+    cal.history.to_csv(report / "history.csv", index=False)
+    cal.stats.to_csv(report / "fit.csv", index=False)
+    if cal.candidates is not None:
+        cal.candidates.to_csv(report / "candidates.csv", index=False)
+    console.print(f"wrote {report}/history.csv, fit.csv" + (", candidates.csv" if cal.candidates is not None
+                                                             else ""), highlight=False)
+
+
+def _interrupted(counts: dict, cache: Path) -> typer.Exit:
+    err.print(f"interrupted after {counts['done']} runs; they are cached in {cache}: run the same command again "
+              "to continue", highlight=False, soft_wrap=True)
+    return typer.Exit(130)
+
+
 def calibrate(
     scale: float = typer.Option(0.1, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
     seeds: int = typer.Option(4, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
-    budget: int = typer.Option(2400, "--budget", min=2, help="model runs in all (parameter points × seeds), cached ones included"),
-    params: Optional[str] = typer.Option(None, "--params",
-                                         help="comma-separated parameters, each NAME or NAME:LOW:HIGH "
-                                              "(default: the five that identify residents and urban share)"),
-    targets: Optional[str] = typer.Option(None, "--targets",
-                                          help="census measures in the objective (default residents,urban_share)"),
+    budget: int = typer.Option(2400, "--budget", min=2, help=_HELP["budget"]),
+    params: Optional[str] = typer.Option(None, "--params", help=_HELP["params"]),
+    targets: Optional[str] = typer.Option(None, "--targets", help=_HELP["targets"]),
     scenario: Path = typer.Option(Path("scenarios/backtest_2010.yaml"), "--scenario", help="the 2010-base scenario"),
     workers: int = typer.Option(2, "--workers", min=0, help="local processes (0: in this process)"),
     cache: Path = typer.Option(Path(".cache/calibration"), "--cache", help="folder of cached runs"),
     no_cache: bool = typer.Option(False, "--no-cache", help="run everything; cache nothing"),
     initial: Optional[int] = typer.Option(None, "--initial", min=2, help="Latin-hypercube points before Nelder-Mead"),
     seed: int = typer.Option(2010, "--seed", help="seed of the design and of the replicate seeds"),
-    starts: int = typer.Option(4, "--starts", min=1,
-                               help="Nelder-Mead searches, from the best Latin-hypercube points of different basins"),
-    validate: int = typer.Option(8, "--validate", min=0,
-                                 help="re-run the best N points with other seeds and keep the best on those (0: no)"),
+    starts: int = typer.Option(4, "--starts", min=1, help=_HELP["starts"]),
+    validate: int = typer.Option(8, "--validate", min=0, help=_HELP["validate"]),
     validation_seeds: int = typer.Option(8, "--validation-seeds", min=1, help="seeds of that re-run"),
     report: Optional[Path] = typer.Option(None, "--report", help="folder for history.csv and fit.csv"),
-    write: Optional[Path] = typer.Option(None, "--write", hidden=True,
-                                         help="write the calibration here instead of sim/data/calibration.json"),
+    write: Optional[Path] = typer.Option(None, "--write", hidden=True, help=_HELP["write"]),
     dry_run: bool = typer.Option(False, "--dry-run", help="show the parameters and their bounds; run nothing"),
-    keep_calibrated: bool = typer.Option(False, "--keep-calibrated",
-                                         help="a staged fit: parameters not in --params keep their calibrated values, "
-                                              "and calibration.json keeps them with the earlier stage's provenance"),
+    keep_calibrated: bool = typer.Option(False, "--keep-calibrated", help=_HELP["keep_calibrated"]),
 ) -> None:
     """Fit behavioural parameters so that the 2010 backtest reproduces the 2020 census by county."""
-    from experiments.calibrate import (CalibrationError, calibrate as run_calibration, headline_errors,
-                                       objective_text, parse_parameters, parse_targets, write_calibration)
+    from experiments.calibrate import (CalibrationError, calibrate as run_calibration, objective_text,
+                                       parse_parameters, parse_targets, write_calibration)
 
     try:
         plist, tlist = parse_parameters(params), parse_targets(targets)
@@ -151,24 +228,13 @@ def calibrate(
         fail(f"--scenario {scenario}: file not found")
     if budget // seeds < 2:
         fail(f"--budget {budget} allows fewer than 2 parameter points at {seeds} seeds")
-    console.print(f"calibrating {len(plist)} parameters to {', '.join(tlist)} (census 2020 by county); "
-                  f"scale {scale}, {seeds} seeds, budget {budget} runs = {budget // seeds} points", highlight=False)
-    for p in plist:
-        console.print(f"  {p.path} in [{p.lo:g}, {p.hi:g}]" + (f": {p.why}" if p.why else ""), highlight=False,
-                      soft_wrap=True)
+    _print_plan(plist, tlist, scale, seeds, budget)
     if dry_run:
-        console.print(f"objective: {objective_text(tlist)}", highlight=False, soft_wrap=True)
-        return
-    shown_params = ",".join(f"{p.path.removeprefix('behaviour.')}:{p.lo:g}:{p.hi:g}" for p in plist)
-    command = (f"urbsim calibrate --scale {scale:g} --seeds {seeds} --budget {budget} --params {shown_params} "
-               f"--targets {','.join(tlist)} --seed {seed}"
-               + (f" --initial {initial}" if initial else "")
-               + f" --starts {starts} --validate {validate} --validation-seeds {validation_seeds}"
-               + (" --keep-calibrated" if keep_calibrated else "")
-               + (f" --scenario {shlex.quote(_shown_path(scenario))}"
-                  if _shown_path(scenario) != "scenarios/backtest_2010.yaml" else ""))
-    total = budget + (validate * validation_seeds if validate else seeds)
-    bar, on_run, on_best, counts = _progress(total, "calibrating")
+        return console.print(f"objective: {objective_text(tlist)}", highlight=False, soft_wrap=True)
+    command = _command_text(plist, tlist, scale, seeds, budget, seed, initial, starts, validate, validation_seeds,
+                            keep_calibrated, scenario)
+    bar, on_run, on_best, counts = _progress(budget + (validate * validation_seeds if validate else seeds),
+                                             "calibrating")
     try:
         with bar:
             cal = run_calibration(plist, scale=scale, seeds=seeds, budget=budget, targets=tlist, scenario=scenario,
@@ -178,38 +244,11 @@ def calibrate(
     except CalibrationError as e:
         fail(e.problems)
     except KeyboardInterrupt:
-        err.print(f"interrupted after {counts['done']} runs; they are cached in {cache}: run the same command again "
-                  "to continue", highlight=False, soft_wrap=True)
-        raise typer.Exit(130)
+        raise _interrupted(counts, cache)
     path = write_calibration(cal, command, write)
-    if cal.candidates is not None:
-        c = Table(title=f"best {len(cal.candidates)} points re-run with {len(cal.validation_seeds)} other seeds")
-        c.add_column("objective (fit seeds)", justify="right")
-        c.add_column("objective (validation seeds)", justify="right")
-        for _, r in cal.candidates.iterrows():
-            c.add_row(f"{r.objective_fit_seeds:.3f}", f"{r.objective_validation_seeds:.3f}")
-        console.print(c)
-    t = Table(title=f"calibrated values (objective {cal.objective:.3f}"
-                    + (" on the validation seeds" if cal.validation_seeds else "") + f", {len(cal.history)} points)")
-    for col in ("parameter", "value", "search bounds", "default"):
-        t.add_column(col, justify="left" if col == "parameter" else "right")
-    from experiments.calibrate import declared_bounds
-    declared = declared_bounds()
-    for p in plist:
-        t.add_row(p.path, f"{cal.values[p.path]:.4g}", f"[{p.lo:g}, {p.hi:g}]", f"{declared[p.path][2]:g}")
-    console.print(t)
-    console.print(_fit_table(cal.stats, ("residents", "urban_share"), "fit at the calibrated values (2020)"))
-    _print_errors(headline_errors(cal.stats))
-    if cal.register is not None:
-        console.print(_register_table(cal.register))
+    _print_calibration(cal, plist)
     if report is not None:
-        report.mkdir(parents=True, exist_ok=True)
-        cal.history.to_csv(report / "history.csv", index=False)
-        cal.stats.to_csv(report / "fit.csv", index=False)
-        if cal.candidates is not None:
-            cal.candidates.to_csv(report / "candidates.csv", index=False)
-        console.print(f"wrote {report}/history.csv, fit.csv" + (", candidates.csv" if cal.candidates is not None
-                                                                 else ""), highlight=False)
+        _write_report(report, cal)
     console.print(f"{cal.runs} runs ran, {cal.cached} came from the cache, {cal.wall_time_s:.0f} s; wrote {path.name} "
                   f"({_shown_path(path)}); `urbsim backtest --out DIR` shows the fit", highlight=False, soft_wrap=True)
 

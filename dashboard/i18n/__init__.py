@@ -13,6 +13,7 @@ One table, split by topic into modules of `(zh, en)` pairs:
 | `budget.py`, `charts.py`, `saved.py` | words of the budget tab and report, of the charts' targets and breakdown, of saved scenarios (`t`) |
 | `hover.py` | hover texts: levers' notes and parameters' sources in Chinese (`hover.translated`) |
 | `live.py` | automatic re-runs: the switch, the out-of-date note (`t`) |
+| `ensemble.py` | the parameter-ensemble card's words (`t`) |
 
 Labels of levers, clauses, outcomes and counties come from their declarations in `sim`
 (LEVERS, CLAUSES, OUTCOMES, county_label), which carry both languages; scenario
@@ -24,14 +25,14 @@ once only — checked at import).
 """
 from __future__ import annotations
 
-from . import budget as _budget, charts as _charts, messages, saved as _saved
+from . import budget as _budget, charts as _charts, ensemble as _ensemble, messages, saved as _saved
 from . import options as _options, parameters as _parameters, power as _power, ui as _ui, units as _units
 from . import live as _live
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-PARTS = (_ui, _budget, _charts, _saved, _power, _live)
+PARTS = (_ui, _budget, _charts, _saved, _power, _live, _ensemble)
 UI: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
     _dup = set(UI) & set(_part.UI)

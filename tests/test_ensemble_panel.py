@@ -1,0 +1,66 @@
+"""The dashboard's parameter-ensemble panel: on the page, its figure and table in both languages,
+every word of its Chinese view in Chinese."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from dashboard import ensemble_panel, i18n, layout
+from sim.ensemble import HEADLINE, EnsembleResult
+from tests.chinese_view import stray_words
+
+
+@pytest.fixture
+def result():
+    """A made-up result of 3 members x 2 seeds over two years (a fixture, not model output)."""
+    rng = np.random.default_rng(1)
+    rows = [{"member": m, "replicate": r, "seed": 10 + 2 * m + r, "year": y, "county": sim.CITY_CODE, "group": "all",
+             "outcome": o, "value": (0.5 if o.endswith("_rate") else 2e6) * (1 + 0.01 * m + 0.002 * rng.normal())}
+            for m in range(3) for r in range(2) for y in (2020, 2021) for o in HEADLINE]
+    return EnsembleResult(pd.DataFrame(rows), pd.DataFrame({"member": [1, 2, 3]}), {"replicates": 2})
+
+
+def texts(component) -> list[str]:
+    """Every string shown by a Dash component tree (children, table cells and column names)."""
+    out = []
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, (list, tuple)):
+        return [s for c in component for s in texts(c)]
+    for name in ("children", "data", "columns"):
+        value = getattr(component, name, None)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            out += [str(v) for d in value for k, v in d.items() if k != "id"]
+        elif value is not None:
+            out += texts(value)
+    return out
+
+
+def test_the_panel_is_on_the_page_with_its_chinese_words():
+    page = layout.page([], None, "zh")
+    panel = [c for c in texts(page) if c == i18n.t("ens_title", "zh")]
+    assert panel, "the ensemble panel is missing from the page"
+    for word in ("ens_title", "ens_help", "ens_k", "ens_go", "ens_run_of"):
+        assert not stray_words(i18n.t(word, "zh").format(level="90%")), word
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_has_a_band_and_a_mean_for_each_headline_outcome(result, lang):
+    fig = ensemble_panel._figure(result, lang)
+    assert len(fig.data) == 2 * len(HEADLINE)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == [sim.OUTCOMES[o].label(lang) for o in HEADLINE]
+    legend = {tr.name for tr in fig.data if tr.showlegend}
+    assert legend == {i18n.t("ens_band", lang).format(level="90%"), i18n.t("ens_mean", lang)}
+
+
+def test_the_table_gives_both_shares_in_the_chosen_language(result):
+    words = texts(ensemble_panel._table(result, "zh"))
+    assert not [w for s in words for w in stray_words(s)]
+    assert i18n.t("ens_params_share", "zh") in words and i18n.t("ens_seeds_share", "zh") in words
+    shares = [s for s in words if s.endswith("%")]
+    assert len(shares) == 2 * len(HEADLINE)
+    en = texts(ensemble_panel._table(result, "en"))
+    assert "Share due to parameters" in en and any("pp" in s for s in en)

@@ -1,0 +1,213 @@
+"""`urbsim ensemble build|run|check`: the parameter ensemble (docs/calibration.md, "Ensemble").
+
+    urbsim ensemble build [--scale 0.02] [--seeds 1] [--waves 160,120,120,100] [--min-members 60]
+                          [--around-fit 0.15]
+    urbsim ensemble run SCENARIO [--members 20] [--replicates 2] [--scale S] [--end-year Y] [--out FILE.csv]
+    urbsim ensemble check OBSERVED.csv [--members 20] [--replicates 2] [--scale 0.05]
+
+`build` history-matches the 2010 backtest to the 2020 census and the registered series 2017-2019
+and writes sim/data/ensemble.csv and ensemble.json; `run` runs a scenario over K members and
+prints bands and the shares of variance due to parameters and to seeds; `check` says whether
+observed figures fall inside the ensemble's band of the 2020-start forecast.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from urbsim.ui import console, err, fail, progress_bar, run_alone
+
+ensemble_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                           help="The parameter ensemble: build it, run a scenario over it, check a forecast.")
+
+
+def _parse_waves(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 2:
+        fail(f"--waves {text}: expected comma-separated whole numbers of at least 2 (points per wave)")
+    return sizes
+
+
+def _wave_printer(names: list[str]):
+    def on_wave(w) -> None:
+        worst = names[int(w.worst[w.imax.argmin()])]
+        console.print(f"wave {w.number}: {len(w.points)} points, {w.survivors} survive (max implausibility <= 3); "
+                      f"least implausible {w.imax.min():.2f} (worst target there: {worst})", highlight=False)
+    return on_wave
+
+
+def _posterior_table(b) -> Table:
+    members = b.members()
+    t = Table(title=f"{len(members)} members: posterior range next to the prior (uniform on the bounds)")
+    for col in ("parameter", "prior", "posterior", "point fit"):
+        t.add_column(col, justify="left" if col == "parameter" else "right")
+    from experiments.ensemble_build import calibrated_point
+    for p, fit in zip(b.parameters, calibrated_point(b.parameters)):
+        lo, hi = (members[p.path].min(), members[p.path].max()) if len(members) else (float("nan"),) * 2
+        t.add_row(p.path, f"[{p.lo:.4g}, {p.hi:.4g}]", f"[{lo:.4g}, {hi:.4g}]", f"{fit:.4g}")
+    return t
+
+
+@ensemble_app.command("build")
+def build(
+    scale: float = typer.Option(0.02, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
+    seeds: int = typer.Option(1, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
+    noise_seeds: int = typer.Option(8, "--noise-seeds", min=2, help="seeds that measure the seed noise"),
+    waves: str = typer.Option("160,120,120,100", "--waves", help="points per wave, comma-separated"),
+    min_members: int = typer.Option(60, "--min-members", min=0, help="stop once this many survive (0: all waves)"),
+    seed: int = typer.Option(2010, "--seed", help="seed of the design and of the replicate seeds"),
+    around_fit: float = typer.Option(0.15, "--around-fit", min=0.0, max=1.0,
+                                     help="wave 1: calibrated parameters within this share of their prior range "
+                                          "around the point fit (0: the whole prior box)"),
+    workers: int = typer.Option(2, "--workers", min=0, help="local processes (0: in this process)"),
+    cache: Path = typer.Option(Path(".cache/calibration"), "--cache", help="folder of cached runs"),
+    write: Optional[Path] = typer.Option(None, "--write", help="folder for ensemble.csv/json instead of sim/data"),
+) -> None:
+    """History-match the 2010 backtest to the 2020 census and the register; write the ensemble."""
+    from experiments.calibrate import CalibrationError
+    from experiments.ensemble_build import build_ensemble, fit_targets, write_ensemble
+
+    sizes = _parse_waves(waves)
+    command = (f"urbsim ensemble build --scale {scale:g} --seeds {seeds} --noise-seeds {noise_seeds} "
+               f"--waves {','.join(map(str, sizes))} --min-members {min_members} --seed {seed} "
+               f"--around-fit {around_fit:g}")
+    targets = fit_targets()
+    console.print(f"history matching to {len(targets.names)} targets; scale {scale:g}, {seeds} seeds per point, "
+                  f"waves of {waves} points", highlight=False)
+    bar = progress_bar()
+    task = bar.add_task("ensemble", total=sum(sizes) * seeds + noise_seeds)
+    try:
+        with bar:
+            b = build_ensemble(scale=scale, seeds=seeds, noise_seeds=noise_seeds, sizes=sizes, seed=seed,
+                               min_members=min_members, workers=workers, cache_dir=cache, targets=targets,
+                               around_fit=around_fit,
+                               on_run=lambda _: bar.advance(task), on_wave=_wave_printer(targets.names))
+    except CalibrationError as e:
+        fail(e.problems)
+    except KeyboardInterrupt:
+        err.print("interrupted; finished runs are cached: run the same command again to continue", highlight=False)
+        raise typer.Exit(130)
+    console.print(_posterior_table(b))
+    if len(b.members()) == 0:
+        fail("no parameter point survived the cut: nothing was written; try more points per wave")
+    paths = write_ensemble(b, command, write)
+    console.print(f"{b.runs} runs ran, {b.cached} from the cache, {b.wall_time_s:.0f} s; wrote "
+                  f"{', '.join(p.name for p in paths)}", highlight=False)
+
+
+def _run_over_ensemble(scenario, members: int, replicates: int, label: str):
+    """Run with a progress bar; bad requests and files end in one line each and exit 2."""
+    from sim import run
+    from sim import EnsembleError
+
+    bar = progress_bar()
+    task = bar.add_task(label, total=members * replicates)
+    try:
+        with bar:
+            return run(scenario, ensemble=members, replicates=replicates,
+                       progress=lambda done, total: bar.update(task, completed=done))
+    except EnsembleError as e:
+        fail(e.problems)
+
+
+def _shares_table(result, years: list[int] | None, level: float) -> Table:
+    bands = result.bands(level).merge(result.variance_shares(), on=["year", "outcome", "county"])
+    if years:
+        bands = bands[bands.year.isin(years)]
+    k, r = len(result.members), result.manifest["replicates"]
+    t = Table(title=f"{k} ensemble members x {r} seeds: mean, {level:.0%} band (parameters and seeds together), "
+                    "shares of the variance")
+    for col in ("year", "outcome", "mean", "band", "parameters", "seeds"):
+        t.add_column(col, justify="left" if col == "outcome" else "right")
+    for b in bands.itertuples():
+        fmt = (lambda v: f"{100 * v:.1f}%") if b.outcome.endswith("_rate") else (lambda v: f"{v:,.0f}")
+        share = (lambda v: "n/a" if v != v else f"{v:.0%}")
+        t.add_row(str(b.year), b.outcome, fmt(b.mean), f"{fmt(b.lo)} - {fmt(b.hi)}", share(b.parameter_share),
+                  share(b.seed_share))
+    return t
+
+
+def _load_scenario(path: Path, scale: Optional[float], end_year: Optional[int]):
+    from sim import ScenarioError, load_scenario, with_overrides
+
+    try:
+        sc = load_scenario(path)
+        over = {k: v for k, v in (("scale", scale), ("end_year", end_year)) if v is not None}
+        return with_overrides(sc, over) if over else sc
+    except ScenarioError as e:
+        fail(e.problems)
+
+
+@ensemble_app.command("run")
+def run_members(
+    scenario: Path = typer.Argument(..., help="scenario file"),
+    members: int = typer.Option(20, "--members", min=2, help="ensemble members drawn (K)"),
+    replicates: int = typer.Option(2, "--replicates", min=2, help="seeds per member (R)"),
+    scale: Optional[float] = typer.Option(None, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
+    end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
+    years: Optional[str] = typer.Option(None, "--years", help="years shown, e.g. 2025,2030,2035 (default: all)"),
+    level: float = typer.Option(0.9, "--level", min=0.5, max=0.99, help="band level"),
+    out: Optional[Path] = typer.Option(None, "--out", help="CSV of the bands and variance shares"),
+) -> None:
+    """Run a scenario over K ensemble members: bands and the shares of variance from parameters and seeds."""
+    from sim import write_text_whole
+
+    sc = _load_scenario(scenario, scale, end_year)
+    shown = [int(y) for y in years.split(",")] if years else None
+    result = _run_over_ensemble(sc, members, replicates, f"{members} members x {replicates} seeds")
+    console.print(_shares_table(result, shown, level))
+    if out is not None:
+        table = result.bands(level).merge(result.variance_shares(), on=["year", "outcome", "county"])
+        write_text_whole(out, table.to_csv(index=False))
+        console.print(f"wrote {out}", highlight=False)
+
+
+@ensemble_app.command("check")
+def check(
+    observed: Path = typer.Argument(..., help="CSV of observed figures: year, county, outcome, value"),
+    members: int = typer.Option(20, "--members", min=2, help="ensemble members drawn (K)"),
+    replicates: int = typer.Option(2, "--replicates", min=2, help="seeds per member (R)"),
+    scale: float = typer.Option(0.05, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
+    level: float = typer.Option(0.9, "--level", min=0.5, max=0.99, help="band level"),
+    scenario: Path = typer.Option(Path("scenarios/tieling_reform_2020.yaml"), "--scenario", help="the forecast"),
+) -> None:
+    """Say whether each observed figure lies inside the ensemble's band of the 2020-start forecast."""
+    from experiments.forecast_check import check_forecast, read_observed
+    from sim import EnsembleError
+
+    try:
+        obs = read_observed(observed)
+    except EnsembleError as e:
+        fail(e.problems)
+    sc = _load_scenario(scenario, scale, int(obs.year.max()))
+    result = _run_over_ensemble(sc, members, replicates, "forecast")
+    table = check_forecast(obs, result, level)
+    t = Table(title=f"observed against the {level:.0%} band of {members} members x {replicates} seeds "
+                    f"({scenario.name}, scale {scale:g})")
+    for col in ("year", "county", "outcome", "observed", "band", "inside"):
+        t.add_column(col, justify="left" if col in ("county", "outcome") else "right")
+    for r in table.itertuples():
+        fmt = (lambda v: f"{100 * v:.2f}%") if r.outcome.endswith("_rate") else (lambda v: f"{v:,.0f}")
+        t.add_row(str(r.year), r.county, r.outcome, fmt(r.observed), f"{fmt(r.lo)} - {fmt(r.hi)}",
+                  "yes" if r.inside else "NO")
+    console.print(t)
+    console.print(f"{int(table.inside.sum())} of {len(table)} figures inside the band", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `ensemble` group to the `urbsim` app."""
+    app.add_typer(ensemble_app, name="ensemble")
+
+
+def main() -> None:
+    run_alone(register, "The parameter ensemble.", no_args_is_help=True)
+
+
+if __name__ == "__main__":
+    main()
