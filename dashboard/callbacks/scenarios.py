@@ -2,7 +2,7 @@
 draft as it is edited, uploading a file and saving the edited scenario."""
 from __future__ import annotations
 
-from dash import ALL, Input, Output, State, no_update
+from dash import ctx, ALL, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 import sim
@@ -16,7 +16,7 @@ from .messages import problems, status
 
 def register(app, library: Library) -> None:
     """The scenario callbacks, one named registration each."""
-    for add in (library_choices, load_into_controls, check_draft, upload, save):
+    for add in (library_choices, choose_linked, load_into_controls, check_draft, upload, save):
         add(app, library)
 
 
@@ -30,16 +30,31 @@ def library_choices(app, library: Library) -> None:
         return library_options(entries, lang), desc
 
 
+def choose_linked(app, library: Library) -> None:
+    """A scenario opened from a link (`link-key`, callbacks/saved.py) is chosen in the dropdown once
+    its entry is among the options: the dropdown drops a value it has no option for, and the link's
+    value arrives before the options that hold it."""
+    @app.callback(Output("library", "value", allow_duplicate=True),
+                  Input("library", "options"), State("link-key", "data"), State("library", "value"),
+                  prevent_initial_call=True)
+    def choose_linked(options, link_key, key):
+        if not link_key or key or link_key not in {o["value"] for o in options or []}:
+            raise PreventUpdate
+        return link_key
+
+
 def load_into_controls(app, library: Library) -> None:
     """Loading a scenario (or resetting) fills every lever and parameter control."""
     @app.callback(Output(LEVER_VALUES, "value"), Output(PARAM_VALUES, "value"),
                   Output("scenario-name", "value"), Output("end-year", "value"),
                   Output("load-message-data", "data"),
-                  Input("library", "value"), Input("reset-btn", "n_clicks"),
+                  Input("library", "value"), Input("reset-btn", "n_clicks"), Input("link-key", "data"),
                   State("session-library", "data"), LEVER_IDS, PARAM_IDS, State("lang-switch", "value"),
                   # the controls take no input while a scenario loads into them
                   running=[(Output("controls", "className"), "card busy", "card")])
-    def load_into_controls(key, _reset, session_lib, lever_ids, param_ids, lang):
+    def load_into_controls(key, _reset, link_key, session_lib, lever_ids, param_ids, lang):
+        if "link-key.data" in ctx.triggered_prop_ids:
+            key = link_key
         if not key:
             raise PreventUpdate
         try:
