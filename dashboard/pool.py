@@ -40,7 +40,7 @@ from .data import gather, one_replicate
 
 BACKLOG = 256          # connections waiting for a worker: 8 sessions x 10 replicates and more
 RETRIES = 2            # a replicate whose worker died is run again, twice at most, then the run fails
-MEMORY_MB = 400        # base-year populations a worker keeps (a 10% city is about 40 MB)
+MEMORY_MB = 250        # base-year populations a worker keeps (a 1% city takes 2 MB, a full one about 100 MB)
 CHECK_S = 0.5          # how often the supervisor looks for dead workers
 
 

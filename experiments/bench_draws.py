@@ -21,13 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import draws as draws_module
-from sim import load_scenario, run, with_overrides
+from sim import Draws, YearDraws, load_scenario, run, with_overrides
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "tieling_reform_2020.yaml"
 
 
-class SequentialYearDraws(draws_module.YearDraws):
+class SequentialYearDraws(YearDraws):
     """The year's draws from one sequential Generator: the same interface, no hashing."""
 
     def __init__(self, seed: int, year: int):
@@ -47,12 +46,12 @@ class SequentialYearDraws(draws_module.YearDraws):
 @contextmanager
 def sequential_draws():
     """Within the block, runs draw from `SequentialYearDraws`."""
-    original = draws_module.Draws.year
-    draws_module.Draws.year = lambda self, year: SequentialYearDraws(self.seed, year)
+    original = Draws.year
+    Draws.year = lambda self, year: SequentialYearDraws(self.seed, year)
     try:
         yield
     finally:
-        draws_module.Draws.year = original
+        Draws.year = original
 
 
 def cpu_seconds(scenario) -> float:

@@ -146,8 +146,7 @@ def load(path: Path = TABLE) -> pd.DataFrame:
 
 def write(table: pd.DataFrame, path: Path = TABLE, doc: Path = DOC) -> None:
     """The table file (written whole) and the docs block rendered from it."""
-    from sim.doc_tables import regenerate
-    from sim.files import write_text_whole
+    from sim import regenerate, write_text_whole
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_whole(path, table.to_csv(index=False, float_format="%.6g"))
     write_text_whole(doc, regenerate(doc.read_text(encoding="utf-8"), {BLOCK: lambda: markdown(load(path))}))

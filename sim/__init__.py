@@ -37,6 +37,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "breakdown": ("explain_breakdown",),
     "budget": ("INCOME_ITEMS", "SPENDING_ITEMS"),
     "costs": ("Costs",),
+    "doc_tables": ("regenerate",),
+    "draws": ("Draws", "YearDraws"),
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
@@ -93,6 +95,8 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .breakdown import explain_breakdown
     from .budget import INCOME_ITEMS, SPENDING_ITEMS
     from .costs import Costs
+    from .doc_tables import regenerate
+    from .draws import Draws, YearDraws
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table

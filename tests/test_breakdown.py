@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.breakdown import explain_breakdown
 from sim.intervals import mean_interval
 from sim.places import CODES
 
@@ -18,7 +19,7 @@ START = 2021
 
 @pytest.fixture(scope="module")
 def breakdown(runs):  # noqa: F811
-    return sim.explain_breakdown(runs["pre"], runs["reform"], START, END)
+    return explain_breakdown(runs["pre"], runs["reform"], START, END)
 
 
 def test_parts_add_up_to_each_total(breakdown):
@@ -73,3 +74,22 @@ def test_one_pair_has_no_interval_and_none_is_refused(runs):  # noqa: F811
     assert one["low"].isna().all() and (one["n"] == 1).all()
     with pytest.raises(ValueError, match="at least one run"):
         sim.explain_breakdown([], runs["reform"], START, END)
+
+
+def test_one_runs_parts_on_a_hand_made_table():
+    """`breakdown.parts` of a tiny outcomes table: the settlements of the period by pathway, the
+    register's change with `other` closing it, both adding up to their totals."""
+    import pandas as pd
+
+    from sim.breakdown import parts
+    from sim.places import CITY_CODE
+    rows = [(2021, CITY_CODE, "graduate", "settlements", 3.0), (2021, CITY_CODE, "purchase", "settlements", 2.0),
+            (2022, CITY_CODE, "graduate", "settlements", 4.0), (2021, CITY_CODE, "all", "settlements", 5.0),
+            (2022, CITY_CODE, "all", "settlements", 4.0), (2023, CITY_CODE, "all", "settlements", 100.0),
+            (2020, CITY_CODE, "all", "hukou_holders", 1000.0), (2022, CITY_CODE, "all", "hukou_holders", 1010.0),
+            (2021, CITY_CODE, "all", "hukou_births", 6.0)]
+    table = pd.DataFrame(rows, columns=["year", "county", "group", "outcome", "value"])
+    p = parts(table, 2021, 2022)
+    assert p[("settlements", "pathway", "graduate")] == 7.0 and p[("settlements", "pathway", "total")] == 9.0
+    assert p[("hukou_holders", "flow", "total")] == 10.0
+    assert p[("hukou_holders", "flow", "hukou_births")] == 6.0 and p[("hukou_holders", "flow", "other")] == 4.0

@@ -88,9 +88,9 @@ def test_a_lever_change_runs_again_without_a_click_and_the_old_result_stays_mean
     wait_for_runs(page, f"runs => runs.length === 2 && runs[1].key !== '{first_auto['key']}'")
     second_auto = runs_data(page)[-1]
     assert second_auto["auto"] and YEARS in second_auto["changed"] and lever_in(second_auto, YEARS) == 1
-    page.wait_for_function(f"() => {{ const s = ({SHOWN_JS})(); return !s.stale"
-                           f" && s.drawn.includes('{second_auto['key']}') && !s.drawn.includes('{first_auto['key']}'); }}",
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function(f"([now, before]) => {{ const s = ({SHOWN_JS})(); return !s.stale"
+                           " && s.drawn.includes(now) && !s.drawn.includes(before); }",
+                           arg=[second_auto["key"], first_auto["key"]], timeout=TIMEOUT_MS)
     # Run keeps the current result: added for good, the automatic one gone
     page.click("#run-btn")
     wait_for_runs(page, "runs => runs.length === 2 && !runs[1].auto")

@@ -14,6 +14,25 @@ from experiments.crn import crn_report
 from sim.doc_tables import stale
 
 
+def test_the_power_table_in_the_docs_shows_what_the_file_holds():
+    """docs/sweeps.md's block is the rendering of docs/tables/power.csv: regenerate both with
+    `python -m experiments.power` (or only the block with `--docs-only`)."""
+    table = power.load()
+    assert set(power.COLUMNS) <= set(table.columns)
+    assert set(table.comparison) == set(power.COMPARISONS) and set(table.outcome) == set(power.SIZES)
+    text = power.DOC.read_text(encoding="utf-8")
+    assert stale(text, {power.BLOCK: lambda: power.markdown(table)}) == [], \
+        "docs/sweeps.md's power table is stale: run `python -m experiments.power --docs-only`"
+
+
+def test_the_stored_table_is_consistent_with_its_own_standard_deviations():
+    """Each row's replicates and half-widths follow from its SD (not typed by hand)."""
+    for r in power.load().itertuples():
+        assert r.half_width_5 == pytest.approx(power.half_width(r.sd_paired, 5), rel=1e-4, abs=1e-12)
+        expected = power.replicates_needed(r.sd_paired, r.size)
+        assert (pd.isna(r.replicates_needed) and expected is None) or r.replicates_needed == expected
+
+
 @pytest.mark.parametrize("sd,size", [(1.0, 0.5), (3000.0, 2000.0), (0.002, 0.001), (0.0, 1.0), (50.0, 1.0)])
 def test_replicates_needed_is_the_fewest_whose_interval_is_narrower_than_the_difference(sd, size):
     n = power.replicates_needed(sd, size)
@@ -52,7 +71,7 @@ def test_write_puts_the_file_and_the_docs_block_in_step(tmp_path):
 
 
 def test_the_dashboard_hint_reads_the_same_file_in_both_languages(tmp_path):
-    from dashboard.i18n.power import power_hint
+    from dashboard.i18n.power import MISSING, power_hint
     path = tmp_path / "power.csv"
     table = _table({0.01: 3.0, 0.05: 1.2, 0.1: 0.5})
     table.to_csv(path, index=False)
@@ -63,7 +82,7 @@ def test_the_dashboard_hint_reads_the_same_file_in_both_languages(tmp_path):
             assert f"{r.scale * 100:g}%：{int(r.replicates_needed)} 次" in zh
     assert "2,000 of residents" in en and "常住人口相差 2,000 人" in zh
     assert not re.search(r"[A-Za-z]", zh), zh                     # every word of the Chinese view in Chinese
-    assert power_hint(tmp_path / "missing.csv") == ("", "")
+    assert power_hint(tmp_path / "missing.csv") == MISSING
 
 
 def test_crn_report_pairs_seeds_and_compares_with_independent_runs():

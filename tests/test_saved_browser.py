@@ -28,8 +28,15 @@ def wait_message(p, words: str) -> None:
 def open_link(browser, link: str):  # noqa: F811
     other = browser.new_page()
     other.goto(link)
-    other.wait_for_function("(n) => document.querySelector('#scenario-name')?.value === n", arg=NAME,
-                            timeout=TIMEOUT_MS)
+    try:
+        other.wait_for_function("(n) => document.querySelector('#scenario-name')?.value === n", arg=NAME,
+                                timeout=TIMEOUT_MS)
+    except Exception:
+        state = other.evaluate("() => [document.querySelector('#scenario-name')?.value, location.href, "
+                               "document.querySelector('#saved-message')?.innerText, "
+                               "document.querySelector('#load-message')?.innerText, "
+                               "document.querySelector('#library')?.innerText]")
+        raise AssertionError(f"the link did not load {NAME}: {state}") from None
     reveal(other, LEVER)
     return other
 

@@ -128,8 +128,8 @@ def register_run(app, library: Library, store: ResultStore, manager) -> None:
         try:
             base, sc, n = checked_request(library, key, session_lib, lever_ids, lever_values, param_ids,
                                           param_values, name, end_year, scale, replicates)
-        except sim.ScenarioError as e:
-            return no_update, problems(e.problems)
+        except sim.ScenarioError as e:   # (an automatic run leaves them to the draft's check above the levers)
+            return no_update, no_update if auto else problems(e.problems)
         seeds = sim.replicate_seeds(REPLICATE_SEED, n)
         label = unique_label(sc.name, [r for r in runs if not r.get("auto")])
         start = time.perf_counter()

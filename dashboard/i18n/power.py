@@ -1,6 +1,6 @@
 """The guidance under the run bar: how many replicates a difference needs at each scale, in both
 languages, read from docs/tables/power.csv (measured and written by `python -m experiments.power`,
-which also writes its table in docs/sweeps.md). Without the file the hint is empty."""
+which also writes its table in docs/sweeps.md). Without the file the hint says so."""
 from __future__ import annotations
 
 import csv
@@ -11,6 +11,7 @@ import sim
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "tables" / "power.csv"
 COMPARISON = "reform"                                   # the reform against the rules before it
 SHOWN = ("residents", "hukou_urbanization_rate")
+MISSING = ("所需重复次数尚未实测。", "The replicates a difference needs have not been measured here.")
 
 
 def _size(outcome: str, value: float, lang: str) -> str:
@@ -28,7 +29,7 @@ def power_hint(path: Path = TABLE) -> tuple[str, str]:
     """(zh, en): per headline outcome, the replicates a difference of the table's size needs at
     each measured scale, for the reform against the rules before it."""
     if not path.is_file():
-        return "", ""
+        return MISSING
     with path.open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["comparison"] == COMPARISON]
     parts: dict[str, list[str]] = {"zh": [], "en": []}
@@ -45,7 +46,7 @@ def power_hint(path: Path = TABLE) -> tuple[str, str]:
             parts[lang].append(f"{name}相差 {_size(outcome, size, lang)}（比例 {scales}）" if lang == "zh" else
                                f"{_size(outcome, size, lang)} of {name} ({scales})")
     if not parts["en"]:
-        return "", ""
+        return MISSING
     seeds = rows[0]["seeds"]
     return ("分辨改革与改革前规则之差所需的重复次数（90% 区间窄于该差值；每种比例实测 " + seeds + " 个种子）："
             + "；".join(parts["zh"]) + "。",
