@@ -114,6 +114,9 @@ def test_a_newer_change_supersedes_an_older_one(page):
     page.wait_for_function("() => !document.querySelector('#run-btn').disabled", timeout=TIMEOUT_MS)
     seen = [json.loads(v) for v in page.evaluate("() => window.seenRuns")]
     assert [[lever_in(r, YEARS) for r in runs] for runs in seen if runs] == [[6]]
+    # the run's chip is drawn by a server callback after the run list changes: wait for it
+    page.wait_for_function("() => document.querySelectorAll('#runs-list .run-label').length > 0",
+                           timeout=TIMEOUT_MS)
     assert run_labels(page) == ["tieling_reform_2020"]
 
 
