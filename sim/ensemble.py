@@ -5,6 +5,7 @@ and runs of a scenario over K of them.
     result = sim.run(scenario, ensemble=20, replicates=2)    # EnsembleResult
     result.bands()             # per year: mean and 90% band of the headline outcomes, parameters and seeds together
     result.variance_shares()   # per year: the shares of the variance due to parameters and to seeds
+    result.drivers()           # last year: which parameters drive the spread (first-order indices, intervals)
 
 The K members are drawn without replacement, deterministically from the scenario's seed (the
 first K in an order of the member ids keyed by the seed, sim/draws.py: a member drawn for K is
@@ -205,6 +206,28 @@ class EnsembleResult:
             rows.append({"year": year, "outcome": outcome, "county": county, "total_sd": math.sqrt(total),
                          "parameter_share": p, "seed_share": s})
         return pd.DataFrame(rows)
+
+    def drivers(self, year: int | None = None, outcomes=HEADLINE, county: str = CITY_CODE, group: str = "all",
+                level: float = LEVEL, resamples: int = 200) -> pd.DataFrame:
+        """Per outcome in `year` (default: the last): each parameter's first-order index S1 on the
+        member means, with a `level` interval, its rank, and its most correlated parameter among
+        the members (sim/ensemble_drivers.py: what the indices mean for a correlated sample)."""
+        from .ensemble_drivers import MIN_MEMBERS, drivers_table
+
+        k = len(self.members)
+        if k < MIN_MEMBERS:
+            raise EnsembleError(f"drivers: expected at least {MIN_MEMBERS} members (an index from given data needs "
+                                f"them), found {k}")
+        sel = self._select(outcomes, county, group)
+        year = int(sel.year.max()) if year is None else int(year)
+        if year not in set(sel.year):
+            raise EnsembleError(f"drivers: field year: expected a simulated year ({sel.year.min()}-{sel.year.max()}), "
+                                f"found {year}")
+        means = sel[sel.year == year].pivot_table(index="member", columns=["year", "outcome", "county"],
+                                                  values="value", aggfunc="mean")
+        params = [c for c in self.members.columns if c not in META]
+        seed = int(self.manifest.get("scenario", {}).get("seed", 0))
+        return drivers_table(self.members, params, means, seed, level=level, resamples=resamples)
 
 
 def run_ensemble(scenario: Scenario | str | Path, k: int, *, replicates: int = 2,

@@ -3,11 +3,13 @@
     urbsim ensemble build [--scale 0.02] [--seeds 1] [--waves 160,120,120,100] [--min-members 60]
                           [--around-fit 0.15]
     urbsim ensemble run SCENARIO [--members 20] [--replicates 2] [--scale S] [--end-year Y] [--out FILE.csv]
+                        [--drivers]
     urbsim ensemble check OBSERVED.csv [--members 20] [--replicates 2] [--scale 0.05]
 
 `build` history-matches the 2010 backtest to the 2020 census and the registered series 2017-2019
 and writes sim/data/ensemble.csv and ensemble.json; `run` runs a scenario over K members and
-prints bands and the shares of variance due to parameters and to seeds; `check` says whether
+prints bands and the shares of variance due to parameters and to seeds (with `--drivers`, which
+parameters drive the spread in the last year shown); `check` says whether
 observed figures fall inside the ensemble's band of the 2020-start forecast.
 """
 from __future__ import annotations
@@ -144,6 +146,40 @@ def _load_scenario(path: Path, scale: Optional[float], end_year: Optional[int]):
         fail(e.problems)
 
 
+def _short(path: str) -> str:
+    return path.removeprefix("behaviour.")
+
+
+def _drivers_table(drivers, level: float) -> Table:
+    """Parameters as rows (largest mean index first), one column of S1 [interval] per outcome."""
+    wide = drivers.pivot(index="parameter", columns="outcome", values=["S1", "lo", "hi"])
+    order = wide["S1"].mean(axis=1).sort_values(ascending=False).index
+    outcomes = list(drivers.outcome.unique())
+    first = drivers.drop_duplicates("parameter").set_index("parameter")
+    year, k, m = int(drivers.year.iloc[0]), int(drivers.members.iloc[0]), int(drivers.harmonics.iloc[0])
+    t = Table(title=f"What drives the spread in {year}: first-order index S1 of each parameter on the member means "
+                    f"({k} members, RBD-FAST with {m} harmonic{'s' if m > 1 else ''}), {level:.0%} interval; "
+                    "members are a correlated sample, see docs/calibration.md")
+    t.add_column("parameter", justify="left")
+    for o in outcomes:
+        t.add_column(f"{o} S1 [interval]", justify="right")
+    t.add_column("most correlated with (Spearman)", justify="left")
+    for p in order:
+        cells = ["n/a" if wide.loc[p, ("S1", o)] != wide.loc[p, ("S1", o)] else
+                 f"{wide.loc[p, ('S1', o)]:.2f} [{wide.loc[p, ('lo', o)]:.2f}, {wide.loc[p, ('hi', o)]:.2f}]"
+                 for o in outcomes]
+        partner = first.loc[p]
+        t.add_row(_short(p), *cells, f"{_short(partner.correlated_with)} ({partner.correlation:+.2f})")
+    return t
+
+
+def _write(out: Path, table) -> None:
+    from sim import write_text_whole
+
+    write_text_whole(out, table.to_csv(index=False))
+    console.print(f"wrote {out}", highlight=False)
+
+
 @ensemble_app.command("run")
 def run_members(
     scenario: Path = typer.Argument(..., help="scenario file"),
@@ -153,19 +189,32 @@ def run_members(
     end_year: Optional[int] = typer.Option(None, "--end-year", help="last simulated year"),
     years: Optional[str] = typer.Option(None, "--years", help="years shown, e.g. 2025,2030,2035 (default: all)"),
     level: float = typer.Option(0.9, "--level", min=0.5, max=0.99, help="band level"),
-    out: Optional[Path] = typer.Option(None, "--out", help="CSV of the bands and variance shares"),
+    out: Optional[Path] = typer.Option(None, "--out", help="CSV of the bands and variance shares (with --drivers "
+                                                          "also FILE_drivers.csv)"),
+    drivers: bool = typer.Option(False, "--drivers", help="which parameters drive the spread in the last year shown "
+                                                          "(needs at least 32 members)"),
 ) -> None:
     """Run a scenario over K ensemble members: bands and the shares of variance from parameters and seeds."""
-    from sim import write_text_whole
+    from sim import EnsembleError
+    from sim.ensemble_drivers import MIN_MEMBERS
 
+    if drivers and members < MIN_MEMBERS:
+        fail(f"--members {members}: expected at least {MIN_MEMBERS} with --drivers (below that the indices' "
+             "intervals span most of 0 to 1)")
     sc = _load_scenario(scenario, scale, end_year)
     shown = [int(y) for y in years.split(",")] if years else None
     result = _run_over_ensemble(sc, members, replicates, f"{members} members x {replicates} seeds")
     console.print(_shares_table(result, shown, level))
     if out is not None:
-        table = result.bands(level).merge(result.variance_shares(), on=["year", "outcome", "county"])
-        write_text_whole(out, table.to_csv(index=False))
-        console.print(f"wrote {out}", highlight=False)
+        _write(out, result.bands(level).merge(result.variance_shares(), on=["year", "outcome", "county"]))
+    if drivers:
+        try:
+            table = result.drivers(year=max(shown) if shown else None, level=level)
+        except EnsembleError as e:
+            fail(e.problems)
+        console.print(_drivers_table(table, level))
+        if out is not None:
+            _write(out.with_name(f"{out.stem}_drivers.csv"), table)
 
 
 @ensemble_app.command("check")
