@@ -169,6 +169,14 @@ def start_box(parameters: Sequence[Parameter], around_fit: float) -> tuple[np.nd
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
+def start_text(around_fit: float) -> str:
+    """Where wave 1 samples, in words (the build's printout and provenance)."""
+    if around_fit <= 0:
+        return "wave 1 over the whole prior box"
+    return (f"wave 1 in a box around the point fit (calibration.json): each calibrated parameter within "
+            f"{around_fit:g} of its prior range on either side, the others over their whole prior")
+
+
 def ensemble_paths(folder: Path | None = None) -> tuple[Path, Path]:
     folder = Path(str(resources.files("sim") / "data")) if folder is None else Path(folder)
     return folder / "ensemble.csv", folder / "ensemble.json"
@@ -184,9 +192,7 @@ def provenance(b: EnsembleBuild, command: str, version: int) -> dict:
                    f"bounding box of the survivors so far (widened 10%); a point is kept when its maximum "
                    f"implausibility over the targets is at most {CUT:g}"),
         "implausibility": "|mean error over seeds| / sqrt(V_obs + V_md + V_seed / seeds)",
-        "start": (f"wave 1 in a box around the point fit (calibration.json): each calibrated parameter within "
-                  f"{b.around_fit:g} of its prior range on either side, the others over their whole prior"
-                  if b.around_fit > 0 else "wave 1 over the whole prior box"),
+        "start": start_text(b.around_fit),
         "cut": CUT, "scale": b.scale, "seeds": b.seeds, "noise_seeds": b.noise_seeds,
         "scenario": "scenarios/backtest_2010.yaml, end of 2020",
         "waves": [{"wave": w.number, "points": len(w.points), "survivors": w.survivors,

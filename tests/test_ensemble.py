@@ -1,6 +1,7 @@
-"""The parameter ensemble: implausibility and the cut on a problem with a known answer, the
-ensemble file and its checks, runs over the ensemble (determinism, variance shares), the run
-without an ensemble unchanged, and the forecast check on a made-up fixture."""
+"""The parameter ensemble: implausibility and the cut on a problem with a known answer, the build
+at a tiny scale (from the whole prior box), the ensemble file and its checks, runs over the
+ensemble (determinism, variance shares), what drives the spread on made-up outcomes with a known
+answer, the run without an ensemble unchanged, and the forecast check on a made-up fixture."""
 from __future__ import annotations
 
 import json
@@ -16,7 +17,8 @@ from typer.testing import CliRunner
 
 import sim
 from experiments.history_matching import CUT, history_match, implausibility
-from sim.ensemble import EnsembleError, default_paths, load_ensemble, run_ensemble, variance_shares
+from sim.ensemble import EnsembleError, EnsembleResult, default_paths, load_ensemble, run_ensemble, variance_shares
+from sim.ensemble_drivers import MIN_MEMBERS, first_order_indices, harmonics_for
 
 pytestmark = pytest.mark.xdist_group("ensemble")
 
@@ -202,3 +204,142 @@ def test_forecast_check_refuses_a_bad_figure_with_one_line(tmp_path):
     assert res.exit_code == 2
     assert "made_up_figures.csv: line 2, field outcome: expected an outcome name" in res.output
     assert "found 'hukou_holderz'" in res.output
+
+
+# --- what drives the spread ----------------------------------------------------------------------
+
+def made_up_members(n: int, seed: int) -> pd.DataFrame:
+    """n made-up members of 12 parameters on [0, 1]: p1 follows p0 (Spearman about 0.9), the rest
+    independent."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=(n, 12))
+    x[:, 1] = np.clip(x[:, 0] + rng.normal(0, 0.1, n), 0, 1)
+    return pd.DataFrame(x, columns=[f"p{i}" for i in range(12)])
+
+
+@pytest.mark.parametrize("n, seed", [(40, 1), (68, 2), (136, 3)])
+def test_drivers_rank_the_one_parameter_that_drives_the_outcome_first(n, seed):
+    x = made_up_members(n, seed)
+    y = np.exp(2 * x.p5) + np.random.default_rng(seed).normal(0, 0.1, n)      # p5 alone, not linear
+    table = first_order_indices(x, y.to_numpy(), np.random.default_rng(0)).set_index("parameter")
+    assert table.S1.idxmax() == "p5" and table.loc["p5", "rank"] == 1
+    assert table.loc["p5", "lo"] > 0.5 and table.loc["p5", "lo"] <= table.loc["p5", "S1"] <= table.loc["p5", "hi"]
+    assert table.loc["p0", "correlated_with"] == "p1" and table.loc["p0", "correlation"] > 0.8
+    assert (table.members == n).all() and (table.harmonics == harmonics_for(n)).all()
+
+
+@pytest.mark.parametrize("n, seed", [(40, 4), (68, 5), (136, 6)])
+def test_a_parameter_that_does_nothing_gets_an_interval_around_zero(n, seed):
+    x = made_up_members(n, seed)
+    y = 3 * x.p0 + np.random.default_rng(seed).normal(0, 0.3, n)
+    table = first_order_indices(x, y.to_numpy(), np.random.default_rng(0)).set_index("parameter")
+    idle = table.loc[[f"p{i}" for i in range(2, 12)]]
+    assert (idle.lo <= 0).mean() >= 0.8 and (idle.hi >= 0).all()      # at 90%, an interval may miss 0 now and then
+    assert abs(idle.S1.median()) < 0.1
+    # p1 does nothing itself but follows p0: its index shows what knowing it says about p0
+    assert table.loc["p1", "lo"] > 0.3
+
+
+def test_an_outcome_without_spread_gets_no_index():
+    x = made_up_members(40, 7)
+    table = first_order_indices(x, np.ones(40), np.random.default_rng(0))
+    assert table.S1.isna().all()
+
+
+def made_up_result(driver: str, k: int = 68, seed: int = 8) -> EnsembleResult:
+    """An EnsembleResult over the shipped members whose made-up 2035 residents follow one
+    parameter, plus seed noise; hukou holders are seed noise only."""
+    members = load_ensemble().members.iloc[:k]
+    rng = np.random.default_rng(seed)
+    x = (members[driver] - members[driver].mean()) / members[driver].std()
+    rows = [{"member": m, "replicate": r, "seed": r, "year": year, "county": sim.CITY_CODE, "group": "all",
+             "outcome": outcome, "value": value}
+            for m, xi in zip(members.member, x) for r in range(2) for year in (2030, 2035)
+            for outcome, value in (("residents", 2e6 + 1e5 * xi + rng.normal(0, 2e4)),
+                                   ("hukou_holders", 2.5e6 + rng.normal(0, 2e4)))]
+    return EnsembleResult(pd.DataFrame(rows), members.reset_index(drop=True), {"scenario": {"seed": 5}, "replicates": 2})
+
+
+def test_drivers_of_an_ensemble_result_are_determined_and_name_the_driver():
+    result = made_up_result("behaviour.settling.asc")
+    table = result.drivers()
+    pd.testing.assert_frame_equal(table, result.drivers())
+    assert set(table.year) == {2035} and set(table.outcome) == {"residents", "hukou_holders"}
+    res = table[table.outcome == "residents"].set_index("parameter")
+    assert res.S1.idxmax() == "behaviour.settling.asc" and res.loc["behaviour.settling.asc", "lo"] > 0.5
+    assert len(res) == 12 and set(res.index) == set(load_ensemble().parameters)
+    noise = table[table.outcome == "hukou_holders"]
+    assert noise.S1.abs().max() < 0.3 and (noise.hi >= 0).all()
+    assert set(result.drivers(year=2030).year) == {2030}
+
+
+def test_drivers_refuse_too_few_members_or_a_year_not_simulated():
+    with pytest.raises(EnsembleError, match=f"drivers: expected at least {MIN_MEMBERS} members .* found 20"):
+        made_up_result("behaviour.settling.asc", k=20).drivers()
+    with pytest.raises(EnsembleError, match="drivers: field year: expected a simulated year .* found 2040"):
+        made_up_result("behaviour.settling.asc").drivers(year=2040)
+
+
+def test_ensemble_run_prints_the_drivers_table(monkeypatch, tmp_path):
+    from urbsim import cmd_ensemble
+    from urbsim.cli import app
+
+    monkeypatch.setattr(cmd_ensemble, "_run_over_ensemble", lambda *a: made_up_result("behaviour.outside.return_rate"))
+    out = tmp_path / "bands.csv"
+    res = CliRunner().invoke(app, ["ensemble", "run", str(REFORM), "--members", "68", "--drivers", "--out", str(out)],
+                             env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    assert "What drives the spread in 2035" in res.output
+    first = next(ln for ln in res.output.splitlines() if "outside." in ln or "settling." in ln or "registry." in ln)
+    assert "outside.return_rate" in first           # the driver's row comes first
+    drivers = pd.read_csv(tmp_path / "bands_drivers.csv")
+    assert set(drivers.columns) >= {"parameter", "outcome", "year", "S1", "lo", "hi", "correlated_with"}
+    few = CliRunner().invoke(app, ["ensemble", "run", str(REFORM), "--members", "20", "--drivers"])
+    assert few.exit_code == 2 and "expected at least 32 with --drivers" in few.output
+
+
+# --- the build at a tiny scale -------------------------------------------------------------------
+
+def test_a_tiny_build_from_the_whole_prior_box_runs_writes_and_loads(tmp_path):
+    """Scale 0.002, waves of 6 and 4 points: with the model discrepancy made huge every point
+    survives, so the file is written and read back; the first wave spans the whole prior box."""
+    from experiments.ensemble_build import build_ensemble, fit_targets, write_ensemble
+
+    t = fit_targets()
+    loose = type(t)(t.names, t.relative, t.observed, t.v_obs, np.full_like(t.v_md, 1e6))
+    waves = []
+    b = build_ensemble(scale=0.002, seeds=1, noise_seeds=2, sizes=(6, 4), min_members=0, workers=0,
+                       cache_dir=None, targets=loose, around_fit=0.0, on_wave=waves.append)
+    assert [len(w.points) for w in waves] == [6, 4] and [w.survivors for w in waves] == [6, 4]
+    assert np.allclose(waves[0].lo, 0) and np.allclose(waves[0].hi, 1)
+    csv_path, _ = write_ensemble(b, "urbsim ensemble build (test)", tmp_path)
+    ens = load_ensemble(csv_path)
+    assert len(ens.members) == 10 and ens.provenance["start"] == "wave 1 over the whole prior box"
+    assert [w["survivors"] for w in ens.provenance["waves"]] == [6, 4]
+
+
+def test_the_default_first_wave_is_the_box_around_the_point_fit():
+    from experiments.calibration_params import ENSEMBLE_PARAMETERS
+    from experiments.ensemble_build import calibrated_values, start_box
+
+    lo, hi = start_box(ENSEMBLE_PARAMETERS, 0.15)
+    fitted = calibrated_values()
+    for p, a, b in zip(ENSEMBLE_PARAMETERS, lo, hi):
+        if p.path in fitted:
+            assert b - a <= 0.3 + 1e-9 and a <= p.unit_of(fitted[p.path]) <= b
+        else:
+            assert (a, b) == (0, 1)
+    assert start_box(ENSEMBLE_PARAMETERS, 0) is None
+
+
+def test_ensemble_show_prints_waves_survivors_and_posterior_next_to_prior():
+    from urbsim.cli import app
+
+    res = CliRunner().invoke(app, ["ensemble", "show"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    prov = load_ensemble().provenance
+    per_wave = ", ".join(f"{w['survivors']} of {w['points']}" for w in prov["waves"])
+    assert f"{len(load_ensemble().members)} members from {len(prov['waves'])} waves" in res.output
+    assert f"survivors per wave: {per_wave}" in res.output
+    row = next(ln for ln in res.output.splitlines() if "settling.asc" in ln)
+    assert "[-10, 5]" in row            # the prior beside the posterior

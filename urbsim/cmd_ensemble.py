@@ -5,12 +5,14 @@
     urbsim ensemble run SCENARIO [--members 20] [--replicates 2] [--scale S] [--end-year Y] [--out FILE.csv]
                         [--drivers]
     urbsim ensemble check OBSERVED.csv [--members 20] [--replicates 2] [--scale 0.05]
+    urbsim ensemble show [--file ENSEMBLE.csv]
 
 `build` history-matches the 2010 backtest to the 2020 census and the registered series 2017-2019
 and writes sim/data/ensemble.csv and ensemble.json; `run` runs a scenario over K members and
 prints bands and the shares of variance due to parameters and to seeds (with `--drivers`, which
 parameters drive the spread in the last year shown); `check` says whether
-observed figures fall inside the ensemble's band of the 2020-start forecast.
+observed figures fall inside the ensemble's band of the 2020-start forecast; `show` prints how the
+ensemble was built (waves, survivors, posterior ranges next to the priors).
 """
 from __future__ import annotations
 
@@ -44,16 +46,24 @@ def _wave_printer(names: list[str]):
     return on_wave
 
 
-def _posterior_table(b) -> Table:
-    members = b.members()
+def _posterior_table(priors: list[tuple[str, float, float]], members, fit: list[float]) -> Table:
+    """Each parameter's posterior range (over the members) next to its prior and the point fit."""
     t = Table(title=f"{len(members)} members: posterior range next to the prior (uniform on the bounds)")
-    for col in ("parameter", "prior", "posterior", "point fit"):
+    for col in ("parameter", "prior", "posterior", "share of prior", "point fit"):
         t.add_column(col, justify="left" if col == "parameter" else "right")
-    from experiments.ensemble_build import calibrated_point
-    for p, fit in zip(b.parameters, calibrated_point(b.parameters)):
-        lo, hi = (members[p.path].min(), members[p.path].max()) if len(members) else (float("nan"),) * 2
-        t.add_row(p.path, f"[{p.lo:.4g}, {p.hi:.4g}]", f"[{lo:.4g}, {hi:.4g}]", f"{fit:.4g}")
+    for (path, lo_p, hi_p), value in zip(priors, fit):
+        lo, hi = (members[path].min(), members[path].max()) if len(members) else (float("nan"),) * 2
+        share = (hi - lo) / (hi_p - lo_p) if hi_p > lo_p else float("nan")
+        t.add_row(path, f"[{lo_p:.4g}, {hi_p:.4g}]", f"[{lo:.4g}, {hi:.4g}]", f"{share:.0%}" if share == share else "-",
+                  f"{value:.4g}")
     return t
+
+
+def _summary(waves: list[tuple[int, int]], members: int, start: str) -> str:
+    """`waves`: (points, survivors) of each wave."""
+    per_wave = ", ".join(f"{s} of {n}" for n, s in waves)
+    return (f"{members} members from {len(waves)} wave{'s' if len(waves) != 1 else ''} "
+            f"(survivors per wave: {per_wave}; {sum(n for n, _ in waves)} points); {start}")
 
 
 @ensemble_app.command("build")
@@ -95,12 +105,39 @@ def build(
     except KeyboardInterrupt:
         err.print("interrupted; finished runs are cached: run the same command again to continue", highlight=False)
         raise typer.Exit(130)
-    console.print(_posterior_table(b))
+    from experiments.ensemble_build import calibrated_point, start_text
+
+    console.print(_posterior_table([(p.path, p.lo, p.hi) for p in b.parameters], b.members(),
+                                   calibrated_point(b.parameters)))
+    console.print(_summary([(len(w.points), w.survivors) for w in b.match.waves], len(b.members()),
+                           start_text(b.around_fit)), highlight=False)
     if len(b.members()) == 0:
         fail("no parameter point survived the cut: nothing was written; try more points per wave")
     paths = write_ensemble(b, command, write)
     console.print(f"{b.runs} runs ran, {b.cached} from the cache, {b.wall_time_s:.0f} s; wrote "
                   f"{', '.join(p.name for p in paths)}", highlight=False)
+
+
+@ensemble_app.command("show")
+def show(
+    file: Optional[Path] = typer.Option(None, "--file", help="ensemble CSV (its .json beside it); default: sim/data"),
+) -> None:
+    """How the ensemble was built: waves and survivors, each parameter's posterior range next to its prior."""
+    from experiments.ensemble_build import calibrated_point
+    from experiments.calibration_params import Parameter
+    from sim import EnsembleError, load_ensemble
+
+    try:
+        ens = load_ensemble(file)
+    except EnsembleError as e:
+        fail(e.problems)
+    prov = ens.provenance
+    priors = [(p["path"], *p["prior"]) for p in prov["parameters"]]
+    console.print(f"{prov.get('command', '?')} ({prov.get('date', '?')}, version {prov.get('version', '?')}, "
+                  f"commit {prov.get('code_version', '?')})", highlight=False)
+    console.print(_posterior_table(priors, ens.members, calibrated_point([Parameter(*p) for p in priors])))
+    console.print(_summary([(w["points"], w["survivors"]) for w in prov["waves"]], len(ens.members),
+                           prov.get("start", "")), highlight=False)
 
 
 def _run_over_ensemble(scenario, members: int, replicates: int, label: str):
