@@ -18,7 +18,7 @@ the same seeds and reports, for city outcomes in one year:
   independent SD, is the floor of the rate's ratio (`floor_ratio`); beside it the SD the count
   would have if each switched household were an independent draw with a small chance
   (sqrt of the sum over seeds' households of the squared number switched), which says whether the
-  switched decisions are that independent noise or something upstream (docs/performance.md).
+  switched decisions are that independent noise or something upstream (docs/sweeps.md, "What pairing buys").
 """
 from __future__ import annotations
 
