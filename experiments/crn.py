@@ -30,8 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import CITY_CODE, load_scenario, paired_difference, with_overrides
-from sim.places import OUTSIDE
+from sim import CITY_CODE, OUTSIDE, UrbanizationModel, load_scenario, paired_difference, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 REFORM = ROOT / "scenarios" / "tieling_reform_2020.yaml"
@@ -69,7 +68,6 @@ class Registered:
 
 def city_run(scenario, seed: int, scale: float, year: int) -> tuple[dict[str, float], Registered]:
     """The city's outcomes in `year` and its registered persons then."""
-    from sim.model import UrbanizationModel
     model = UrbanizationModel(with_overrides(scenario, {"seed": seed, "scale": scale, "end_year": year}))
     model.run()
     o = model.recorder.table()

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 import sim
 from experiments.forecast_check import county_of, load_observed, outcome_of
-from sim import EnsembleError
-from sim.observed import census_points, register_points
+from sim import EnsembleError, census_points, register_points
 
 FIGURES = resources.files("sim") / "data" / "figures.csv"
 HEADER = "geography,year,indicator,value,unit,source_url_or_repo_path,quote,confidence\n"
