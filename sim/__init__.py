@@ -42,7 +42,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
-    "yaml_guard": ("YamlLines",),
+    "yaml_guard": ("YamlLines", "YamlProblem", "read_yaml"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -100,4 +100,4 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table
-    from .yaml_guard import YamlLines
+    from .yaml_guard import YamlLines, YamlProblem, read_yaml
