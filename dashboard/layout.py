@@ -23,7 +23,8 @@ from .figures import TABS
 from .i18n.hover import LEVER_NOTES, PARAMETER_SOURCES, translated
 
 LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
-MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message")
+MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message",
+                 "ens-message")
 TAB_KEYS = {"urban": "tab_urban", "population": "tab_population", "counties": "tab_counties",
             "settle": "tab_settle", "permits": "tab_permits", "schools": "tab_schools", "housing": "tab_housing",
             "money": "tab_money", "budget": "tab_budget", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
