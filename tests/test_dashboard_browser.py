@@ -326,7 +326,7 @@ def test_uploading_a_bad_scenario_shows_the_field(page):
 
 def chosen_in_library(p, name: str) -> None:
     """Until the library dropdown shows `name` as this session's scenario, chosen."""
-    want = f"{name}  ·  本次会话"
+    want = f"{name} · 本次会话"       # (innerText shows the label's double spaces as one)
     try:
         p.wait_for_function("(w) => (document.querySelector('#library')?.innerText || '').includes(w)", arg=want,
                             timeout=TIMEOUT_MS)
@@ -342,7 +342,8 @@ def test_an_uploaded_or_saved_scenario_is_chosen_in_the_library(page):
     page.set_input_files("#upload input[type=file]",
                          files=[{"name": "chosen.yaml", "mimeType": "text/yaml", "buffer": good}])
     chosen_in_library(page, "chosen_upload")
-    assert page.locator("#scenario-name").input_value() == "chosen_upload"
+    page.wait_for_function("() => document.querySelector('#scenario-name').value === 'chosen_upload'",
+                           timeout=TIMEOUT_MS)
     lever = "policy.settlement.residence_years_required"
     reveal(page, lever)
     assert page.locator(lever_selector(lever)).input_value() == "5"
