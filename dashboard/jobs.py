@@ -144,11 +144,12 @@ class RunManager(DiskcacheManager):
     replicates itself, one after another)."""
 
     def __init__(self, cache: JobCache, expire: int | None = None, workers: int | None = None):
+        # (before Dash's __init__, which registers the callbacks already declared through `register`)
+        self.lost_answers: dict[str, Callable[[Any], Any]] = {}   # job name -> answer(args)
+        self._names: dict[Callable, str] = {}
         super().__init__(cache, expire=expire)
         self.launcher = Launcher()
         self.pool = ReplicatePool(workers)
-        self.lost_answers: dict[str, Callable[[Any], Any]] = {}   # job name -> answer(args)
-        self._names: dict[Callable, str] = {}
 
     def register(self, key, fn, progress):
         super().register(key, fn, progress)
