@@ -331,7 +331,9 @@ def chosen_in_library(p, name: str) -> None:
         p.wait_for_function("(w) => (document.querySelector('#library')?.innerText || '').includes(w)", arg=want,
                             timeout=TIMEOUT_MS)
     except sync_api.TimeoutError:
-        raise AssertionError(f"{want!r} not chosen: {p.locator('#library').inner_text()!r}") from None
+        state = p.evaluate("() => ['#library', '#library-message', '#upload-message', '#scenario-name']"
+                           ".map(s => { const e = document.querySelector(s); return e && (e.value ?? e.innerText); })")
+        raise AssertionError(f"{want!r} not chosen: {state!r}; screenshot {shot(p, 'not-chosen')}") from None
 
 
 def test_an_uploaded_or_saved_scenario_is_chosen_in_the_library(page):
@@ -346,11 +348,15 @@ def test_an_uploaded_or_saved_scenario_is_chosen_in_the_library(page):
                            timeout=TIMEOUT_MS)
     lever = "policy.settlement.residence_years_required"
     reveal(page, lever)
+    page.wait_for_selector("#controls:not(.busy)", timeout=TIMEOUT_MS)     # the upload has loaded
     assert page.locator(lever_selector(lever)).input_value() == "5"
     set_number(page, lever_selector(lever), 3)
     set_number(page, "#scenario-name", "chosen_saved")
     page.wait_for_selector(f"[id='{dash_id(type='row', path=lever)}'].changed", timeout=TIMEOUT_MS)
     page.click("#save-btn")
+    page.wait_for_function("() => document.querySelector('#library-message').innerText.includes('已存入情景库')",
+                           timeout=TIMEOUT_MS)
+    assert "chosen_saved" in page.locator("#library-message").inner_text()
     chosen_in_library(page, "chosen_saved")
     # the saved scenario is now the one the levers are compared with: nothing differs from it
     page.wait_for_selector(f"[id='{dash_id(type='row', path=lever)}']:not(.changed)", timeout=TIMEOUT_MS)
