@@ -17,7 +17,7 @@ from dash import Dash
 
 import sim
 
-from . import budget_tab, callbacks, ensemble_panel, i18n, layout
+from . import budget_tab, callbacks, i18n, layout
 from .callbacks import saved as saved_callbacks
 from . import is_local
 from .data import Library, ResultStore, RunSet, run_replicates, scratch_dir
@@ -94,7 +94,6 @@ def create_app(scenarios_dir: str | Path | None = None, geojson: str | Path | No
     callbacks.register(app, library, store, manager, gj, map_credit(gj_path))
     budget_tab.register(app, store)
     saved_callbacks.register(app, library, saved)
-    ensemble_panel.register(app)
     manager.start()   # fork the replicate pool and the run launcher now, before the server starts its threads
     return app
 

@@ -279,13 +279,31 @@ class ResultStore:
         if not isinstance(token, str):
             return None
         item = self.cache.get(token)
-        if item is None:
+        if item is None or "parquet" not in item:
             return None
         return pd.read_parquet(io.BytesIO(item["parquet"]))
 
+    def put_ensemble(self, token: str, result: sim.EnsembleResult) -> None:
+        """A parameter-ensemble result (dashboard/ensemble_panel.py): its runs and members as Parquet."""
+        self.cache.set(token, {"ensemble": _parquet(result.runs), "members": _parquet(result.members),
+                               "manifest": result.manifest}, expire=RESULT_TTL_S)
+
+    def get_ensemble(self, token: str) -> sim.EnsembleResult | None:
+        item = self.cache.get(token) if isinstance(token, str) else None
+        if not isinstance(item, dict) or "ensemble" not in item:
+            return None
+        return sim.EnsembleResult(pd.read_parquet(io.BytesIO(item["ensemble"])),
+                                  pd.read_parquet(io.BytesIO(item["members"])), item["manifest"])
+
     def manifests(self, token: str) -> list[dict]:
         item = self.cache.get(token) if isinstance(token, str) else None
-        return item["manifests"] if item else []
+        return item.get("manifests", []) if isinstance(item, dict) else []
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
 
 
 def runsets_from(runs: list[dict] | None, store: ResultStore) -> tuple[list[RunSet], list[str]]:

@@ -2,15 +2,18 @@
 parameter ensemble (`sim.run(..., ensemble=K)`, 2 seeds each; docs/calibration.md, "Ensemble"),
 shown as the headline outcomes' bands with the shares of the variance due to parameters and to
 seeds. Every word is in `i18n/ensemble.py`.
+
+The card's callbacks, which run the ensemble in the background on the replicate pool, are in
+callbacks/ensemble.py.
 """
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html, no_update
+from dash import dcc, html
 from plotly.subplots import make_subplots
 
 import sim
-from sim import EnsembleError, EnsembleResult
+from sim import EnsembleResult
 
 from . import i18n
 
@@ -18,6 +21,7 @@ HEADLINE = EnsembleResult.HEADLINE
 REPLICATES = 2
 MAX_K = 50
 LEVEL = 0.9
+HIDDEN, SHOWN = {"visibility": "hidden"}, {"visibility": "visible"}
 
 
 def panel(lang: str) -> html.Section:
@@ -31,8 +35,13 @@ def panel(lang: str) -> html.Section:
             html.Div([html.Label(t("ens_k", lang), id="ens-k-label"),
                       dcc.Input(id="ens-k", type="number", min=2, max=MAX_K, step=1, value=5)], className="field"),
             html.Button(t("ens_go", lang), id="ens-go", className="btn"),
+            html.Button(t("cancel", lang), id="ens-cancel", className="btn", disabled=True),
+            html.Div([html.Progress(id="ens-progress", value="0", max="1"),
+                      html.Span(id="ens-progress-text", className="progress-text")],
+                     id="ens-progress-wrap", className="progress-wrap", style=HIDDEN),
         ], className="options-row"),
-        html.P(id="ens-status", className="note"),
+        html.Div(id="ens-message", role="status", className="run-message"),
+        dcc.Store(id="ens-data"),
         dcc.Loading(html.Div(id="ens-view"), type="dot"),
     ], className="card", id="ensemble-card")
 
@@ -69,33 +78,3 @@ def _table(result, lang: str) -> list:
     k = len(result.members)
     return [html.P(t("ens_table_note", lang).format(year=year, k=k, runs=k * REPLICATES), className="note"),
             html.Table([html.Thead(head), html.Tbody(body)], className="summary")]
-
-
-def register(app) -> None:
-    @app.callback(Output("ens-title", "children"), Output("ens-help", "children"), Output("ens-run-label", "children"),
-                  Output("ens-k-label", "children"), Output("ens-go", "children"), Input("lang-switch", "value"))
-    def translate(lang):
-        return (i18n.t("ens_title", lang), i18n.t("ens_help", lang).format(level=f"{LEVEL:.0%}"),
-                i18n.t("ens_run_of", lang), i18n.t("ens_k", lang), i18n.t("ens_go", lang))
-
-    @app.callback(Output("ens-run", "options"), Output("ens-run", "value"), Input("runs", "data"),
-                  State("ens-run", "value"))
-    def choices(runs, current):
-        keys = [r["key"] for r in runs or []]
-        options = [{"label": r["label"], "value": r["key"]} for r in runs or []]
-        return options, current if current in keys else (keys[-1] if keys else None)
-
-    @app.callback(Output("ens-view", "children"), Output("ens-status", "children"),
-                  Input("ens-go", "n_clicks"), State("ens-run", "value"), State("ens-k", "value"),
-                  State("runs", "data"), State("lang-switch", "value"), prevent_initial_call=True)
-    def run_ensemble(_, key, k, runs, lang):
-        record = next((r for r in runs or [] if r.get("key") == key), None)
-        if record is None:
-            return no_update, i18n.t("ens_no_runs", lang)
-        if not isinstance(k, (int, float)) or int(k) != k or not 2 <= k <= MAX_K:
-            return no_update, i18n.t("ens_bad_k", lang).format(n=MAX_K)
-        try:
-            result = sim.run(sim.parse_scenario(record["yaml"]), ensemble=int(k), replicates=REPLICATES)
-        except EnsembleError as e:
-            return no_update, "; ".join(e.problems)
-        return [dcc.Graph(figure=_figure(result, lang)), *_table(result, lang)], ""

@@ -12,7 +12,7 @@ run that had just ended raised `psutil.NoSuchProcess` (HTTP 500). `RunManager` f
 - the job store (`JobCache`) waits for a busy SQLite database instead of raising `Timeout`;
 - a process that is gone is "not running", whatever psutil says about it;
 - a run whose process ended without a result (killed, out of memory) answers with the
-  callback's `lost_answer` (a message on the page) instead of nothing.
+  answer its callback gave `RunManager.on_lost` (a message on the page) instead of nothing.
 
 A run hands its replicates to the manager's `pool` (dashboard/pool.py), warm processes forked
 with the launcher, one per core, that run them at the same time.
@@ -138,15 +138,27 @@ def _running(pid: int) -> bool:
 
 class RunManager(DiskcacheManager):
     """Dash's DiskcacheManager with runs forked by a Launcher, psutil races ignored, lost
-    runs answered with `lost_answer(args)` (set by the callback that runs them), and a pool of
+    runs answered with the answer their callback gave `on_lost` (each background callback its
+    own: the ensemble card's outputs are not a run's), and a pool of
     `workers` processes for the runs' replicates (None: one per core; 0: no pool, a run does its
     replicates itself, one after another)."""
 
     def __init__(self, cache: JobCache, expire: int | None = None, workers: int | None = None):
+        # (before Dash's __init__, which registers the callbacks already declared through `register`)
+        self.lost_answers: dict[str, Callable[[Any], Any]] = {}   # job name -> answer(args)
+        self._names: dict[Callable, str] = {}
         super().__init__(cache, expire=expire)
         self.launcher = Launcher()
         self.pool = ReplicatePool(workers)
-        self.lost_answer: Callable[[Any], Any] | None = None
+
+    def register(self, key, fn, progress):
+        super().register(key, fn, progress)
+        self._names[fn] = key
+
+    def on_lost(self, callback: Callable, answer: Callable[[Any], Any]) -> None:
+        """`answer(args)`: what the background `callback` (as `app.callback` returned it) gives
+        when its process ends without a result."""
+        self.lost_answers[self._names[getattr(callback, "__wrapped__", callback)]] = answer
 
     def start(self) -> None:
         """Fork the replicate pool and the launcher; call once every background callback is
@@ -160,8 +172,8 @@ class RunManager(DiskcacheManager):
 
     def call_job_fn(self, key, job_fn, args, context):
         name = next(k for k, fn in self.func_registry.items() if fn is job_fn)
-        if self.lost_answer is not None:
-            self.handle.set(_lost_key(key), self.lost_answer(args), expire=24 * 3600)
+        if name in self.lost_answers:
+            self.handle.set(_lost_key(key), self.lost_answers[name](args), expire=24 * 3600)
         return self.launcher.launch(name, (key, self._make_progress_key(key), args, context))
 
     def job_running(self, job):
@@ -169,7 +181,7 @@ class RunManager(DiskcacheManager):
 
     def terminate_job(self, job):
         # a run stopped on request (Cancel, or a newer click of the same button) is not lost:
-        # remembered, so a poll that arrives after it answers "cancelled" (no update), not `lost_answer`;
+        # remembered, so a poll that arrives after it answers "cancelled" (no update), not the lost answer;
         # one already gone (killed from outside) stays lost
         if job and self.job_running(job):
             self.handle.set(_terminated_key(job), True, expire=24 * 3600)

@@ -23,7 +23,8 @@ from .figures import TABS
 from .i18n.hover import LEVER_NOTES, PARAMETER_SOURCES, translated
 
 LEVERS_BY_PATH = {lv.path: lv for lv in sim.LEVERS}
-MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message")
+MESSAGE_AREAS = ("load-message", "upload-message", "library-message", "run-message", "saved-message",
+                 "ens-message")
 TAB_KEYS = {"urban": "tab_urban", "population": "tab_population", "counties": "tab_counties",
             "settle": "tab_settle", "permits": "tab_permits", "schools": "tab_schools", "housing": "tab_housing",
             "money": "tab_money", "budget": "tab_budget", "statistics": "tab_statistics", "map": "tab_map", "explore": "tab_explore",
@@ -372,7 +373,8 @@ def page(entries, library_key: str | None, lang: str = i18n.DEFAULT_LANG) -> Any
         dcc.Store(id="session-token", data=secrets.token_urlsafe(16)),
         dcc.Store(id="runs", storage_type="session", data=[]),
         dcc.Store(id="session-library", storage_type="session", data={}),
-        dcc.Store(id="link-key"),    # the library key of a scenario opened from a link (callbacks/saved.py)
+        # the library key to choose once the options hold it: uploaded, saved, opened from a link
+        dcc.Store(id="library-pending"),
         dcc.Download(id="download"),
         dcc.Location(id="url", refresh=False),       # ?scenario=<id or name> opens a saved scenario
         # message records of the status areas, rendered in the current language (callbacks/messages.py)

@@ -124,26 +124,40 @@ class ReplicatePool:
             progress: Callable[[int, int], None] | None = None) -> tuple[Any, list[dict]]:
         """Every replicate on a worker at once; the same tables as data.run_replicates. Raises
         PoolUnavailable when nothing listens (the pool was stopped): the caller runs them itself."""
-        total = (scenario.end_year - scenario.base_year) * len(seeds)
-        done = [0] * len(seeds)
+        results = self.run_each([(scenario, i, int(s), float(scale)) for i, s in enumerate(seeds)], progress)
+        return gather([r[0] for r in results], [r[1] for r in results])
+
+    def run_each(self, tasks: list[tuple[sim.Scenario, int, int, float]],
+                 progress: Callable[[int, int], None] | None = None,
+                 at_once: int | None = None) -> list[tuple[Any, dict]]:
+        """Each task, (scenario, replicate index, seed, scale), on a worker: data.one_replicate's
+        (outcomes, manifest) per task, in the tasks' order; `progress(done, total)` counts the
+        simulated years of them all. At most `at_once` tasks wait for or hold a worker (None:
+        all), so a long list (the parameter ensemble's runs) leaves room, between its tasks, for
+        other sessions' runs. The first error is raised; tasks not yet started are dropped."""
+        total = sum(sc.end_year - sc.base_year for sc, *_ in tasks)
+        done = [0] * len(tasks)
         lock = threading.Lock()
 
-        def year(i: int, n: int) -> None:
+        def year(slot: int, n: int) -> None:
             with lock:
-                done[i] = n
+                done[slot] = n
                 if progress is not None:
                     progress(sum(done), total)
 
-        # one thread per replicate: connecting waits until a worker accepts (the handshake needs
-        # it), and the others' years must be heard meanwhile
-        with ThreadPoolExecutor(len(seeds)) as ex:
-            futures = [ex.submit(self._replicate, scenario, i, int(s), float(scale), year)
-                       for i, s in enumerate(seeds)]
-            results = [f.result() for f in futures]
-        return gather([r[0] for r in results], [r[1] for r in results])
+        # one thread per task under way: connecting waits until a worker accepts (the handshake
+        # needs it), and the others' years must be heard meanwhile
+        with ThreadPoolExecutor(max(1, min(len(tasks), at_once or len(tasks)))) as ex:
+            futures = [ex.submit(self._replicate, task, slot, year) for slot, task in enumerate(tasks)]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
 
-    def _replicate(self, scenario: sim.Scenario, i: int, seed: int, scale: float,
+    def _replicate(self, task: tuple[sim.Scenario, int, int, float], slot: int,
                    year: Callable[[int, int], None]) -> tuple[Any, dict]:
+        scenario, i, seed, scale = task
         for _attempt in range(RETRIES + 1):
             try:
                 conn = Client(self.address, "AF_UNIX", authkey=self.authkey)
@@ -152,15 +166,15 @@ class ReplicatePool:
             except (EOFError, ConnectionResetError):   # the worker died in the handshake
                 continue
             with conn:
-                conn.send((scenario, i, seed, scale))
+                conn.send((scenario, i, int(seed), float(scale)))
                 while True:
                     try:
                         kind, *body = conn.recv()
                     except (EOFError, OSError):     # the worker died: once more, on another
-                        year(i, 0)
+                        year(slot, 0)
                         break
                     if kind == "year":
-                        year(i, body[0])
+                        year(slot, body[0])
                     elif kind == "error":
                         raise body[0]
                     else:

@@ -1,7 +1,8 @@
 """A report to take to the meeting: one printable HTML page (Jinja2), the same page as PDF
 (printed by headless Chromium), and an Excel workbook (openpyxl) of the compared runs —
 scenarios and their levers in words, the scorecard with intervals, the targets, why the runs
-differ, key charts and the model's known limits. Used by the dashboard and `urbsim scorecard`.
+differ (in a table and in the budget tab's bars with their intervals), key charts and the
+model's known limits. Used by the dashboard and `urbsim scorecard`.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import sim
 
 from . import i18n
 from .budget_tab import LEVEL, explain_table, fig_items, scorecard_table, targets_table
+from .figures.explain import fig_explain
 from .i18n.budget import LIMITS
 
 
@@ -167,7 +169,7 @@ def report_html(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | 
                           info=t("report_run_info", lang).format(scale=f"{r.scale:g}", n=len(r.replicates),
                                                                  seeds=", ".join(str(s) for s in r.seeds)),
                           changes=lever_changes(r.scenario, base.scenario, lang)))
-    charts = [fig_items(card, lang)] + key_charts(runs, lang)
+    charts = [fig_items(card, lang)] + breakdown_charts(runs, card, e, other, lang) + key_charts(runs, lang)
     chart_html = [f.to_html(full_html=False, include_plotlyjs=(k == 0), default_width="100%")
                   for k, f in enumerate(charts)]
     n = int(card.totals.n.min())
@@ -190,10 +192,30 @@ def report_html(runs, card: sim.Scorecard, e: pd.DataFrame | None, other: str | 
         h_limits=t("report_limits", lang), limits=[zh if lang == "zh" else en for zh, en in LIMITS])
 
 
+def breakdown(runs: list[ReportRun], card: sim.Scorecard, other: str) -> pd.DataFrame:
+    """Why `other` differs from the baseline, part by part, paired by seed (sim.explain_breakdown)."""
+    reps = {r.label: r.replicates for r in runs}
+    return sim.explain_breakdown(reps[card.baseline], reps[other], card.start, card.end, level=card.level)
+
+
+def breakdown_charts(runs: list[ReportRun], card: sim.Scorecard, e: pd.DataFrame | None, other: str | None,
+                     lang: str) -> list[go.Figure]:
+    """The budget tab's bars of why the runs differ (settlements, hukou holders, net budget, each
+    part with its interval as an error bar), when there is a run to compare with the baseline."""
+    if e is None or other is None:
+        return []
+    fig = fig_explain(breakdown(runs, card, other), card.baseline, other, card.start, card.end, lang)
+    # a printed page is narrower than the tab: the long title goes on three lines
+    title = fig.layout.title.text
+    for old, new in (("（", "<br>（"), (" (", "<br>("), ("；各", "；<br>各"), ("; parts", ";<br>parts")):
+        title = title.replace(old, new, 1)
+    fig.update_layout(title={"text": title, "font": {"size": 13}}, margin={"t": 110})
+    return [fig]
+
+
 def breakdown_sheet(runs: list[ReportRun], card: sim.Scorecard, other: str) -> pd.DataFrame:
     """The difference by pathway, agent kind, item and county (sim.explain_breakdown), with units."""
-    reps = {r.label: r.replicates for r in runs}
-    b = sim.explain_breakdown(reps[card.baseline], reps[other], card.start, card.end, level=card.level)
+    b = breakdown(runs, card, other)
     unit = b.measure.map(lambda m: "yuan" if m.startswith("budget") else "persons")
     return b.assign(unit=unit, baseline=card.baseline, scenario=other)
 

@@ -14,31 +14,14 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import ValidationError
 
-from sim import CITY_CODE, COUNTIES, OUTCOMES, Scenario, ScenarioError, YamlLines, load_scenario, with_overrides
+from sim import (CITY_CODE, COUNTIES, OUTCOMES, Scenario, ScenarioError, YamlLines, YamlProblem, load_scenario,
+                 read_yaml, with_overrides)
 
 from .factors import is_model, resolve_factor, unwrap
 from .spec import GridDesign, LhsDesign, Method, MorrisDesign, SobolDesign, SweepError, SweepSpec
 
 
 # --- loading -------------------------------------------------------------------
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """safe_load that refuses a mapping key given twice (plain safe_load keeps the last silently)."""
-
-
-def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} is given twice (first on line {seen[key]})", key_node.start_mark)
-        seen[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
 
 def _known(loc: tuple) -> list[str]:
     """Field names of the spec block at `loc` (map keys such as factor paths are stepped over)."""
@@ -96,13 +79,10 @@ def _describe(err: dict, source: str, node: yaml.Node | None) -> str:
 def parse_sweep(text: str, source: str = "<spec>", root: str | Path | None = None) -> SweepSpec:
     """Validate sweep-spec YAML text. `source` names it in messages; `root` is the folder
     that `base:` is relative to (default: the current folder). Raises SweepError."""
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise SweepError(f"{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
+    try:   # bounded size, depth and aliases, no key twice (the scenario files' reader)
+        data, node = read_yaml(text)
+    except YamlProblem as e:
+        raise SweepError(f"{source}:{e.line}: {e}" if e.line else f"{source}: {e}") from None
     if not isinstance(data, dict):
         raise SweepError(f"{source}: expected a mapping of sweep fields at the top, found {type(data).__name__}")
     try:

@@ -25,7 +25,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference", "replicate_seeds"),
     "outcomes": ("OUTCOMES", "OutcomeInfo", "headline"),
     "parameters": ("Behaviour", "PARAMETERS", "ParameterInfo", "iter_parameters"),
-    "places": ("CITY_CODE", "COUNTIES", "county_label", "geojson_path"),
+    "places": ("CITY_CODE", "COUNTIES", "OUTSIDE", "county_label", "geojson_path"),
     "population.census": ("CensusYear", "load_census"),
     "population.cache": ("keep_populations_in_memory",),
     "policies.levers": ("CLAUSES", "LEVERS", "LeverInfo", "Policy"),
@@ -42,7 +42,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "scenario": ("Scenario", "ScenarioError", "load_scenario", "parse_override", "parse_scenario", "scenario_yaml",
                  "with_overrides"),
     "tables": ("levers_table", "parameters_table"),
-    "yaml_guard": ("YamlLines",),
+    "yaml_guard": ("YamlLines", "YamlProblem", "read_yaml"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .observed import census_points, observed_points, register_points
     from .outcomes import OUTCOMES, OutcomeInfo, headline
     from .parameters import PARAMETERS, Behaviour, ParameterInfo, iter_parameters
-    from .places import CITY_CODE, COUNTIES, county_label, geojson_path
+    from .places import CITY_CODE, COUNTIES, OUTSIDE, county_label, geojson_path
     from .policies.levers import CLAUSES, LEVERS, LeverInfo, Policy
     from .population.cache import keep_populations_in_memory
     from .population.census import CensusYear, load_census
@@ -100,4 +100,4 @@ if TYPE_CHECKING:  # what editors and type checkers see; never executed
     from .scenario import (Scenario, ScenarioError, load_scenario, parse_override, parse_scenario, scenario_yaml,
                            with_overrides)
     from .tables import levers_table, parameters_table
-    from .yaml_guard import YamlLines
+    from .yaml_guard import YamlLines, YamlProblem, read_yaml

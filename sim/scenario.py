@@ -178,9 +178,9 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError([f"--set {text}: expected PATH=VALUE"])
     path, raw = text.split("=", 1)
     try:
-        return path.strip(), yaml.safe_load(raw)
-    except yaml.YAMLError:
-        raise ScenarioError([f"--set {text}: the value is not valid YAML"]) from None
+        return path.strip(), read_yaml(raw)[0]     # guarded like a file (sim/yaml_guard.py)
+    except YamlProblem as e:
+        raise ScenarioError([f"--set {short(text)}: the value is not YAML the simulator reads: {e}"]) from None
 
 
 def scenario_yaml(scenario: Scenario) -> str:

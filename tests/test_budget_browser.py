@@ -112,6 +112,8 @@ def check_report(p, w: dict, settlers: str) -> None:
     flat = re.sub(r"\s+", "", text)
     assert NAME in flat and w["scorecard"].replace(" ", "") in flat
     assert settlers in flat                                     # the scorecard's figure, as the page shows it
+    assert w["panel"].replace(" ", "") in flat.replace("戶", "户")   # the bars of why the runs differ (the
+    # font's 户 comes out as its variant 戶)
     book = openpyxl.load_workbook(io.BytesIO(download(p, "#report-xlsx")))
     assert book.sheetnames == w["sheets"]
     for sheet in (w["sheets"][0], w["sheets"][3], w["sheets"][4]):

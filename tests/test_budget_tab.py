@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import openpyxl
 import pytest
@@ -89,8 +90,18 @@ def test_report_html_and_workbook(runsets):
     assert page.startswith("<!doctype html>") and "记分卡" in page and "模型的已知局限" in page
     assert "高校毕业生落户" in page               # a lever that differs from the baseline, in words
     assert page.count("<table") == 3 and "plotly" in page
+    # the budget tab's bars of why the runs differ, each with its interval, in the page's language
+    bars = report.breakdown_charts(report.from_runsets(runsets), card, e, other, "zh")
+    assert len(bars) == 1 and {t.meta["measure"] for t in bars[0].data} == {"settlements", "hukou_holders",
+                                                                            "budget_net"}
+    assert all(t.error_x.array is not None and t.error_x.arrayminus is not None for t in bars[0].data)
+    assert [a.text.split(" (")[0] for a in bars[0].layout.annotations] == [
+        i18n.t(f"explain_panel_{m}", "zh") for m in ("settlements", "hukou_holders", "budget_net")]
+    assert '"kind":"explain"' in page.replace(" ", "") and (
+        i18n.t("explain_panel_settlements", "zh").encode("unicode_escape").decode() in page)
     english = report.report_html(runsets, card, e, other, "en")
     assert "Scorecard" in english and "Why tieling_reform_2020 differs" in english
+    assert i18n.t("explain_panel_settlements", "en") in english
     book = openpyxl.load_workbook(io.BytesIO(report.workbook(runsets, card, e, other, "zh")))
     assert book.sheetnames[:3] == ["记分卡", "目标", "差异来源"]      # in the page's language
     header = [c.value for c in book["记分卡"][1]]
@@ -102,3 +113,9 @@ def test_report_pdf(runsets):
     card, e, other, _, _ = budget_tab.compute(runsets, NAMES[0])
     data = report.pdf(report.report_html(runsets, card, e, other, "zh"))
     assert data[:5] == b"%PDF-" and len(data) > 20_000
+    # the breakdown's bars are drawn in the printed page too, their panels titled in Chinese
+    import pypdf
+    text = "".join(pg.extract_text() for pg in pypdf.PdfReader(io.BytesIO(data)).pages)
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("戶", "户")   # the font's variant of 户
+    for m in ("settlements", "hukou_holders", "budget_net"):
+        assert i18n.t(f"explain_panel_{m}", "zh") in flat, m

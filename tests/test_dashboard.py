@@ -467,3 +467,18 @@ def test_the_record_is_drawn_beside_the_simulated_lines(runsets):
     fig = figures.fig_time_panels([rs], ViewOptions(lang="en"), [[("hukou_holders", "all")]], "tab_population")
     roles = {t.meta["role"]: list(t.x) for t in fig.data if (t.meta or {}).get("kind") == "observed"}
     assert roles["fit"] == [2017, 2018, 2019]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_run_chips_hover_names_its_changed_levers_in_the_pages_language(lang):
+    from dashboard.callbacks import run_chip
+    from tests.chinese_view import stray_words
+    paths = ["policy.graduates.settlement", "policy.transfers.yuan_per_settler"]
+    record = {"key": "k", "label": "variant", "name": "variant", "scale": 0.01, "seeds": [1, 2], "end_year": 2025,
+              "wall_s": 1.0, "changed": paths}
+    lines = run_chip(0, record, None, lang).title.split("\n")
+    assert lines[1:] == [next(lv for lv in sim.LEVERS if lv.path == p).label(lang) for p in paths]
+    assert not any(p in run_chip(0, record, None, lang).title for p in paths)
+    if lang == "zh":
+        assert stray_words("\n".join(lines)) == []
+    assert run_chip(0, {**record, "changed": []}, None, lang).title == "variant"

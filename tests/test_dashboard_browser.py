@@ -324,6 +324,49 @@ def test_uploading_a_bad_scenario_shows_the_field(page):
     shot(page, "upload")
 
 
+def chosen_in_library(p, name: str) -> None:
+    """Until the library dropdown shows `name` as this session's scenario, chosen."""
+    want = f"{name} · 本次会话"       # (innerText shows the label's double spaces as one)
+    try:
+        p.wait_for_function("(w) => (document.querySelector('#library')?.innerText || '').includes(w)", arg=want,
+                            timeout=TIMEOUT_MS)
+    except sync_api.TimeoutError:
+        state = p.evaluate("() => ['#library', '#library-message', '#upload-message', '#scenario-name']"
+                           ".map(s => { const e = document.querySelector(s); return e && (e.value ?? e.innerText); })")
+        raise AssertionError(f"{want!r} not chosen: {state!r}; screenshot {shot(p, 'not-chosen')}") from None
+
+
+def test_an_uploaded_or_saved_scenario_is_chosen_in_the_library(page):
+    """Uploading a file and saving the edited scenario to the session both choose it in the
+    dropdown (whose options arrive with it) and load it into the controls."""
+    good = (SCENARIOS / "baseline_pre_reform.yaml").read_bytes().replace(
+        b"name: baseline_pre_reform", b"name: chosen_upload")
+    page.set_input_files("#upload input[type=file]",
+                         files=[{"name": "chosen.yaml", "mimeType": "text/yaml", "buffer": good}])
+    chosen_in_library(page, "chosen_upload")
+    page.wait_for_function("() => document.querySelector('#scenario-name').value === 'chosen_upload'",
+                           timeout=TIMEOUT_MS)
+    lever = "policy.settlement.residence_years_required"
+    reveal(page, lever)
+    page.wait_for_selector("#controls:not(.busy)", timeout=TIMEOUT_MS)     # the upload has loaded
+    assert page.locator(lever_selector(lever)).input_value() == "5"
+    set_number(page, lever_selector(lever), 3)
+    set_number(page, "#scenario-name", "chosen_saved")
+    page.wait_for_selector(f"[id='{dash_id(type='row', path=lever)}'].changed", timeout=TIMEOUT_MS)
+    page.click("#save-btn")
+    page.wait_for_function("() => document.querySelector('#library-message').innerText.includes('已存入情景库')",
+                           timeout=TIMEOUT_MS)
+    assert "chosen_saved" in page.locator("#library-message").inner_text()
+    chosen_in_library(page, "chosen_saved")
+    # the saved scenario is now the one the levers are compared with: nothing differs from it
+    page.wait_for_selector(f"[id='{dash_id(type='row', path=lever)}']:not(.changed)", timeout=TIMEOUT_MS)
+    assert page.locator(lever_selector(lever)).input_value() == "3"
+    page.click("#library")
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert any(o.startswith("chosen_upload") for o in options) and any(o.startswith("chosen_saved") for o in options)
+
+
 def test_downloads(page, tmp_path):
     with page.expect_download() as d:
         page.click("#yaml-btn")

@@ -42,7 +42,7 @@ def manager(tmp_path):
     m = RunManager(JobCache(str(tmp_path / "jobs")))
     m.func_registry.update({"store": lambda key, _p, args, _c: store_result(tmp_path / "jobs", key, args),
                             "lost": end_without_result, "sleep": sleep_long})
-    m.lost_answer = lambda args: ["lost", args]
+    m.lost_answers.update({name: (lambda args: ["lost", args]) for name in ("lost", "sleep")})
     m.start()
     yield m
     m.launcher.stop()

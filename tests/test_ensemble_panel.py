@@ -64,3 +64,42 @@ def test_the_table_gives_both_shares_in_the_chosen_language(result):
     assert len(shares) == 2 * len(HEADLINE)
     en = texts(ensemble_panel._table(result, "en"))
     assert "Share due to parameters" in en and any("pp" in s for s in en)
+
+
+# --- the ensemble's runs on the replicate pool ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def short():
+    from .conftest import SCENARIOS
+    sc = sim.load_scenario(SCENARIOS / "tieling_reform_2020.yaml")
+    return sim.with_overrides(sc, {"scale": 0.005, "end_year": sc.base_year + 2})
+
+
+def test_the_ensemble_on_the_pool_is_the_serial_ensemble(short):
+    from dashboard.ensemble_runs import run_ensemble
+    from dashboard.pool import ReplicatePool
+
+    serial = sim.run(short, ensemble=3, replicates=2)
+    pool = ReplicatePool(2)
+    pool.start()
+    steps: list[tuple[int, int]] = []
+    try:
+        pooled = run_ensemble(short, 3, 2, lambda d, t: steps.append((d, t)), pool=pool)
+    finally:
+        pool.stop()
+    pd.testing.assert_frame_equal(pooled.runs, serial.runs)
+    pd.testing.assert_frame_equal(pooled.members, serial.members)
+    assert pooled.manifest == serial.manifest
+    assert steps[-1] == (12, 12) and max(d for d, _ in steps) == 12       # 3 members x 2 seeds x 2 years
+    pd.testing.assert_frame_equal(pooled.variance_shares(), serial.variance_shares())
+
+
+def test_without_a_pool_the_ensemble_runs_serially_with_progress_in_years(short):
+    from dashboard.ensemble_runs import run_ensemble
+
+    steps: list[tuple[int, int]] = []
+    result = run_ensemble(short, 2, 2, lambda d, t: steps.append((d, t)))
+    assert steps == [(2, 8), (4, 8), (6, 8), (8, 8)]
+    assert sorted(result.runs.member.unique()) == sorted(result.members.member)
+    with pytest.raises(sim.EnsembleError):
+        run_ensemble(short, 1, 2)

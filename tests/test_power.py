@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from experiments import power
-from experiments.crn import crn_report
+from experiments.crn import Registered, crn_report, ratio_interval, switched
 from sim.doc_tables import stale
 
 
@@ -94,5 +94,31 @@ def test_crn_report_pairs_seeds_and_compares_with_independent_runs():
         b = rep.values[("baseline", k)].to_numpy()
         assert t.loc[k, "sd_paired"] == pytest.approx(np.std(r - b, ddof=1))
         assert t.loc[k, "sd_independent"] == pytest.approx(np.sqrt(r.var(ddof=1) + b.var(ddof=1)))
+        assert t.loc[k, "ratio_low"] <= t.loc[k, "ratio"] <= t.loc[k, "ratio_high"]
     # Same seeds share their noise: residents a few years in differ far less than independent runs.
     assert t.loc["residents", "ratio"] < 0.5
+    # The reform settles people the pre-reform rules do not; nearly never the other way round.
+    assert (rep.switched.up > 0).all() and (rep.switched.down < rep.switched.up).all()
+    assert 0 < t.loc["hukou_urbanization_rate", "floor_ratio"] < np.inf
+
+
+def test_switched_matches_persons_by_key_and_counts_their_households():
+    reform = Registered(key=np.array([5, 1, 2, 3, 9]), town=np.array([True, True, True, False, True]),
+                        household=np.array([50, 10, 10, 30, 90]))
+    baseline = Registered(key=np.array([1, 2, 3, 5, 7]), town=np.array([False, False, True, True, False]),
+                          household=np.array([11, 11, 31, 51, 71]))
+    out = switched(reform, baseline)
+    # 1 and 2 switched up (one household of two), 3 down; 5 is town in both; 9 and 7 are in one run only
+    assert out == {"up": 2, "down": 1, "households": 1, "sum_squares": 4, "holders": 5}
+
+
+def test_ratio_interval_covers_the_ratio_and_narrows_with_more_seeds():
+    gen = np.random.default_rng(3)
+    def width(n):
+        common = gen.normal(size=n)
+        r, b = common + 0.3 * gen.normal(size=n), common + 0.3 * gen.normal(size=n)
+        low, high = ratio_interval(r, b)
+        ratio = (r - b).std(ddof=1) / np.sqrt(r.var(ddof=1) + b.var(ddof=1))
+        assert low <= ratio <= high
+        return high - low
+    assert width(200) < width(8)

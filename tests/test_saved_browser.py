@@ -37,6 +37,9 @@ def open_link(browser, link: str):  # noqa: F811
                                "document.querySelector('#load-message')?.innerText, "
                                "document.querySelector('#library')?.innerText]")
         raise AssertionError(f"the link did not load {NAME}: {state}") from None
+    # and it is chosen in the library list, as this session's scenario
+    other.wait_for_function("(w) => (document.querySelector('#library')?.innerText || '').includes(w)",
+                            arg=f"{NAME} · 本次会话", timeout=TIMEOUT_MS)
     reveal(other, LEVER)
     return other
 

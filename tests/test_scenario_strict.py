@@ -148,3 +148,15 @@ def test_validate_exits_2_on_each_kind(tmp_path):
     assert result.exit_code == 2
     lines = error_lines(result)
     assert len(lines) == 3 and all(re.match(r"^\S+\.yaml:\d+: \S+: expected ", ln) for ln in lines), lines
+
+
+def test_an_override_value_is_read_by_the_guarded_reader():
+    """`--set` values are YAML too: aliases expanding to 100,000 values are refused as in a file;
+    plain values still read."""
+    from sim import parse_override
+    laughs = "x=[&a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], " \
+             "&c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], " \
+             "&e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]]"
+    with pytest.raises(ScenarioError, match="the value is not YAML the simulator reads"):
+        parse_override(laughs)
+    assert parse_override("policy.purchase.enabled=false") == ("policy.purchase.enabled", False)

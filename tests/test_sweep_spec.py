@@ -154,8 +154,16 @@ def test_bad_spec_messages(tmp_path, change, message):
 def test_yaml_problems(tmp_path):
     dup = tmp_path / "dup.yaml"
     dup.write_text("name: a\nname: b\n", encoding="utf-8")
-    with pytest.raises(SweepError, match=r"dup.yaml:2: invalid YAML: key 'name' is given twice \(first on line 1\)"):
+    with pytest.raises(SweepError, match=r"dup.yaml:2: the key 'name' appears twice \(first on line 1\)"):
         load_sweep(dup)
+    # a small file whose aliases expand to billions of nodes is refused before anything walks it
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                      + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n"
+                                for p, c in zip("abcdefgh", "bcdefghi")), encoding="utf-8")
+    assert laughs.stat().st_size < 2000
+    with pytest.raises(SweepError, match=r"laughs.yaml"):
+        load_sweep(laughs)
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: [a\n", encoding="utf-8")
     with pytest.raises(SweepError, match=r"broken.yaml:\d+: invalid YAML"):

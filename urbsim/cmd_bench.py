@@ -98,7 +98,10 @@ def _noise(crn: bool, seeds: int, json_out: bool) -> None:
     say = lambda line: err.print(line, highlight=False, markup=False)   # noqa: E731
     if crn:
         from experiments.crn import crn_report
-        table = crn_report(seeds=seeds, say=say).table
+        report = crn_report(seeds=seeds, say=say)
+        table = report.table
+        say("persons switched to town hukou by the reform alone, by seed (experiments/crn.py):")
+        say(report.switched.to_string())
     else:
         from experiments.power import TABLE, measure, write
         table = measure(seeds=seeds, say=say)

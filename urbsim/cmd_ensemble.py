@@ -16,6 +16,7 @@ ensemble was built (waves, survivors, posterior ranges next to the priors).
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -256,7 +257,8 @@ def run_members(
 
 @ensemble_app.command("check")
 def check(
-    observed: Path = typer.Argument(..., help="CSV of observed figures: year, county, outcome, value"),
+    observed: Path = typer.Argument(..., help="CSV of observed figures: year, county, outcome, value; "
+                                    "or in data/figures.csv's layout (geography, year, indicator, value, unit)"),
     members: int = typer.Option(20, "--members", min=2, help="ensemble members drawn (K)"),
     replicates: int = typer.Option(2, "--replicates", min=2, help="seeds per member (R)"),
     scale: float = typer.Option(0.05, "--scale", min=0.001, max=1.0, help="sampled share of the population"),
@@ -264,13 +266,18 @@ def check(
     scenario: Path = typer.Option(Path("scenarios/tieling_reform_2020.yaml"), "--scenario", help="the forecast"),
 ) -> None:
     """Say whether each observed figure lies inside the ensemble's band of the 2020-start forecast."""
-    from experiments.forecast_check import check_forecast, read_observed
+    from experiments.forecast_check import check_forecast, load_observed
     from sim import EnsembleError
 
     try:
-        obs = read_observed(observed)
+        loaded = load_observed(observed)
     except EnsembleError as e:
         fail(e.problems)
+    obs = loaded.figures
+    if loaded.skipped:
+        reasons = Counter(reason for _, reason in loaded.skipped)
+        console.print(f"{observed.name}: {len(obs)} figures to check; {len(loaded.skipped)} rows skipped: "
+                      + "; ".join(f"{n} {r}" for r, n in reasons.most_common()), highlight=False)
     sc = _load_scenario(scenario, scale, int(obs.year.max()))
     result = _run_over_ensemble(sc, members, replicates, "forecast")
     table = check_forecast(obs, result, level)

@@ -148,7 +148,7 @@ def register_run(app, library: Library, store: ResultStore, manager) -> None:
         return place(runs, record), status("run_done", label=label, seconds=wall)
 
     # a run whose process ended without a result (killed, out of memory) says so (dashboard/jobs.py)
-    manager.lost_answer = lambda args: (no_update, failure("run_lost"))
+    manager.on_lost(run, lambda args: (no_update, failure("run_lost")))
 
 
 def register_cancel_and_remove(app) -> None:

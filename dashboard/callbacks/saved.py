@@ -108,9 +108,8 @@ def open_picked(app, library: Library, saved: SavedScenarios) -> None:
 def open_from_link(app, library: Library, saved: SavedScenarios) -> None:
     """`?scenario=<id or name>`: the saved scenario joins the session's library and loads into the controls."""
     @app.callback(Output("session-library", "data", allow_duplicate=True),
-                  Output("library", "value", allow_duplicate=True),
+                  Output("library-pending", "data", allow_duplicate=True),
                   Output("saved-message-data", "data", allow_duplicate=True),
-                  Output("link-key", "data"),
                   Input("url", "search"), State("session-library", "data"),
                   prevent_initial_call="initial_duplicate")
     def open_from_link(search, session_lib):
@@ -121,18 +120,16 @@ def open_from_link(app, library: Library, saved: SavedScenarios) -> None:
         try:
             row, sc = saved.load(ref)
         except LookupError:
-            return no_update, no_update, failure("saved_not_found", "problems", ref=ref), no_update
+            return no_update, no_update, failure("saved_not_found", "problems", ref=ref)
         except sim.ScenarioError as e:
-            return no_update, no_update, problems(e.problems, "saved_invalid"), no_update
+            return no_update, no_update, problems(e.problems, "saved_invalid")
         except (sqlite3.Error, OSError):
-            return no_update, no_update, failure("saved_db_failed", "problems"), no_update
+            return no_update, no_update, failure("saved_db_failed", "problems")
         session_lib = dict(session_lib or {})
         session_lib[sc.name] = row.yaml
-        # the controls load from `link-key` as well as from the dropdown: the dropdown may drop a
-        # value that is not yet among its options (the options follow `session-library`)
-        key = "session:" + sc.name
-        return session_lib, key, status("saved_opened", name=sc.name,
-                                        saved_at=row.saved_at.replace("T", " ")), key
+        # chosen in the library once its entry is among the options (callbacks/scenarios.py)
+        return session_lib, "session:" + sc.name, status("saved_opened", name=sc.name,
+                                                         saved_at=row.saved_at.replace("T", " "))
 
 
 def translate(app, library: Library, saved: SavedScenarios) -> None:

@@ -16,31 +16,28 @@ from .messages import problems, status
 
 def register(app, library: Library) -> None:
     """The scenario callbacks, one named registration each."""
-    for add in (library_choices, choose_linked, load_into_controls, check_draft, upload, save):
+    for add in (library_choices, load_into_controls, check_draft, upload, save):
         add(app, library)
 
 
 def library_choices(app, library: Library) -> None:
-    """The library's choices and the chosen scenario's description, in the page's language."""
-    @app.callback(Output("library", "options"), Output("library-description", "children"),
-                  Input("session-library", "data"), Input("library", "value"), Input("lang-switch", "value"))
-    def library_choices(session_lib, key, lang):
+    """The library's choices, the chosen scenario and its description, in the page's language.
+
+    A scenario that joins the session's library (uploaded, saved to the session, opened from a
+    link: callbacks/saved.py) is chosen by writing its key to `library-pending` with the new
+    `session-library`; it is chosen here, in the same answer as the options that hold it. (Written
+    straight to the dropdown, the key could arrive before those options, and the dropdown drops a
+    value it has no option for.)"""
+    @app.callback(Output("library", "options"), Output("library", "value"), Output("library-description", "children"),
+                  Input("session-library", "data"), Input("library-pending", "data"), Input("library", "value"),
+                  Input("lang-switch", "value"))
+    def library_choices(session_lib, pending, key, lang):
         entries = library.entries(session_lib)
-        desc = next((e.describe(lang) for e in entries if e.key == key), "")
-        return library_options(entries, lang), desc
-
-
-def choose_linked(app, library: Library) -> None:
-    """A scenario opened from a link (`link-key`, callbacks/saved.py) is chosen in the dropdown once
-    its entry is among the options: the dropdown drops a value it has no option for, and the link's
-    value arrives before the options that hold it."""
-    @app.callback(Output("library", "value", allow_duplicate=True),
-                  Input("library", "options"), State("link-key", "data"), State("library", "value"),
-                  prevent_initial_call=True)
-    def choose_linked(options, link_key, key):
-        if not link_key or key or link_key not in {o["value"] for o in options or []}:
-            raise PreventUpdate
-        return link_key
+        arrived = {"session-library.data", "library-pending.data"} & set(ctx.triggered_prop_ids)
+        value = pending if arrived and pending in {e.key for e in entries} else no_update
+        chosen = key if value is no_update else value
+        desc = next((e.describe(lang) for e in entries if e.key == chosen), "")
+        return library_options(entries, lang), value, desc
 
 
 def load_into_controls(app, library: Library) -> None:
@@ -48,13 +45,11 @@ def load_into_controls(app, library: Library) -> None:
     @app.callback(Output(LEVER_VALUES, "value"), Output(PARAM_VALUES, "value"),
                   Output("scenario-name", "value"), Output("end-year", "value"),
                   Output("load-message-data", "data"),
-                  Input("library", "value"), Input("reset-btn", "n_clicks"), Input("link-key", "data"),
+                  Input("library", "value"), Input("reset-btn", "n_clicks"),
                   State("session-library", "data"), LEVER_IDS, PARAM_IDS, State("lang-switch", "value"),
                   # the controls take no input while a scenario loads into them
                   running=[(Output("controls", "className"), "card busy", "card")])
-    def load_into_controls(key, _reset, link_key, session_lib, lever_ids, param_ids, lang):
-        if "link-key.data" in ctx.triggered_prop_ids:
-            key = link_key
+    def load_into_controls(key, _reset, session_lib, lever_ids, param_ids, lang):
         if not key:
             raise PreventUpdate
         try:
@@ -88,7 +83,7 @@ def check_draft(app, library: Library) -> None:
 
 def upload(app, library: Library) -> None:
     """An uploaded file joins the session's library (or its problems are shown)."""
-    @app.callback(Output("session-library", "data"), Output("library", "value"),
+    @app.callback(Output("session-library", "data"), Output("library-pending", "data"),
                   Output("upload-message-data", "data"),
                   Input("upload-checked", "data"),
                   State("session-library", "data"), prevent_initial_call=True)
@@ -112,7 +107,7 @@ def upload(app, library: Library) -> None:
 def save(app, library: Library) -> None:
     """The edited scenario joins the session's library under its name."""
     @app.callback(Output("session-library", "data", allow_duplicate=True),
-                  Output("library", "value", allow_duplicate=True),
+                  Output("library-pending", "data", allow_duplicate=True),
                   Output("library-message-data", "data", allow_duplicate=True),
                   Input("save-btn", "n_clicks"),
                   LEVER_IDS, State(LEVER_VALUES, "value"), PARAM_IDS, State(PARAM_VALUES, "value"),

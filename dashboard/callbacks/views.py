@@ -10,6 +10,7 @@ import sim
 
 from .. import i18n
 from ..data import ResultStore, runsets_from
+from ..layout import LEVERS_BY_PATH
 from ..figures import COLORS, Block, ViewOptions, build_view
 
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -63,7 +64,20 @@ def run_chip(i: int, r: dict, baseline: str | None, lang: str) -> Any:
         html.Button("YAML", id={"type": "run-yaml", "key": r["key"]}, className="btn tiny"),
         html.Button("×", id={"type": "run-remove", "key": r["key"]}, className="btn tiny",
                     title=i18n.t("remove", lang)),
-    ], className="run-chip", title="\n".join(r.get("changed", [])) or r.get("name", ""))
+    ], className="run-chip", title=changed_words(r.get("changed", []), lang) or r.get("name", ""))
+
+
+def changed_words(paths: list[str], lang: str) -> str:
+    """The hover text of a run's chip: the levers it changed from its library scenario, by their
+    labels in `lang`, one a line (a path no lever or parameter declares stays as it is)."""
+    if not paths:
+        return ""
+    def label(path: str) -> str:
+        if path in LEVERS_BY_PATH:
+            return LEVERS_BY_PATH[path].label(lang)
+        return i18n.parameter(path, lang) if path in i18n.PARAMETERS else path
+    head = i18n.t("changed_levers", lang) + ("：" if lang == "zh" else ":")
+    return "\n".join([head, *map(label, paths)])
 
 
 def register(app, store: ResultStore, geojson: dict, credit: dict[str, str]) -> None:

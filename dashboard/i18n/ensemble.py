@@ -24,4 +24,13 @@ UI: dict[str, tuple[str, str]] = {
     "ens_seeds_share": ("随机种子所占份额", "Share due to seeds"),
     "ens_table_note": ("{year} 年，全市；{k} 组参数 × 2 个种子，共 {runs} 次运行。",
                        "{year}, whole city; {k} parameter sets × 2 seeds, {runs} runs."),
+    "ens_failed": ("参数集合未能运行", "The ensemble did not run"),
+    "ens_lost": ("参数集合的运行进程意外结束（可能内存不足），没有结果；请再试一次。",
+                 "The ensemble's process ended without a result (perhaps out of memory); please try again."),
+    "ens_cancelled": ("参数集合的运行已取消。", "The ensemble run was cancelled."),
+    "ens_done": ("参数集合运行完成：{label}，{k} 组参数 × 2 个种子，共 {runs} 次运行（{seconds:.1f} 秒）",
+                 "Ensemble finished: {label}, {k} parameter sets × 2 seeds, {runs} runs ({seconds:.1f} s)"),
+    "ens_progress_label": ("{label} 的参数集合（{k} 组 × 2 个种子）", "the ensemble of {label} ({k} sets × 2 seeds)"),
+    "ens_result_of": ("情景 {label} 在参数集合上的结果：", "Scenario {label} over the parameter ensemble:"),
+    "ens_expired": ("参数集合的结果已过期，请重新运行。", "The ensemble's result has expired; please run it again."),
 }

@@ -93,7 +93,8 @@ class CountyGovernment(mesa.Agent):
 
     @property
     def congestion(self) -> float:
-        return 0.5 * (self.school_congestion + self.clinic_congestion)
+        """Congestion of the services settling adds: schools and clinics weighted alike (assumption)."""
+        return (self.school_congestion + self.clinic_congestion) / 2
 
 
 class CityGovernment(mesa.Agent):

@@ -19,6 +19,7 @@ from .columns import (Edu, Heads, HukouKind, Job, Pathway, Population, Tenure, a
                       members_of, select)
 
 ALL_PATHWAYS = np.uint8((1 << len(Pathway)) - 1)
+MONTHS_A_YEAR = 12
 
 
 def town_status(pop: Population, idx: np.ndarray) -> np.ndarray:
@@ -63,8 +64,8 @@ def spread_awareness(pop: Population, alive: np.ndarray, reach: float, word_of_m
 
 def months_in_town(town_years: np.ndarray) -> np.ndarray:
     """Months lived in the town at the end of the year: people arrive through the year, so a
-    newcomer (0 full years) has lived there about 6 months."""
-    return town_years * 12 + 6
+    newcomer (0 full years) has lived there about half a year."""
+    return town_years * MONTHS_A_YEAR + MONTHS_A_YEAR // 2
 
 
 def issue_permits(pop: Population, residents: np.ndarray, rules: Rules, params: Settling,
