@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Sequence
@@ -41,6 +41,7 @@ from .history_matching import CUT, HistoryMatch, Wave, history_match
 FORMAT = 1
 OBS_SD = {"residents": 0.005, "urban_share": 0.005, "hukou_holders": 1000 / 12 ** 0.5,
           "hukou_urbanization_rate": 0.001 / 12 ** 0.5}     # register counts: persons (made relative below)
+PRIOR_DESIGN_OFFSET = 1000     # the whole-prior run's Latin hypercubes: seeds apart from the fit's
 # A county's registered count: behaviour is city-wide, so a county's figures carry the discrepancy of
 # its residents (3%; at the point fit Tieling County's register is 2-3% low, docs/calibration.md).
 COUNTY_COUNT_DISCREPANCY = 0.03
@@ -96,6 +97,7 @@ class EnsembleBuild:
     cached: int
     wall_time_s: float
     around_fit: float = 0.0
+    prior_sizes: list[int] = field(default_factory=list)     # the run of waves from the whole prior box
 
     def members(self) -> pd.DataFrame:
         pts, imax = self.match.members()
@@ -125,9 +127,13 @@ def build_ensemble(parameters: Sequence[Parameter] = ENSEMBLE_PARAMETERS, *, sca
                    seed: int = 2010, workers: int = 2, cache_dir: Path | str | None = DEFAULT_CACHE,
                    scenario: Path | str = DEFAULT_SCENARIO, end_year: int = FIT_YEAR,
                    targets: Targets | None = None, on_run: Callable[[bool], None] | None = None,
-                   around_fit: float = 0.15, on_wave: Callable[[Wave], None] | None = None) -> EnsembleBuild:
-    """History-match `parameters` (priors: uniform on their bounds) in waves of `sizes` points; the
-    first wave samples `start_box(around_fit)`."""
+                   around_fit: float = 0.15, on_wave: Callable[[Wave], None] | None = None,
+                   prior_sizes: Sequence[int] = ()) -> EnsembleBuild:
+    """History-match `parameters` (priors: uniform on their bounds) in waves of `sizes` points, the
+    first wave in `start_box(around_fit)`; and, with `prior_sizes` and a box around the fit, a second
+    run of waves whose first samples the whole prior box. Their survivors are pooled: each run
+    closes in on one region (its waves' boxes are bounding boxes), and the two find different ones
+    (docs/calibration.md, "Waves")."""
     from .design import replicate_seeds
 
     from sim import code_version
@@ -148,11 +154,19 @@ def build_ensemble(parameters: Sequence[Parameter] = ENSEMBLE_PARAMETERS, *, sca
             values = [[p.value_at(u) for p, u in zip(params, x)] for x in points]
             return np.array([point_errors(r, targets) for r in ev.evaluate(values)])
 
-        match = history_match(errors_of, len(params), sizes, lambda: (targets.v_obs, targets.v_md, v_seed), seeds,
-                              seed=seed, min_members=min_members, start=start_box(params, around_fit),
-                              on_wave=on_wave)
-    return EnsembleBuild(params, targets, match, v_seed, scale, seed_list, noise_list, ev.runs + noise.runs,
-                         ev.cached + noise.cached, time.perf_counter() - start, around_fit)
+        def waves(sizes_: Sequence[int], box, label: str, design_seed: int) -> list[Wave]:
+            return history_match(errors_of, len(params), sizes_, lambda: (targets.v_obs, targets.v_md, v_seed),
+                                 seeds, seed=design_seed, min_members=min_members, start=box, label=label,
+                                 on_wave=on_wave).waves
+
+        box = start_box(params, around_fit)
+        pooled = waves(sizes, box, "fit" if box is not None else "prior", seed)
+        prior = list(prior_sizes) if box is not None else []
+        if prior:
+            pooled += waves(prior, None, "prior", seed + PRIOR_DESIGN_OFFSET)
+    return EnsembleBuild(params, targets, HistoryMatch(pooled), v_seed, scale, seed_list, noise_list,
+                         ev.runs + noise.runs, ev.cached + noise.cached, time.perf_counter() - start, around_fit,
+                         prior)
 
 
 def start_box(parameters: Sequence[Parameter], around_fit: float) -> tuple[np.ndarray, np.ndarray] | None:
@@ -169,12 +183,16 @@ def start_box(parameters: Sequence[Parameter], around_fit: float) -> tuple[np.nd
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def start_text(around_fit: float) -> str:
+def start_text(around_fit: float, prior_waves: int = 0) -> str:
     """Where wave 1 samples, in words (the build's printout and provenance)."""
     if around_fit <= 0:
         return "wave 1 over the whole prior box"
-    return (f"wave 1 in a box around the point fit (calibration.json): each calibrated parameter within "
+    text = (f"wave 1 in a box around the point fit (calibration.json): each calibrated parameter within "
             f"{around_fit:g} of its prior range on either side, the others over their whole prior")
+    if prior_waves:
+        text += (f"; and a second run of up to {prior_waves} waves whose wave 1 covers the whole prior box, "
+                 f"its survivors pooled with the first's")
+    return text
 
 
 def ensemble_paths(folder: Path | None = None) -> tuple[Path, Path]:
@@ -190,12 +208,13 @@ def provenance(b: EnsembleBuild, command: str, version: int) -> dict:
         "format": FORMAT, "version": version, "command": command, "date": time.strftime("%Y-%m-%d"),
         "method": (f"history matching without an emulator: waves of Latin-hypercube points, each wave in the "
                    f"bounding box of the survivors so far (widened 10%); a point is kept when its maximum "
-                   f"implausibility over the targets is at most {CUT:g}"),
+                   f"implausibility over the targets is at most {CUT:g}; while fewer than 10 survive, the box "
+                   f"of the 10 least implausible points; the survivors of every start's waves pooled"),
         "implausibility": "|mean error over seeds| / sqrt(V_obs + V_md + V_seed / seeds)",
-        "start": start_text(b.around_fit),
+        "start": start_text(b.around_fit, len(b.prior_sizes)),
         "cut": CUT, "scale": b.scale, "seeds": b.seeds, "noise_seeds": b.noise_seeds,
         "scenario": "scenarios/backtest_2010.yaml, end of 2020",
-        "waves": [{"wave": w.number, "points": len(w.points), "survivors": w.survivors,
+        "waves": [{"wave": w.number, "start": w.start, "points": len(w.points), "survivors": w.survivors,
                    "box": [[round(p.value_at(lo), 6), round(p.value_at(hi), 6)]
                            for p, lo, hi in zip(b.parameters, w.lo, w.hi)]} for w in b.match.waves],
         "targets": [{"target": n, "observed": float(o), "error": "relative" if r else "difference",

@@ -44,6 +44,7 @@ class Wave:
     points: np.ndarray              # (n, dim) in the unit cube
     imax: np.ndarray                # (n,) maximum implausibility over the targets
     worst: np.ndarray               # (n,) index of the target giving it
+    start: str = ""                 # which start's waves it belongs to (a build may pool several)
 
     @property
     def survivors(self) -> int:
@@ -80,12 +81,12 @@ def refocused_box(points: np.ndarray, imax: np.ndarray, min_refocus: int, margin
 def history_match(errors_of: Callable[[np.ndarray], np.ndarray], dim: int, sizes: Sequence[int],
                   variance: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]], n_seeds: int, *,
                   seed: int = 0, min_refocus: int = 10, margin: float = 0.1, min_members: int = 0,
-                  start: tuple[np.ndarray, np.ndarray] | None = None,
+                  start: tuple[np.ndarray, np.ndarray] | None = None, label: str = "",
                   on_wave: Callable[[Wave], None] | None = None) -> HistoryMatch:
     """Waves of `sizes[k]` points each; `errors_of(points)` gives the mean errors (points, targets)
     and `variance()` the (V_obs, V_md, V_seed) of each target. The first wave samples the box
     `start` (default: the whole unit cube). Stops early once the pooled survivors reach
-    `min_members` (0: run every wave)."""
+    `min_members` (0: run every wave). `label` names the start in each wave."""
     from scipy.stats import qmc
 
     v_obs, v_md, v_seed = variance()
@@ -96,7 +97,7 @@ def history_match(errors_of: Callable[[np.ndarray], np.ndarray], dim: int, sizes
         pts = lo + (hi - lo) * qmc.LatinHypercube(d=dim, seed=seed + k).random(n)
         imp = implausibility(errors_of(pts), v_obs, v_md, v_seed, n_seeds)
         imp = np.where(np.isfinite(imp), imp, np.inf)
-        wave = Wave(k, lo, hi, pts, imp.max(axis=1), imp.argmax(axis=1))
+        wave = Wave(k, lo, hi, pts, imp.max(axis=1), imp.argmax(axis=1), label)
         result.waves.append(wave)
         if on_wave:
             on_wave(wave)

@@ -318,6 +318,41 @@ def test_a_tiny_build_from_the_whole_prior_box_runs_writes_and_loads(tmp_path):
     assert [w["survivors"] for w in ens.provenance["waves"]] == [6, 4]
 
 
+def test_a_tiny_build_pools_the_waves_from_the_fit_and_from_the_whole_prior_box(tmp_path):
+    """The default build: waves from the box around the point fit, then a second run of waves whose
+    first covers the whole prior box; every survivor of both is a member, each wave says its start."""
+    from experiments.ensemble_build import build_ensemble, fit_targets, write_ensemble
+
+    t = fit_targets()
+    loose = type(t)(t.names, t.relative, t.observed, t.v_obs, np.full_like(t.v_md, 1e6))
+    b = build_ensemble(scale=0.002, seeds=1, noise_seeds=2, sizes=(5, 3), prior_sizes=(4, 3), min_members=0,
+                       workers=0, cache_dir=None, targets=loose, around_fit=0.15)
+    assert [(w.start, w.number, len(w.points)) for w in b.match.waves] == [("fit", 1, 5), ("fit", 2, 3),
+                                                                          ("prior", 1, 4), ("prior", 2, 3)]
+    fit1, prior1 = b.match.waves[0], b.match.waves[2]
+    assert (fit1.hi - fit1.lo).min() < 0.5 and np.allclose(prior1.lo, 0) and np.allclose(prior1.hi, 1)
+    assert len(b.members()) == 15
+    csv_path, _ = write_ensemble(b, "urbsim ensemble build (test)", tmp_path)
+    prov = load_ensemble(csv_path).provenance
+    assert [w["start"] for w in prov["waves"]] == ["fit", "fit", "prior", "prior"]
+    assert "whole prior box" in prov["start"] and "around the point fit" in prov["start"]
+
+
+@pytest.mark.parametrize("text, sizes", [("160,120", [160, 120]), ("3x100", [100, 100, 100])])
+def test_wave_sizes_are_a_list_or_count_x_points(text, sizes):
+    from urbsim.cmd_ensemble import _parse_waves
+
+    assert _parse_waves(text) == sizes
+    assert _parse_waves("0", allow_none=True) == []
+
+
+def test_bad_wave_sizes_are_refused_with_one_line():
+    from urbsim.cli import app
+
+    res = CliRunner().invoke(app, ["ensemble", "build", "--prior-waves", "3xlots"], env={"COLUMNS": "200"})
+    assert res.exit_code == 2 and "--prior-waves 3xlots: expected comma-separated whole numbers" in res.output
+
+
 def test_the_default_first_wave_is_the_box_around_the_point_fit():
     from experiments.calibration_params import ENSEMBLE_PARAMETERS
     from experiments.ensemble_build import calibrated_values, start_box
@@ -339,7 +374,7 @@ def test_ensemble_show_prints_waves_survivors_and_posterior_next_to_prior():
     assert res.exit_code == 0, res.output
     prov = load_ensemble().provenance
     per_wave = ", ".join(f"{w['survivors']} of {w['points']}" for w in prov["waves"])
-    assert f"{len(load_ensemble().members)} members from {len(prov['waves'])} waves" in res.output
-    assert f"survivors per wave: {per_wave}" in res.output
+    assert f"{len(load_ensemble().members)} members, survivors per wave" in res.output
+    assert f"from {len(prov['waves'])} waves ({per_wave})" in " ".join(res.output.split())
     row = next(ln for ln in res.output.splitlines() if "settling.asc" in ln)
     assert "[-10, 5]" in row            # the prior beside the posterior

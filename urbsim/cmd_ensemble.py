@@ -1,7 +1,7 @@
 """`urbsim ensemble build|run|check`: the parameter ensemble (docs/calibration.md, "Ensemble").
 
     urbsim ensemble build [--scale 0.02] [--seeds 1] [--waves 160,120,120,100] [--min-members 60]
-                          [--around-fit 0.15]
+                          [--around-fit 0.15] [--prior-waves 14x100]
     urbsim ensemble run SCENARIO [--members 20] [--replicates 2] [--scale S] [--end-year Y] [--out FILE.csv]
                         [--drivers]
     urbsim ensemble check OBSERVED.csv [--members 20] [--replicates 2] [--scale 0.05]
@@ -29,20 +29,28 @@ ensemble_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="The parameter ensemble: build it, run a scenario over it, check a forecast.")
 
 
-def _parse_waves(text: str) -> list[int]:
+def _parse_waves(text: str, option: str = "--waves", allow_none: bool = False) -> list[int]:
+    """'160,120,120,100' or '14x100' (14 waves of 100 points); '0' for none where allowed."""
+    if allow_none and text.strip() == "0":
+        return []
     try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
+        if "x" in text:
+            count, points = (int(v) for v in text.split("x"))
+            sizes = [points] * count
+        else:
+            sizes = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
         sizes = []
     if not sizes or min(sizes) < 2:
-        fail(f"--waves {text}: expected comma-separated whole numbers of at least 2 (points per wave)")
+        fail(f"{option} {text}: expected comma-separated whole numbers of at least 2 (points per wave), or "
+             f"COUNTxPOINTS{' (0: none)' if allow_none else ''}")
     return sizes
 
 
 def _wave_printer(names: list[str]):
     def on_wave(w) -> None:
         worst = names[int(w.worst[w.imax.argmin()])]
-        console.print(f"wave {w.number}: {len(w.points)} points, {w.survivors} survive (max implausibility <= 3); "
+        console.print(f"{w.start + ' ' if w.start else ''}wave {w.number}: {len(w.points)} points, {w.survivors} survive (max implausibility <= 3); "
                       f"least implausible {w.imax.min():.2f} (worst target there: {worst})", highlight=False)
     return on_wave
 
@@ -60,11 +68,27 @@ def _posterior_table(priors: list[tuple[str, float, float]], members, fit: list[
     return t
 
 
-def _summary(waves: list[tuple[int, int]], members: int, start: str) -> str:
-    """`waves`: (points, survivors) of each wave."""
-    per_wave = ", ".join(f"{s} of {n}" for n, s in waves)
-    return (f"{members} members from {len(waves)} wave{'s' if len(waves) != 1 else ''} "
-            f"(survivors per wave: {per_wave}; {sum(n for n, _ in waves)} points); {start}")
+def _summary(waves: list[tuple[str, int, int]], members: int, start: str) -> str:
+    """`waves`: (start, points, survivors) of each wave, in order; the waves of each start together."""
+    starts = list(dict.fromkeys(w[0] for w in waves))
+    parts = []
+    for label in starts:
+        mine = [(n, k) for s, n, k in waves if s == label]
+        per_wave = ", ".join(f"{k} of {n}" for n, k in mine)
+        parts.append(f"{(label + ': ') if label else ''}{sum(k for _, k in mine)} from {len(mine)} "
+                     f"wave{'s' if len(mine) != 1 else ''} ({per_wave})")
+    return (f"{members} members, survivors per wave (max implausibility <= 3) — {'; '.join(parts)}; "
+            f"{sum(n for _, n, _ in waves)} points; {start}")
+
+
+def _report_build(b) -> None:
+    """The posterior table and the waves' summary of a finished build."""
+    from experiments.ensemble_build import calibrated_point, start_text
+
+    console.print(_posterior_table([(p.path, p.lo, p.hi) for p in b.parameters], b.members(),
+                                   calibrated_point(b.parameters)))
+    console.print(_summary([(w.start, len(w.points), w.survivors) for w in b.match.waves], len(b.members()),
+                           start_text(b.around_fit, len(b.prior_sizes))), highlight=False)
 
 
 @ensemble_app.command("build")
@@ -73,11 +97,14 @@ def build(
     seeds: int = typer.Option(1, "--seeds", min=1, help="seeds per parameter point (common random numbers)"),
     noise_seeds: int = typer.Option(8, "--noise-seeds", min=2, help="seeds that measure the seed noise"),
     waves: str = typer.Option("160,120,120,100", "--waves", help="points per wave, comma-separated"),
-    min_members: int = typer.Option(60, "--min-members", min=0, help="stop once this many survive (0: all waves)"),
+    min_members: int = typer.Option(60, "--min-members", min=0, help="stop each run of waves once this many of it survive (0: all waves)"),
     seed: int = typer.Option(2010, "--seed", help="seed of the design and of the replicate seeds"),
     around_fit: float = typer.Option(0.15, "--around-fit", min=0.0, max=1.0,
                                      help="wave 1: calibrated parameters within this share of their prior range "
                                           "around the point fit (0: the whole prior box)"),
+    prior_waves: str = typer.Option("14x100", "--prior-waves",
+                                    help="a second run of waves whose wave 1 covers the whole prior box, pooled "
+                                         "with the first (0: none)"),
     workers: int = typer.Option(2, "--workers", min=0, help="local processes (0: in this process)"),
     cache: Path = typer.Option(Path(".cache/calibration"), "--cache", help="folder of cached runs"),
     write: Optional[Path] = typer.Option(None, "--write", help="folder for ensemble.csv/json instead of sim/data"),
@@ -87,31 +114,28 @@ def build(
     from experiments.ensemble_build import build_ensemble, fit_targets, write_ensemble
 
     sizes = _parse_waves(waves)
+    prior = _parse_waves(prior_waves, "--prior-waves", allow_none=True) if around_fit > 0 else []
     command = (f"urbsim ensemble build --scale {scale:g} --seeds {seeds} --noise-seeds {noise_seeds} "
                f"--waves {','.join(map(str, sizes))} --min-members {min_members} --seed {seed} "
-               f"--around-fit {around_fit:g}")
+               f"--around-fit {around_fit:g} --prior-waves {prior_waves if prior else 0}")
     targets = fit_targets()
     console.print(f"history matching to {len(targets.names)} targets; scale {scale:g}, {seeds} seeds per point, "
-                  f"waves of {waves} points", highlight=False)
+                  f"waves of {waves} points" + (f", then waves of {prior_waves} from the whole prior box"
+                                                if prior else ""), highlight=False)
     bar = progress_bar()
-    task = bar.add_task("ensemble", total=sum(sizes) * seeds + noise_seeds)
+    task = bar.add_task("ensemble", total=(sum(sizes) + sum(prior)) * seeds + noise_seeds)
     try:
         with bar:
             b = build_ensemble(scale=scale, seeds=seeds, noise_seeds=noise_seeds, sizes=sizes, seed=seed,
                                min_members=min_members, workers=workers, cache_dir=cache, targets=targets,
-                               around_fit=around_fit,
+                               around_fit=around_fit, prior_sizes=prior,
                                on_run=lambda _: bar.advance(task), on_wave=_wave_printer(targets.names))
     except CalibrationError as e:
         fail(e.problems)
     except KeyboardInterrupt:
         err.print("interrupted; finished runs are cached: run the same command again to continue", highlight=False)
         raise typer.Exit(130)
-    from experiments.ensemble_build import calibrated_point, start_text
-
-    console.print(_posterior_table([(p.path, p.lo, p.hi) for p in b.parameters], b.members(),
-                                   calibrated_point(b.parameters)))
-    console.print(_summary([(len(w.points), w.survivors) for w in b.match.waves], len(b.members()),
-                           start_text(b.around_fit)), highlight=False)
+    _report_build(b)
     if len(b.members()) == 0:
         fail("no parameter point survived the cut: nothing was written; try more points per wave")
     paths = write_ensemble(b, command, write)
@@ -137,7 +161,7 @@ def show(
     console.print(f"{prov.get('command', '?')} ({prov.get('date', '?')}, version {prov.get('version', '?')}, "
                   f"commit {prov.get('code_version', '?')})", highlight=False)
     console.print(_posterior_table(priors, ens.members, calibrated_point([Parameter(*p) for p in priors])))
-    console.print(_summary([(w["points"], w["survivors"]) for w in prov["waves"]], len(ens.members),
+    console.print(_summary([(w.get("start", ""), w["points"], w["survivors"]) for w in prov["waves"]], len(ens.members),
                            prov.get("start", "")), highlight=False)
 
 
