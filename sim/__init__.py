@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 # module (relative to sim) -> the public names it provides
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "ensemble": ("Ensemble", "EnsembleError", "EnsembleResult", "load_ensemble", "run_ensemble"),
+    "ensemble": ("Ensemble", "EnsembleError", "EnsemblePlan", "EnsembleResult", "load_ensemble", "plan_ensemble",
+                 "run_ensemble"),
     "files": ("folder_written_whole", "write_text_whole", "write_whole"),
     "intervals": ("Interval", "compare_table", "mean_interval", "paired_difference", "replicate_seeds"),
     "outcomes": ("OUTCOMES", "OutcomeInfo", "headline"),
@@ -78,7 +79,8 @@ sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # what editors and type checkers see; never executed
-    from .ensemble import Ensemble, EnsembleError, EnsembleResult, load_ensemble, run_ensemble
+    from .ensemble import (Ensemble, EnsembleError, EnsemblePlan, EnsembleResult, load_ensemble, plan_ensemble,
+                           run_ensemble)
     from .files import folder_written_whole, write_text_whole, write_whole
     from .intervals import Interval, compare_table, mean_interval, paired_difference, replicate_seeds
     from .model import UrbanizationModel

@@ -230,12 +230,37 @@ class EnsembleResult:
         return drivers_table(self.members, params, means, seed, level=level, resamples=resamples)
 
 
-def run_ensemble(scenario: Scenario | str | Path, k: int, *, replicates: int = 2,
-                 progress: Callable[[int, int], None] | None = None, path: str | Path | None = None) -> EnsembleResult:
-    """Run `scenario` over `k` members drawn from the ensemble, `replicates` seeds each. A member's
-    values replace the scenario's values of the ensemble's parameters; everything else is the scenario's."""
-    from .runner import code_version, run
+RUN_COLUMNS = ["member", "replicate", "seed", "year", "county", "group", "outcome", "value"]
 
+
+@dataclass
+class EnsemblePlan:
+    """The runs of a scenario over K members, R seeds each: `runs` lists (member id, replicate,
+    seed, the scenario with the member's values and that seed), member by member. Whoever runs them
+    (here one after another, or the dashboard's process pool) hands their outcomes, in this order,
+    to `result`."""
+    scenario: Scenario
+    ensemble: Ensemble
+    members: pd.DataFrame
+    replicates: int
+    runs: list[tuple[int, int, int, Scenario]]
+
+    def result(self, outcomes: list[pd.DataFrame]) -> EnsembleResult:
+        from .runner import code_version
+        frames = [o.assign(member=m, replicate=r, seed=seed) for o, (m, r, seed, _) in zip(outcomes, self.runs)]
+        sc, total = self.scenario, len(self.runs)
+        manifest = {"scenario": sc.model_dump(mode="json"), "members": self.members["member"].tolist(),
+                    "replicates": self.replicates, "seeds": f"{sc.seed} .. {sc.seed + total - 1}",
+                    "ensemble_version": self.ensemble.provenance.get("version"),
+                    "ensemble_file": self.ensemble.path.name, "code_version": code_version()}
+        return EnsembleResult(pd.concat(frames, ignore_index=True)[RUN_COLUMNS], self.members, manifest)
+
+
+def plan_ensemble(scenario: Scenario | str | Path, k: int, replicates: int = 2,
+                  path: str | Path | None = None) -> EnsemblePlan:
+    """The runs of `scenario` over `k` members drawn from the ensemble by the scenario's seed,
+    `replicates` seeds each: member i's replicate r with seed `seed + i R + r`. A member's values
+    replace the scenario's values of the ensemble's parameters; everything else is the scenario's."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if replicates < 2 or k < 2:
@@ -243,20 +268,25 @@ def run_ensemble(scenario: Scenario | str | Path, k: int, *, replicates: int = 2
                             f"found {k} and {replicates}")
     ens = load_ensemble(path)
     members = ens.draw(k, scenario.seed)
-    frames, total, done = [], k * replicates, 0
+    runs = []
     for i, member in members.iterrows():
         values = {p: float(member[p]) for p in ens.parameters}
         for r in range(replicates):
             seed = scenario.seed + i * replicates + r
-            out = run(with_overrides(scenario, {**values, "seed": seed})).outcomes
-            frames.append(out.assign(member=int(member["member"]), replicate=r, seed=seed))
-            done += 1
-            if progress is not None:
-                progress(done, total)
-    manifest = {"scenario": scenario.model_dump(mode="json"), "members": members["member"].tolist(),
-                "replicates": replicates, "seeds": f"{scenario.seed} .. {scenario.seed + total - 1}",
-                "ensemble_version": ens.provenance.get("version"), "ensemble_file": ens.path.name,
-                "code_version": code_version()}
-    runs = pd.concat(frames, ignore_index=True)
-    return EnsembleResult(runs[["member", "replicate", "seed", "year", "county", "group", "outcome", "value"]],
-                          members, manifest)
+            runs.append((int(member["member"]), r, seed, with_overrides(scenario, {**values, "seed": seed})))
+    return EnsemblePlan(scenario, ens, members, replicates, runs)
+
+
+def run_ensemble(scenario: Scenario | str | Path, k: int, *, replicates: int = 2,
+                 progress: Callable[[int, int], None] | None = None, path: str | Path | None = None) -> EnsembleResult:
+    """Run `scenario` over `k` members drawn from the ensemble, `replicates` seeds each, one run
+    after another (`plan_ensemble`); `progress(done, total)` counts runs."""
+    from .runner import run
+
+    plan = plan_ensemble(scenario, k, replicates, path)
+    outcomes = []
+    for done, (_, _, _, sc) in enumerate(plan.runs, start=1):
+        outcomes.append(run(sc).outcomes)
+        if progress is not None:
+            progress(done, len(plan.runs))
+    return plan.result(outcomes)
