@@ -280,7 +280,15 @@ def test_drivers_refuse_too_few_members_or_a_year_not_simulated():
         made_up_result("behaviour.settling.asc").drivers(year=2040)
 
 
-def test_ensemble_run_prints_the_drivers_table(monkeypatch, tmp_path):
+@pytest.fixture
+def wide_console(monkeypatch):
+    """The CLI's console 250 columns wide: it takes its width when urbsim.ui is first imported, which
+    in a full test run is long before a test sets COLUMNS (rich cuts table cells to fit)."""
+    from urbsim import ui
+    monkeypatch.setattr(ui.console, "width", 250)
+
+
+def test_ensemble_run_prints_the_drivers_table(monkeypatch, tmp_path, wide_console):
     from urbsim import cmd_ensemble
     from urbsim.cli import app
 
@@ -367,7 +375,7 @@ def test_the_default_first_wave_is_the_box_around_the_point_fit():
     assert start_box(ENSEMBLE_PARAMETERS, 0) is None
 
 
-def test_ensemble_show_prints_waves_survivors_and_posterior_next_to_prior():
+def test_ensemble_show_prints_waves_survivors_and_posterior_next_to_prior(wide_console):
     from urbsim.cli import app
 
     res = CliRunner().invoke(app, ["ensemble", "show"], env={"COLUMNS": "250"})
