@@ -16,6 +16,8 @@ import sim
 from sim import EnsembleResult
 
 from . import i18n
+from .figures.base import is_fraction, outcome_unit
+from .figures.drawing import axis_format, hover_format
 
 HEADLINE = EnsembleResult.HEADLINE
 REPLICATES = 2
@@ -53,12 +55,20 @@ def _figure(result, lang: str) -> go.Figure:
     for i, outcome in enumerate(HEADLINE):
         b = bands[bands.outcome == outcome]
         row, col, first = i // 2 + 1, i % 2 + 1, i == 0
-        fig.add_trace(go.Scatter(x=list(b.year) + list(b.year[::-1]), y=list(b.hi) + list(b.lo[::-1]),
+        factor = 100.0 if is_fraction(outcome) else 1.0   # rates in %, as on the other charts
+        fig.add_trace(go.Scatter(x=list(b.year) + list(b.year[::-1]),
+                                 y=[factor * v for v in list(b.hi) + list(b.lo[::-1])],
                                  fill="toself", fillcolor="rgba(76,120,168,0.25)", line={"width": 0},
                                  name=i18n.t("ens_band", lang).format(level=f"{LEVEL:.0%}"), showlegend=first,
                                  legendgroup="band", hoverinfo="skip"), row=row, col=col)
-        fig.add_trace(go.Scatter(x=b.year, y=b["mean"], line={"color": "#4c78a8"}, name=i18n.t("ens_mean", lang),
-                                 showlegend=first, legendgroup="mean"), row=row, col=col)
+        fig.add_trace(go.Scatter(x=b.year, y=factor * b["mean"], line={"color": "#4c78a8"},
+                                 name=i18n.t("ens_mean", lang), showlegend=first, legendgroup="mean",
+                                 hovertemplate=f"%{{x}}: %{{y:{hover_format(outcome)}}}<extra></extra>"),
+                      row=row, col=col)
+        # plain numbers with separators, like the other charts (plotly's default prints "2.35M")
+        fig.update_yaxes(tickformat=axis_format(outcome), title_text=i18n.unit(outcome_unit(outcome), lang),
+                         row=row, col=col)
+    fig.update_xaxes(tickformat="d")
     fig.update_layout(height=520, margin={"t": 40, "b": 30, "l": 50, "r": 20}, legend={"orientation": "h"})
     return fig
 

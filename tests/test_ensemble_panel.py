@@ -56,6 +56,23 @@ def test_figure_has_a_band_and_a_mean_for_each_headline_outcome(result, lang):
     assert legend == {i18n.t("ens_band", lang).format(level="90%"), i18n.t("ens_mean", lang)}
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_axes_read_like_the_other_charts(result, lang):
+    """Rates in percent, counts as plain numbers with separators (not plotly's "2.35M"), each axis
+    titled with its unit in the page's language."""
+    fig = ensemble_panel._figure(result, lang)
+    for i, outcome in enumerate(HEADLINE):
+        mean = fig.data[2 * i + 1]
+        axis = fig.layout["yaxis" if i == 0 else f"yaxis{i + 1}"]
+        if outcome.endswith("_rate"):
+            assert 40 < max(mean.y) < 60          # the fixture's 0.5, shown as 50 %
+        else:
+            assert axis.tickformat == ",.2~f"
+        assert axis.title.text == i18n.unit(sim.OUTCOMES[outcome].unit, lang)
+    if lang == "zh":
+        assert not stray_words(" ".join(fig.layout[a].title.text for a in ("yaxis", "yaxis2", "yaxis3", "yaxis4")))
+
+
 def test_the_table_gives_both_shares_in_the_chosen_language(result):
     words = texts(ensemble_panel._table(result, "zh"))
     assert not [w for s in words for w in stray_words(s)]
