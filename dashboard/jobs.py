@@ -31,6 +31,13 @@ from dash import DiskcacheManager
 
 from .pool import ReplicatePool
 
+# scipy's FFT (SALib's RBD-FAST uses it for the ensemble's drivers) keeps a pool of worker threads
+# that it starts again in every forked child (a pthread_atfork handler): after one FFT in the
+# server, the launcher and every run would be multi-threaded. A process here runs one model at a
+# time (parallel runs are processes), so one thread, which means no pool; read when the pool is
+# first made, so set before any FFT. A value set by the user wins.
+os.environ.setdefault("DUCC0_NUM_THREADS", "1")
+
 
 class JobCache(diskcache.Cache):
     """A diskcache.Cache whose reads and writes retry while another process holds the database

@@ -102,6 +102,20 @@ def test_runs_are_forked_by_the_launcher_not_the_server(manager):
         manager.terminate_job(pid)
 
 
+def test_the_launcher_stays_single_threaded_after_an_fft_in_the_server(tmp_path):
+    """scipy's FFT pool restarts its threads in forked children unless told to use one thread."""
+    import numpy as np
+    import scipy.fft
+    scipy.fft.fft(np.ones(64))                 # what the ensemble's drivers (RBD-FAST) do
+    launcher = Launcher()
+    launcher.start({})
+    try:
+        names = thread_names(launcher.pid)
+        assert len(names) == 1, f"the launcher runs threads {names}"
+    finally:
+        launcher.stop()
+
+
 def test_the_launcher_is_started_again_when_it_was_killed(manager):
     os.kill(manager.launcher.pid, signal.SIGKILL)
     wait_until(lambda: not manager.launcher.alive())
