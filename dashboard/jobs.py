@@ -12,7 +12,11 @@ run that had just ended raised `psutil.NoSuchProcess` (HTTP 500). `RunManager` f
 - the job store (`JobCache`) waits for a busy SQLite database instead of raising `Timeout`;
 - a process that is gone is "not running", whatever psutil says about it;
 - a run whose process ended without a result (killed, out of memory) answers with the
-  answer its callback gave `RunManager.on_lost` (a message on the page) instead of nothing.
+  answer its callback gave `RunManager.on_lost` (a message on the page) instead of nothing;
+- a run that ends while its poll is answered still delivers its result: Dash reads the result,
+  then asks whether the process runs, and closes the run with no update when the answer is
+  no; a process gone with its result unread is "running" until the result is read (the runs
+  most exposed are the shortest, such as the instant "at most 4 scenarios" refusal).
 
 A run hands its replicates to the manager's `pool` (dashboard/pool.py), warm processes forked
 with the launcher, one per core, that run them at the same time.
@@ -181,16 +185,25 @@ class RunManager(DiskcacheManager):
         name = next(k for k, fn in self.func_registry.items() if fn is job_fn)
         if name in self.lost_answers:
             self.handle.set(_lost_key(key), self.lost_answers[name](args), expire=24 * 3600)
-        return self.launcher.launch(name, (key, self._make_progress_key(key), args, context))
+        pid = self.launcher.launch(name, (key, self._make_progress_key(key), args, context))
+        self.handle.set(_job_key(pid), key, expire=24 * 3600)
+        return pid
 
     def job_running(self, job):
-        return bool(job) and _running(int(job))
+        """Dash's question after a poll found no result: True while the process runs, and
+        while its result waits to be read (so the next poll reads it)."""
+        if not job:
+            return False
+        if _running(int(job)):
+            return True
+        key = self.handle.get(_job_key(job))
+        return key is not None and self.result_ready(key)
 
     def terminate_job(self, job):
         # a run stopped on request (Cancel, or a newer click of the same button) is not lost:
         # remembered, so a poll that arrives after it answers "cancelled" (no update), not the lost answer;
         # one already gone (killed from outside) stays lost
-        if job and self.job_running(job):
+        if job and _running(int(job)):
             self.handle.set(_terminated_key(job), True, expire=24 * 3600)
         try:
             super().terminate_job(job)
@@ -202,7 +215,7 @@ class RunManager(DiskcacheManager):
         if result is not self.UNDEFINED:
             self.clear_cache_entry(_lost_key(key))
             return result
-        if not job or self.job_running(job):
+        if not job or _running(int(job)):
             return result
         result = super().get_result(key, job)   # it may have stored its result just before it ended
         if result is not self.UNDEFINED:
@@ -217,6 +230,10 @@ class RunManager(DiskcacheManager):
 
 def _lost_key(key: str) -> str:
     return f"{key}-lost"
+
+
+def _job_key(job) -> str:
+    return f"job-{job}-key"
 
 
 def _terminated_key(job) -> str:

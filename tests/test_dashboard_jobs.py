@@ -37,10 +37,18 @@ def sleep_long(*_args):
     time.sleep(60)
 
 
+def store_when_told(cache_dir, key, gate):
+    """A run that ends exactly when the test says: it stores its result once `gate` exists."""
+    while not os.path.exists(gate):
+        time.sleep(0.01)
+    store_result(cache_dir, key, "done")
+
+
 @pytest.fixture
 def manager(tmp_path):
     m = RunManager(JobCache(str(tmp_path / "jobs")))
     m.func_registry.update({"store": lambda key, _p, args, _c: store_result(tmp_path / "jobs", key, args),
+                            "gated": lambda key, _p, args, _c: store_when_told(tmp_path / "jobs", key, args[0]),
                             "lost": end_without_result, "sleep": sleep_long})
     m.lost_answers.update({name: (lambda args: ["lost", args]) for name in ("lost", "sleep")})
     m.start()
@@ -64,8 +72,8 @@ def wait_until(test, seconds=20):
 def test_a_run_stores_its_result_and_its_process_is_gone_after(manager):
     pid = manager.call_job_fn("k1", manager.func_registry["store"], [1, 2], {})
     wait_until(lambda: manager.result_ready("k1"))
-    wait_until(lambda: not manager.job_running(pid))
     assert manager.get_result("k1", pid) == [1, 2]
+    wait_until(lambda: not manager.job_running(pid))
     assert not psutil.pid_exists(pid) or psutil.Process(pid).ppid() != manager.launcher.pid   # reaped, no zombie
 
 
@@ -85,11 +93,24 @@ def test_a_killed_run_gets_the_lost_answer_and_terminating_it_again_is_harmless(
     assert manager.get_result("k3", pid) == ["lost", ["en"]]
 
 
-def test_a_gone_process_is_not_running():
+def test_a_gone_process_is_not_running(manager):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    m = RunManager.__new__(RunManager)
-    assert m.job_running(dead.pid) is False and m.job_running(None) is False
+    assert manager.job_running(dead.pid) is False and manager.job_running(None) is False
+
+
+def test_a_run_that_ends_between_the_two_questions_of_a_poll_still_delivers(manager, tmp_path):
+    """Dash answers a poll by reading the result, then asking whether the process runs; "no"
+    with no result closes the run with no update. A run that ends in between must still count
+    as running, so that the next poll reads its result."""
+    gate = str(tmp_path / "gate")
+    pid = manager.call_job_fn("k6", manager.func_registry["gated"], [gate], {})
+    assert manager.get_result("k6", pid) is manager.UNDEFINED      # the poll reads: nothing yet
+    open(gate, "w").close()                                        # ... the run ends now ...
+    wait_until(lambda: not psutil.pid_exists(pid))
+    assert manager.job_running(pid)                                # ... and the poll asks: keep polling
+    assert manager.get_result("k6", pid) == "done"                 # the next poll delivers
+    assert not manager.job_running(pid)
 
 
 def test_runs_are_forked_by_the_launcher_not_the_server(manager):
