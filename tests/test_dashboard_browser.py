@@ -164,9 +164,18 @@ def set_number(p, selector: str, value) -> None:
 
 
 def small_run_settings(p, end_year: int = 2023, replicates: int = 2) -> None:
+    """Small runs, set with automatic re-runs switched off meanwhile: the last year is changed by
+    hand, which starts a re-run 700 ms later, and a test's next click on Run can arrive as that
+    run disables the button (Playwright checks the button, then clicks a disabled one, and the
+    click is lost), leaving an automatic run where the test expects a kept one."""
+    toggle = p.locator("#auto-run-toggle input[type=checkbox]")
+    was_on = toggle.is_checked()
+    toggle.uncheck()
     pick(p, "#scale", f"{float(SMALL_SCALE):g} ({float(SMALL_SCALE) * 100:g}%)")
     set_number(p, "#replicates", replicates)
     set_number(p, "#end-year", end_year)
+    if was_on:
+        toggle.check()   # (switching on starts no run)
 
 
 TRACES_JS = """(id) => {
