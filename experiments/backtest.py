@@ -192,17 +192,34 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     tag = f"backtest 2010->2020, scale {bt.scenario.scale}, {len(bt.seeds)} seeds"
-    figures = [(_county_plot(plt, bt, measure, scale, unit, tag), name) for measure, scale, unit, name in COUNTY_PLOTS]
-    figures += [(_age_plot(plt, bt, tag), "age_shares.png"), (_gap_plot(plt, bt, tag), "urbanization_gap.png")]
-    if bt.register is not None:
-        figures.append((_register_plot(plt, bt, tag), "registered.png"))
     files = []
-    for fig, name in figures:
-        fig.tight_layout()
-        fig.savefig(out / name, dpi=110)
-        plt.close(fig)
-        files.append(out / name)
+    with plt.rc_context({"font.family": font_families()}):
+        figures = [(_county_plot(plt, bt, measure, scale, unit, tag), name)
+                   for measure, scale, unit, name in COUNTY_PLOTS]
+        figures += [(_age_plot(plt, bt, tag), "age_shares.png"), (_gap_plot(plt, bt, tag), "urbanization_gap.png")]
+        if bt.register is not None:
+            figures.append((_register_plot(plt, bt, tag), "registered.png"))
+        for fig, name in figures:
+            fig.tight_layout()
+            fig.savefig(out / name, dpi=110)
+            plt.close(fig)
+            files.append(out / name)
     return files
+
+
+# Fonts with the counties' Chinese names, first found wins: Linux (fonts-noto-cjk, which .ci/run
+# installs; WenQuanYi), macOS, Windows. matplotlib's default (DejaVu Sans) has no Chinese and
+# drew the names as empty boxes.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "Heiti SC",
+             "Microsoft YaHei", "SimHei")
+
+
+def font_families() -> list[str]:
+    """matplotlib's font list for the plots: DejaVu Sans, then the first installed CJK font for
+    the glyphs DejaVu lacks (matplotlib falls back glyph by glyph since 3.6)."""
+    from matplotlib import font_manager
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed][:1]
 
 
 # The measures drawn by county: (measure, scale, unit, file).

@@ -1,6 +1,7 @@
 """Backtest output: every county, the expected columns and files; national context series."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from experiments.backtest import FIT_COLUMNS, backtest, national_series, write_backtest
+from experiments.backtest import FIT_COLUMNS, backtest, font_families, national_series, plot_all, write_backtest
 from experiments.calibration_data import CODES, MEASURES
 from sim import CITY_CODE
 
@@ -51,6 +52,17 @@ def test_backtest_writes_series_summary_and_plots(small_backtest):
     for name in PLOTS + ("summary.json", "national.csv"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]   # no temporary folder left
+
+
+def test_plots_draw_the_chinese_names_when_a_chinese_font_is_installed(small_backtest, tmp_path):
+    bt, _, _ = small_backtest
+    if len(font_families()) < 2:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plot_all(bt, tmp_path)
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing[:3]
 
 
 def test_national_series_uses_one_version():
