@@ -165,8 +165,8 @@ def set_number(p, selector: str, value) -> None:
 
 def small_run_settings(p, end_year: int = 2023, replicates: int = 2) -> None:
     """Small runs, set with automatic re-runs switched off meanwhile. Changing the last year by
-    hand starts a re-run 700 ms later; when it starts before the test's click on Run (under
-    load it did, 11 times in 12 with the click 0.55-0.8 s after the change), the click waits for
+    hand starts a re-run 700 ms later; when it starts before the test's click on Run (it did 11
+    times in 12 with the click 0.55-0.8 s after the change, as under load), the click waits for
     the button, and `wait_for_run` is satisfied by the automatic run's line while the kept run
     is still under way, so the test goes on before the run it asked for has answered."""
     toggle = p.locator("#auto-run-toggle input[type=checkbox]")
