@@ -38,6 +38,7 @@ from .calibrate import DEFAULT_CACHE, DEFAULT_SCENARIO, FIT_YEAR, CalibrationErr
     fit_statistics, headline_errors, make_executor
 from .calibration_data import CODES, FIT_MEASURES, LABELS, census_targets, code_fingerprint, register_table, \
     series_frame, summary_frame
+from .plots import font_families
 
 NAMES = {c.code: c.en for c in COUNTIES} | {CITY_CODE: "Tieling City"}
 NAMES_ZH = {c.code: c.zh for c in COUNTIES} | {CITY_CODE: "铁岭市"}
@@ -205,21 +206,6 @@ def plot_all(bt: Backtest, out: Path) -> list[Path]:
             plt.close(fig)
             files.append(out / name)
     return files
-
-
-# Fonts with the counties' Chinese names, first found wins: Linux (fonts-noto-cjk, which .ci/run
-# installs; WenQuanYi), macOS, Windows. matplotlib's default (DejaVu Sans) has no Chinese and
-# drew the names as empty boxes.
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "Heiti SC",
-             "Microsoft YaHei", "SimHei")
-
-
-def font_families() -> list[str]:
-    """matplotlib's font list for the plots: DejaVu Sans, then the first installed CJK font for
-    the glyphs DejaVu lacks (matplotlib falls back glyph by glyph since 3.6)."""
-    from matplotlib import font_manager
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed][:1]
 
 
 # The measures drawn by county: (measure, scale, unit, file).

@@ -40,8 +40,20 @@ def _short(path: str) -> str:
     return ".".join(parts[1:]) if len(parts) > 2 else path
 
 
-# Labels may hold Chinese (e.g. 落户): fall back to a CJK font when one is installed.
-FONTS = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "AR PL UMing CN"]
+# Fonts with Chinese (labels may hold 落户, the backtest's county names), first installed wins:
+# Linux (fonts-noto-cjk, which .ci/run installs; WenQuanYi, AR PL), macOS, Windows. matplotlib's
+# default (DejaVu Sans) has no Chinese and draws empty boxes; naming the fonts in
+# `font.sans-serif` is not enough, matplotlib falls back glyph by glyph only along `font.family`.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "AR PL UMing CN",
+             "PingFang SC", "Heiti SC", "Microsoft YaHei", "SimHei")
+
+
+def font_families() -> list[str]:
+    """matplotlib's `font.family` for our plots: DejaVu Sans, then the first installed CJK font
+    for the glyphs DejaVu lacks (glyph-by-glyph fallback, matplotlib >= 3.6)."""
+    from matplotlib import font_manager
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans"] + [f for f in CJK_FONTS if f in installed][:1]
 
 
 def write_plots(folder: Path, meta: dict, tidy: pd.DataFrame, indices: pd.DataFrame) -> list[Path]:
@@ -51,7 +63,7 @@ def write_plots(folder: Path, meta: dict, tidy: pd.DataFrame, indices: pd.DataFr
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": FONTS}), warnings.catch_warnings():
+    with plt.rc_context({"font.family": font_families()}), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         warnings.filterwarnings("ignore", message="findfont")
         return _write_plots(folder, meta, tidy, indices)

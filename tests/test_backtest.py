@@ -9,8 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from experiments.backtest import FIT_COLUMNS, backtest, font_families, national_series, plot_all, write_backtest
+from experiments.backtest import FIT_COLUMNS, backtest, national_series, plot_all, write_backtest
 from experiments.calibration_data import CODES, MEASURES
+from experiments.plots import font_families
 from sim import CITY_CODE
 
 pytestmark = pytest.mark.xdist_group("backtest")
